@@ -1,0 +1,56 @@
+// The one build: esbuild bundles the extension (node, cjs, `vscode` external), the CLI, the webview and,
+// with --tests, every test file. `tsc --noEmit` (npm run typecheck) checks the types.
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = new Set(process.argv.slice(2));
+const production = args.has('--production');
+const watch = args.has('--watch');
+const tests = args.has('--tests');
+
+// dockerode's ssh transport optionally loads native addons; they stay out of the bundle (ssh2 falls back to JS).
+const nativeOptional = ['cpu-features', '*.node'];
+
+const node = {
+  bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+  sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
+  external: ['vscode', ...nativeOptional],
+  // execa and other ESM-only packages use import.meta.url; give the cjs bundle a value for it.
+  define: { 'import.meta.url': 'importMetaUrl' },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+function walk(dir, pred) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? walk(p, pred) : pred(p) ? [p] : [];
+  });
+}
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js } },
+];
+if (existsSync('webview/main.ts')) {
+  builds.push({
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { webview: 'webview/main.ts' },
+    outdir: 'dist', sourcemap: production ? false : 'linked', minify: production, logLevel: 'warning',
+  });
+}
+if (tests) {
+  const entries = [...walk('test/unit', (p) => p.endsWith('.test.ts')), ...walk('test/integration', (p) => p.endsWith('.test.ts')),
+    ...walk('test/vscode', (p) => p.endsWith('.ts'))];
+  builds.push({ ...node, entryPoints: entries, outdir: 'out', outbase: '.', sourcemap: 'inline' });
+}
+
+if (!watch) {
+  rmSync('dist', { recursive: true, force: true });
+  if (tests) rmSync('out', { recursive: true, force: true });
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+} else {
+  const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));
+  await Promise.all(ctxs.map((c) => c.watch()));
+  console.log('esbuild: watching…');
+}

@@ -1,0 +1,40 @@
+/** The `ownbase` command: one table of subcommands, each in its own file. */
+export interface CliIO {
+  readonly stdout: { write(s: string): unknown };
+  readonly stderr: { write(s: string): unknown };
+  readonly cwd: string;
+  /** Aborted on Ctrl-C; long commands cancel and clean up. */
+  readonly signal?: AbortSignal;
+}
+
+export class UsageError extends Error {}
+
+export interface Subcommand {
+  readonly summary: string;
+  readonly usage: string;
+  run(args: readonly string[], io: CliIO): Promise<number>;
+}
+
+// One line per subcommand; each lives in its own file and exports `command`.
+const commands: Record<string, () => Promise<Subcommand>> = {
+};
+
+function help(): string {
+  return `usage: ownbase <command> [options]\n\ncommands:\n${Object.keys(commands).map((c) => `  ${c}`).join('\n')}\n\nRun 'ownbase <command> --help' for a command's options.\n`;
+}
+
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') { io.stdout.write(help()); return name ? 0 : 2; }
+  if (name === '--version') { io.stdout.write(`${process.env.OWNBASE_VERSION ?? 'dev'}\n`); return 0; }
+  const load = commands[name];
+  if (!load) { io.stderr.write(`ownbase: unknown command '${name}'\n${help()}`); return 2; }
+  const cmd = await load();
+  if (rest.includes('--help') || rest.includes('-h')) { io.stdout.write(`${cmd.usage}\n`); return 0; }
+  try {
+    return await cmd.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) { io.stderr.write(`ownbase ${name}: ${err.message}\n${cmd.usage}\n`); return 2; }
+    throw err;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * A recipe (`*.ownbase.yaml`): how to build one owned base image. The field names are a contract
+ * (see DESIGN.md); add fields, never rename these.
+ */
+export type Distro = 'debian' | 'ubuntu';
+export type Builder = 'debootstrap' | 'mmdebstrap';
+
+export interface ImageConfig {
+  readonly cmd?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  readonly workdir?: string;
+  readonly user?: string;
+  readonly expose?: readonly (number | string)[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface Recipe {
+  /** What the import tags, e.g. `owned/focal:20.04`. */
+  readonly image: string;
+  readonly distro: Distro;
+  readonly suite: string;
+  /** Debian architecture name (amd64, arm64, armhf, …); default: the host's. */
+  readonly arch?: string;
+  /** debootstrap variant; default `minbase`. */
+  readonly variant?: string;
+  /** Omitted: the bootstrap tool's own default. */
+  readonly mirror?: string;
+  readonly components?: readonly string[];
+  readonly packages?: readonly string[];
+  /** Globs of paths (inside the rootfs) removed after install. */
+  readonly remove?: readonly string[];
+  readonly config?: ImageConfig;
+  /** Which bootstrap tool; default from the setting `ownbase.build.builder` (debootstrap). */
+  readonly builder?: Builder;
+  /** Slim like the official slim images (dpkg path-excludes, docs/man/locales, apt lists); default true. */
+  readonly slim?: boolean;
+}
