@@ -1,0 +1,237 @@
+// Runs the test/vscode suite (compiled to out/test/vscode) inside a real VS Code extension host, once with
+// the workspace trusted and once in Restricted Mode. Desktop VS Code through @vscode/test-electron when one
+// can be used; otherwise code-server's VS Code driven by headless Chromium through the smoke-test payload.
+//
+//   node scripts/vscode-test.mjs                     both trust modes
+//   OWNBASE_TEST_TRUST=untrusted node scripts/…      one mode
+//   OWNBASE_VSCODE=code-server|desktop               force a backend
+//   OWNBASE_VSCODE_TEST_VERBOSE=1                   also print the workbench's own console
+//
+// Exit code: 0 all passed, 1 a test failed or the run broke, 77 nothing here can run VS Code.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CHROMIUM_ARGS, chromiumPath, startCodeServer } from './lib/code-server.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const TESTS_INDEX = join(ROOT, 'out', 'test', 'vscode', 'index.js');
+const TIMEOUT_MS = Number(process.env.OWNBASE_VSCODE_TEST_TIMEOUT_MS || 5 * 60_000);
+const MODES = process.env.OWNBASE_TEST_TRUST ? [process.env.OWNBASE_TEST_TRUST] : ['trusted', 'untrusted'];
+const CANNOT_RUN = 77;
+
+class CannotRun extends Error {}
+
+/** A fresh copy of examples/: tests may write files and the repo must stay clean. */
+function workspaceCopy(scratch) {
+  const ws = join(scratch, 'examples');
+  if (existsSync(join(ROOT, 'examples'))) cpSync(join(ROOT, 'examples'), ws, { recursive: true });
+  else mkdirSync(ws, { recursive: true });
+  return ws;
+}
+
+function testEnv(mode, workspace) {
+  return { OWNBASE_TEST_TRUST: mode, OWNBASE_TEST_WORKSPACE: workspace };
+}
+
+function onPath(name) {
+  for (const dir of (process.env.PATH || '').split(delimiter)) {
+    const p = join(dir, name);
+    if (dir && existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** The Electron binary behind a `code` launcher script on PATH (Linux and macOS install layouts). */
+function desktopExecutable() {
+  const launcher = onPath('code');
+  if (!launcher) return undefined;
+  const real = realpathSync(launcher);
+  const appRoot = dirname(dirname(real)); // <root>/bin/code
+  for (const candidate of [join(appRoot, 'code'), join(appRoot, '..', '..', 'MacOS', 'Electron')]) {
+    if (existsSync(candidate)) return candidate;
+  }
+  return real;
+}
+
+function hasDisplay() {
+  return process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+}
+
+/** Desktop VS Code: a `code` on PATH, or test-electron's download (which fails fast where it cannot reach). */
+async function desktopBackend() {
+  if (!hasDisplay()) return undefined;
+  const { downloadAndUnzipVSCode, runTests } = await import('@vscode/test-electron');
+  let executable = desktopExecutable();
+  if (!executable) {
+    try {
+      executable = await downloadAndUnzipVSCode({ timeout: 15_000 });
+    } catch (err) {
+      console.error(`ownbase: no desktop VS Code (download failed: ${err.message.split('\n')[0]}); using code-server`);
+      return undefined;
+    }
+  }
+  return {
+    name: `desktop VS Code (${executable})`,
+    async run(mode, scratch) {
+      const workspace = workspaceCopy(scratch);
+      const userData = join(scratch, 'user-data');
+      writeSettings(userData, mode);
+      try {
+        await runTests({
+          vscodeExecutablePath: executable,
+          extensionDevelopmentPath: ROOT,
+          extensionTestsPath: TESTS_INDEX,
+          extensionTestsEnv: testEnv(mode, workspace),
+          launchArgs: [workspace, '--disable-extensions', '--user-data-dir', userData,
+            ...(mode === 'trusted' ? ['--disable-workspace-trust'] : [])],
+        });
+        return 0;
+      } catch (err) {
+        console.error(`ownbase: ${err.message}`);
+        return 1;
+      }
+    },
+    async close() {},
+  };
+}
+
+function writeSettings(userData, mode) {
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify(trustSettings(mode), null, 2));
+}
+
+function trustSettings(mode) {
+  return {
+    'security.workspace.trust.enabled': mode === 'untrusted',
+    'security.workspace.trust.startupPrompt': 'never',
+  };
+}
+
+// test/vscode/index.ts prefixes what the tests write with this tag: code-server mixes it into the page
+// console with the workbench's own log lines.
+const CONSOLE_TAG = '<<ownbase-test>>';
+
+/** The test output in a page console message, or undefined for the workbench's own lines. */
+function testOutput(msg) {
+  const text = msg.text();
+  const at = text.indexOf(CONSOLE_TAG);
+  return at < 0 ? undefined : text.slice(at + CONSOLE_TAG.length);
+}
+
+async function codeServerBackend() {
+  const chromium = chromiumPath();
+  if (!chromium) throw new CannotRun('no desktop VS Code and no Chromium (apt-get install chromium, or set CHROMIUM_PATH)');
+  const { chromium: playwright } = await import('playwright-core');
+  const browser = await playwright.launch({ executablePath: chromium, args: CHROMIUM_ARGS, headless: true });
+  return {
+    name: 'code-server',
+    async run(mode, scratch) {
+      const workspace = workspaceCopy(scratch);
+      const server = await startCodeServer({
+        stateDir: join(scratch, 'code-server'), smokeDriver: true, trust: mode === 'untrusted', settings: trustSettings(mode),
+      });
+      try {
+        return await runInPage(browser, server, mode, workspace);
+      } finally {
+        server.stop();
+      }
+    },
+    close: () => browser.close(),
+  };
+}
+
+function payloadUrl(server, mode, workspace) {
+  const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${encodeURI(p)}`;
+  const payload = [
+    ['extensionDevelopmentPath', remote(ROOT)],
+    ['extensionTestsPath', remote(TESTS_INDEX)],
+    ['extensionEnvironment', JSON.stringify({ ...testEnv(mode, workspace), OWNBASE_TEST_CONSOLE_TAG: CONSOLE_TAG })],
+    ['skipWelcome', 'true'],
+    ['skipReleaseNotes', 'true'],
+  ];
+  return `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
+/** Opens the payload URL and waits for the extension tests to settle; resolves to their exit code. */
+async function runInPage(browser, server, mode, workspace) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    let printed = 0;
+    page.on('console', (msg) => {
+      if (process.env.OWNBASE_VSCODE_TEST_VERBOSE) console.error(`[page] ${msg.text()}`);
+      const line = testOutput(msg);
+      if (line === undefined) return;
+      console.log(line);
+      printed++;
+    });
+    const exited = new Promise((resolve) => {
+      void page.exposeFunction('codeAutomationExit', (code, logs) => {
+        if (code !== 0 && printed === 0) printWorkbenchErrors(logs);
+        resolve(code);
+      });
+    });
+    await page.goto(payloadUrl(server, mode, workspace));
+    return await exited;
+  } finally {
+    await context.close();
+  }
+}
+
+/** When the tests never ran, the workbench logs handed to codeAutomationExit say why. */
+function printWorkbenchErrors(logs) {
+  for (const { relativePath, contents } of logs ?? []) {
+    const errors = contents.split(/\n(?=\d{4}-\d\d-\d\d )/).filter((e) => /\[(error|warning)\]/.test(e));
+    if (errors.length) console.error(`--- ${relativePath}\n${errors.join('\n')}`);
+  }
+}
+
+function withTimeout(promise, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish in ${TIMEOUT_MS / 1000} s; giving up`)), TIMEOUT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+async function pickBackend() {
+  const forced = process.env.OWNBASE_VSCODE;
+  if (forced !== 'code-server') {
+    const desktop = await desktopBackend();
+    if (desktop) return desktop;
+    if (forced === 'desktop') throw new CannotRun('OWNBASE_VSCODE=desktop but no desktop VS Code can be used here');
+  }
+  return codeServerBackend();
+}
+
+async function main() {
+  if (!existsSync(TESTS_INDEX)) throw new Error(`${TESTS_INDEX} is missing: run node scripts/build.mjs --tests first`);
+  const backend = await pickBackend();
+  const results = [];
+  try {
+    for (const mode of MODES) {
+      const scratch = mkdtempSync(join(tmpdir(), `ownbase-vscode-${mode}-`));
+      const started = Date.now();
+      console.log(`\n== VS Code tests, ${mode} workspace, on ${backend.name}`);
+      try {
+        const code = await withTimeout(backend.run(mode, scratch), `the ${mode} run`);
+        results.push({ mode, code, seconds: (Date.now() - started) / 1000 });
+      } finally {
+        rmSync(scratch, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await backend.close();
+  }
+  for (const r of results) console.log(`${r.code === 0 ? 'PASS' : 'FAIL'} VS Code tests, ${r.mode} workspace (${r.seconds.toFixed(1)} s)`);
+  return results.every((r) => r.code === 0) ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(`ownbase: ${err instanceof CannotRun ? 'cannot run the VS Code tests: ' : ''}${err.message}`);
+    process.exit(err instanceof CannotRun ? CANNOT_RUN : 1);
+  },
+);
