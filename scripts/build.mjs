@@ -1,7 +1,7 @@
 // The one build: esbuild bundles the extension (node, cjs, `vscode` external), the CLI, the webview and,
 // with --tests, every test file. `tsc --noEmit` (npm run typecheck) checks the types.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync, existsSync } from 'node:fs';
+import { readdirSync, statSync, rmSync, existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -29,6 +29,12 @@ function walk(dir, pred) {
   });
 }
 
+// The recipe schema is contributed to VS Code (yamlValidation) from dist/.
+function copyAssets() {
+  mkdirSync('dist', { recursive: true });
+  if (existsSync('src/core/recipe/schema.json')) copyFileSync('src/core/recipe/schema.json', 'dist/recipe.schema.json');
+}
+
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js } },
@@ -50,6 +56,7 @@ if (!watch) {
   rmSync('dist', { recursive: true, force: true });
   if (tests) rmSync('out', { recursive: true, force: true });
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  copyAssets();
 } else {
   const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));
   await Promise.all(ctxs.map((c) => c.watch()));

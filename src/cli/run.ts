@@ -17,10 +17,11 @@ export interface Subcommand {
 
 // One line per subcommand; each lives in its own file and exports `command`.
 const commands: Record<string, () => Promise<Subcommand>> = {
+  lint: () => import('./lint').then((m) => m.command),
 };
 
 function help(): string {
-  return `usage: ownbase <command> [options]\n\ncommands:\n${Object.keys(commands).map((c) => `  ${c}`).join('\n')}\n\nRun 'ownbase <command> --help' for a command's options.\n`;
+  return `usage: ownbase <command> [options]\n\ncommands: ${Object.keys(commands).join(', ')}\n\nRun 'ownbase <command> --help' for a command's options.\n`;
 }
 
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {

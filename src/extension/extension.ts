@@ -1,15 +1,25 @@
 import * as vscode from 'vscode';
+import { registerCodeActions } from './codeActions/register';
+import { DocumentLinter } from './diagnostics/linter';
+import { registerDiagnostics } from './diagnostics/register';
 import { createLogger } from './logger';
+import { registerRecipeCompletion } from './recipe/completion';
+import { RecipeIndex } from './recipeIndex';
 import type { Services } from './services';
 
 export function activate(context: vscode.ExtensionContext): void {
-  const started = Date.now();
+  const started = performance.now();
   const log = createLogger();
   context.subscriptions.push(log.channel);
-  const services: Services = { log, context };
   try {
-    void services;
-    log.info(`activated in ${Date.now() - started} ms`);
+    const recipes = new RecipeIndex();
+    const linter = new DocumentLinter(recipes);
+    context.subscriptions.push(recipes, linter);
+    const services: Services = { context, log, recipes, linter };
+    registerDiagnostics(context, services);
+    registerCodeActions(context, services);
+    registerRecipeCompletion(context);
+    log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);
     void vscode.window.showErrorMessage(`ownbase failed to start: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,0 +1,72 @@
+import type { Diagnostic } from '../core/diagnostic';
+import type { FileKind } from '../core/fileKind';
+import { RULES } from '../core/rules';
+
+export interface FileResult {
+  readonly path: string;
+  readonly kind: FileKind;
+  readonly text: string;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** `path:line:col: warning OB101 message`, like a compiler; lines and columns 1-based. */
+export function formatText(results: readonly FileResult[]): string {
+  const lines = results.flatMap((r) => r.diagnostics.map((d) =>
+    `${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`));
+  const count = lines.length;
+  return `${lines.join('\n')}${count ? '\n' : ''}${count} problem${count === 1 ? '' : 's'} in ${results.length} file${results.length === 1 ? '' : 's'}\n`;
+}
+
+const oneBased = (d: Diagnostic) => ({
+  start: { line: d.range.start.line + 1, column: d.range.start.character + 1 },
+  end: { line: d.range.end.line + 1, column: d.range.end.character + 1 },
+});
+
+export function formatJson(results: readonly FileResult[]): string {
+  return `${JSON.stringify({
+    version: 1,
+    files: results.map((r) => ({
+      path: r.path,
+      kind: r.kind,
+      diagnostics: r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: oneBased(d) })),
+    })),
+  }, null, 2)}\n`;
+}
+
+const SARIF_LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
+
+/** SARIF 2.1.0 as code-scanning uploads accept it: rules with help, results with physical locations. */
+export function formatSarif(results: readonly FileResult[]): string {
+  const rules = RULES.map((r) => ({
+    id: r.code,
+    name: r.name,
+    shortDescription: { text: r.name },
+    fullDescription: { text: r.description },
+    help: { text: r.description },
+    defaultConfiguration: { level: SARIF_LEVEL[r.defaultSeverity] },
+  }));
+  const index = new Map(RULES.map((r, i) => [r.code, i]));
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'ownbase', rules } },
+      results: results.flatMap((r) => r.diagnostics.map((d) => {
+        const loc = oneBased(d);
+        return {
+          ruleId: d.code,
+          ...(index.has(d.code) && { ruleIndex: index.get(d.code) }),
+          level: SARIF_LEVEL[d.severity],
+          message: { text: d.message },
+          locations: [{
+            physicalLocation: {
+              artifactLocation: { uri: r.path.split('\\').join('/') },
+              region: { startLine: loc.start.line, startColumn: loc.start.column, endLine: loc.end.line, endColumn: loc.end.column },
+            },
+          }],
+        };
+      })),
+    }],
+  };
+  return `${JSON.stringify(sarif, null, 2)}\n`;
+}

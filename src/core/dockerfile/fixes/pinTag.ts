@@ -1,0 +1,28 @@
+import type { Fix } from '../../diagnostic';
+import { canonicalRepository, splitImageName, type Stage } from '../model';
+import { recipeFor } from '../owned';
+import type { LintContext } from '../rule';
+
+/** The release that `latest` stands for today, for images whose tags are release names. */
+const RELEASE_TAGS: Readonly<Record<string, string>> = {
+  'docker.io/library/debian': 'trixie',
+};
+
+/** "Pin tag": the tag the workspace recipe builds, else the current release for known distributions. */
+export function pinTagFix(ctx: LintContext, stage: Stage): Fix | undefined {
+  const from = stage.from;
+  if (from.kind !== 'external' || from.raw !== from.resolved) return undefined; // only literal references are rewritten
+  const owned = recipeFor(from.resolved, ctx.ownedImages);
+  const ownedTag = owned ? splitImageName(owned.image).tag : undefined;
+  const tag = ownedTag ?? RELEASE_TAGS[canonicalRepository(from.image!)];
+  if (!tag || tag === 'latest') return undefined;
+  const untagged = from.raw.replace(/:latest$/, '');
+  const newText = `${untagged}:${tag}`;
+  return {
+    title: `Pin tag: ${newText}`,
+    kind: 'quickfix',
+    isPreferred: true,
+    safe: true,
+    changes: [{ edits: [{ range: from.rawRange, newText }] }],
+  };
+}

@@ -1,0 +1,30 @@
+import type { Diagnostic } from '../diagnostic';
+import { applyPolicy, type PolicyOptions } from '../policy';
+import { parseDockerfile, type DockerfileModel } from './model';
+import { qemuExceptionStages } from './qemu';
+import type { LintContext, OwnedImage } from './rule';
+import { DOCKERFILE_RULES } from './rules';
+
+export interface DockerfileLintOptions extends PolicyOptions {
+  readonly ownedImages?: readonly OwnedImage[];
+  readonly ownedPatterns?: readonly string[];
+  readonly path?: string;
+  readonly fileExists?: (path: string) => boolean;
+}
+
+export function lintDockerfileModel(model: DockerfileModel, options: DockerfileLintOptions = {}): Diagnostic[] {
+  const ctx: LintContext = {
+    model,
+    ownedImages: options.ownedImages ?? [],
+    ownedPatterns: options.ownedPatterns ?? [],
+    qemuStages: qemuExceptionStages(model),
+    ...(options.path !== undefined && { path: options.path }),
+    ...(options.fileExists && { fileExists: options.fileExists }),
+  };
+  return applyPolicy(DOCKERFILE_RULES.flatMap((r) => r.check(ctx)), model.lines, options);
+}
+
+/** Diagnostics of a Dockerfile's text. Never throws on any input. */
+export function lintDockerfile(text: string, options: DockerfileLintOptions = {}): Diagnostic[] {
+  return lintDockerfileModel(parseDockerfile(text), options);
+}

@@ -1,0 +1,214 @@
+import { DockerfileParser, type Instruction as AstInstruction, type From as AstFrom } from 'dockerfile-ast';
+import type { Range } from '../diagnostic';
+import { LineIndex } from '../text';
+import { expandVariables } from './expand';
+
+/** A parsed image reference (`registry/path:tag@digest`). */
+export interface ImageName {
+  readonly registry?: string;
+  /** Repository path without registry, e.g. `library/busybox` is given as written: `busybox`. */
+  readonly path: string;
+  readonly tag?: string;
+  readonly digest?: string;
+}
+
+export interface Instruction {
+  /** Upper-case keyword (`run` is `RUN`). */
+  readonly keyword: string;
+  readonly range: Range;
+  readonly keywordRange: Range;
+  /** Arguments as dockerfile-ast reads them: heredoc bodies are bodies, continuations joined. */
+  readonly args: readonly { readonly value: string; readonly range: Range }[];
+  /** The instruction's text after the keyword, continuations folded to spaces, heredoc bodies included. */
+  readonly argsText: string;
+  readonly ast: AstInstruction;
+}
+
+export type FromKind = 'scratch' | 'stage' | 'external' | 'unresolved';
+
+export interface FromRef {
+  readonly instruction: Instruction;
+  /** The image argument as written, e.g. `${BASE}:${TAG}`. */
+  readonly raw: string;
+  readonly rawRange: Range;
+  /** After global ARG defaults; undefined when an ARG has no default. */
+  readonly resolved?: string;
+  /** ARGs used by the image argument that have no default value. */
+  readonly unresolvedArgs: readonly string[];
+  readonly kind: FromKind;
+  /** For kind 'stage': the index of the earlier stage referenced. */
+  readonly stageIndex?: number;
+  /** For kind 'external'. */
+  readonly image?: ImageName;
+  readonly platform?: string;
+}
+
+export interface CopyFrom {
+  readonly instruction: Instruction;
+  readonly from: string;
+  readonly fromRange: Range;
+  /** The earlier stage copied from, when `--from` names one (by name or index). */
+  readonly stageIndex?: number;
+  readonly sources: readonly string[];
+  readonly dest?: string;
+}
+
+export interface Stage {
+  readonly index: number;
+  readonly name?: string;
+  readonly from: FromRef;
+  /** Every instruction of the stage, the FROM first. */
+  readonly instructions: readonly Instruction[];
+  readonly copyFroms: readonly CopyFrom[];
+  /** From the FROM's first character to the end of the stage's last instruction. */
+  readonly range: Range;
+}
+
+export interface DockerfileModel {
+  readonly text: string;
+  readonly lines: LineIndex;
+  readonly escape: string;
+  /** Global ARGs (before the first FROM): name -> default (null: no default). */
+  readonly globalArgs: ReadonlyMap<string, { readonly value: string | null; readonly range: Range }>;
+  /** Instructions before the first FROM (ARGs, parser errors). */
+  readonly preamble: readonly Instruction[];
+  readonly stages: readonly Stage[];
+}
+
+function toInstruction(ast: AstInstruction): Instruction {
+  const args = ast.getArguments().map((a) => ({ value: a.getValue(), range: a.getRange() }));
+  return {
+    keyword: ast.getKeyword().toUpperCase(),
+    range: ast.getRange(),
+    keywordRange: ast.getInstructionRange(),
+    args,
+    argsText: args.map((a) => a.value).join(' '),
+    ast,
+  };
+}
+
+const SCRATCH = 'scratch';
+
+/** Splits an image reference the way the engine does; never throws. */
+export function splitImageName(ref: string): ImageName {
+  let rest = ref;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) { digest = rest.slice(at + 1); rest = rest.slice(0, at); }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) { tag = rest.slice(colon + 1); rest = rest.slice(0, colon); }
+  let registry: string | undefined;
+  const slash = rest.indexOf('/');
+  if (slash > 0) {
+    const first = rest.slice(0, slash);
+    if (first.includes('.') || first.includes(':') || first === 'localhost') { registry = first; rest = rest.slice(slash + 1); }
+  }
+  return { ...(registry !== undefined && { registry }), path: rest, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
+}
+
+/** `busybox`, `library/busybox` and `docker.io/library/busybox` name one repository. */
+export function canonicalRepository(name: ImageName): string {
+  const registry = name.registry === undefined || name.registry === 'index.docker.io' ? 'docker.io' : name.registry;
+  const path = registry === 'docker.io' && !name.path.includes('/') ? `library/${name.path}` : name.path;
+  return `${registry}/${path}`;
+}
+
+function platformOf(ast: AstFrom): string | undefined {
+  return ast.getPlatformFlag()?.getValue() ?? undefined;
+}
+
+/**
+ * Parses a Dockerfile into stages. Never throws: a broken file gives a model of what could be read.
+ */
+export function parseDockerfile(text: string): DockerfileModel {
+  const lines = new LineIndex(text);
+  const ast = DockerfileParser.parse(text);
+  const globalArgs = new Map<string, { value: string | null; range: Range }>();
+  const preamble: Instruction[] = [];
+  const stages: Stage[] = [];
+  let current: { instructions: Instruction[]; from: FromRef; name?: string } | undefined;
+  const stageNames = new Map<string, number>();
+
+  const closeStage = () => {
+    if (!current) return;
+    const last = current.instructions[current.instructions.length - 1]!;
+    const index = stages.length;
+    const copyFroms = current.instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD').flatMap((i) => copyFromOf(i, stageNames, index));
+    stages.push({
+      index,
+      ...(current.name !== undefined && { name: current.name }),
+      from: current.from,
+      instructions: current.instructions,
+      copyFroms,
+      range: { start: current.from.instruction.range.start, end: last.range.end },
+    });
+    if (current.name !== undefined && !stageNames.has(current.name)) stageNames.set(current.name, index);
+  };
+
+  for (const astInstr of ast.getInstructions()) {
+    const instr = toInstruction(astInstr);
+    if (instr.keyword === 'FROM') {
+      closeStage();
+      const from = fromRef(instr, astInstr as AstFrom, globalArgs, stageNames);
+      const name = (astInstr as AstFrom).getBuildStage() ?? undefined;
+      current = { instructions: [instr], from, ...(name ? { name: name.toLowerCase() } : {}) };
+    } else if (current) {
+      current.instructions.push(instr);
+    } else {
+      preamble.push(instr);
+      if (instr.keyword === 'ARG') {
+        for (const a of instr.args) {
+          const eq = a.value.indexOf('=');
+          const name = eq >= 0 ? a.value.slice(0, eq) : a.value;
+          if (name) globalArgs.set(name, { value: eq >= 0 ? unquote(a.value.slice(eq + 1)) : null, range: a.range });
+        }
+      }
+    }
+  }
+  closeStage();
+  return { text, lines, escape: ast.getEscapeCharacter(), globalArgs, preamble, stages };
+}
+
+function unquote(v: string): string {
+  if (v.length >= 2 && (v[0] === '"' || v[0] === "'") && v[v.length - 1] === v[0]) return v.slice(1, -1);
+  return v;
+}
+
+function fromRef(
+  instr: Instruction, ast: AstFrom,
+  globalArgs: ReadonlyMap<string, { value: string | null }>, stageNames: ReadonlyMap<string, number>,
+): FromRef {
+  const imageArg = instr.args.find((a) => !a.value.startsWith('--'));
+  const raw = imageArg?.value ?? '';
+  const rawRange = imageArg?.range ?? instr.keywordRange;
+  const platform = platformOf(ast);
+  const base = { instruction: instr, raw, rawRange, ...(platform !== undefined && { platform }) };
+  const { value, missing } = expandVariables(raw, (name) => globalArgs.get(name)?.value ?? undefined);
+  if (missing.length > 0 || raw === '') return { ...base, unresolvedArgs: missing, kind: 'unresolved' };
+  const resolved = value;
+  if (resolved.toLowerCase() === SCRATCH) return { ...base, resolved, unresolvedArgs: [], kind: 'scratch' };
+  const stageIndex = stageNames.get(resolved.toLowerCase());
+  if (stageIndex !== undefined) return { ...base, resolved, unresolvedArgs: [], kind: 'stage', stageIndex };
+  return { ...base, resolved, unresolvedArgs: [], kind: 'external', image: splitImageName(resolved) };
+}
+
+function copyFromOf(instr: Instruction, stageNames: ReadonlyMap<string, number>, ownIndex: number): CopyFrom[] {
+  const flag = instr.args.find((a) => /^--from=/i.test(a.value));
+  if (!flag) return [];
+  const from = flag.value.slice('--from='.length);
+  const fromRange = {
+    start: { line: flag.range.start.line, character: flag.range.start.character + '--from='.length },
+    end: flag.range.end,
+  };
+  const positional = instr.args.filter((a) => !a.value.startsWith('--')).map((a) => a.value);
+  const byName = stageNames.get(from.toLowerCase());
+  const byIndex = /^\d+$/.test(from) && Number(from) < ownIndex ? Number(from) : undefined;
+  const stageIndex = byName ?? byIndex;
+  return [{
+    instruction: instr, from, fromRange,
+    ...(stageIndex !== undefined && { stageIndex }),
+    sources: positional.slice(0, -1),
+    ...(positional.length > 0 && { dest: positional[positional.length - 1] }),
+  }];
+}

@@ -1,0 +1,19 @@
+import type { DockerfileModel } from './model';
+
+const QEMU_IMAGE = /(^|\/)qemu-user-static$/;
+const QEMU_BINARY = /qemu-[a-z0-9_]+-static/;
+
+/**
+ * Stages that only provide `qemu-*-static` to another stage: `FROM multiarch/qemu-user-static` whose
+ * binary is copied with `COPY --from` into a later stage. The one accepted exception to "one FROM".
+ */
+export function qemuExceptionStages(model: DockerfileModel): Set<number> {
+  const result = new Set<number>();
+  for (const stage of model.stages) {
+    if (stage.from.kind !== 'external' || !QEMU_IMAGE.test(stage.from.image!.path)) continue;
+    const copied = model.stages.some((other) => other.copyFroms.some((c) =>
+      c.stageIndex === stage.index && c.sources.some((s) => QEMU_BINARY.test(s) || s.endsWith('/qemu-*-static'))));
+    if (copied) result.add(stage.index);
+  }
+  return result;
+}

@@ -1,0 +1,18 @@
+import type { Severity } from './diagnostic';
+import { DOCKERFILE_RULES } from './dockerfile/rules';
+import { RECIPE_RULE_DOCS } from './recipe/ruleDocs';
+import { GENERATED_DOCKERFILE_DESCRIPTION } from './shell/generatedDockerfile';
+
+export interface RuleDoc {
+  readonly code: string;
+  readonly name: string;
+  readonly defaultSeverity: Severity;
+  readonly description: string;
+}
+
+/** Every rule ownbase reports, for SARIF rule metadata, settings and the README's rule reference. */
+export const RULES: readonly RuleDoc[] = [
+  ...DOCKERFILE_RULES.map(({ code, name, defaultSeverity, description }) => ({ code, name, defaultSeverity, description })),
+  ...RECIPE_RULE_DOCS,
+  { code: 'OB301', name: 'generated-dockerfile', defaultSeverity: 'warning', description: GENERATED_DOCKERFILE_DESCRIPTION },
+];

@@ -1,0 +1,10 @@
+import type { Diagnostic } from '../diagnostic';
+import { applyPolicy, type PolicyOptions } from '../policy';
+import { LineIndex } from '../text';
+import { generatedDockerfile } from './generatedDockerfile';
+
+/** Diagnostics of a shell script. Never throws on any input. */
+export function lintShellScript(text: string, options: PolicyOptions = {}): Diagnostic[] {
+  const lines = new LineIndex(text);
+  return applyPolicy(generatedDockerfile(lines), lines, options);
+}

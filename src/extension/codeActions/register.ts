@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { Fix } from '../../core/diagnostic';
+import { toWorkspaceEdit } from '../convert';
+import { RECIPE_LANGUAGE } from '../diagnostics/linter';
+import type { Services } from '../services';
+import { previewRefactors } from '../settings';
+
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('ownbase');
+
+const SELECTOR: vscode.DocumentSelector = [
+  { language: 'dockerfile' }, { language: RECIPE_LANGUAGE }, { language: 'shellscript' },
+  { pattern: '**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile}' },
+];
+
+/** Quick fixes and refactors of the core diagnostics, and `source.fixAll.ownbase` for the safe ones. */
+class OwnbaseCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.RefactorRewrite, FIX_ALL_KIND];
+
+  constructor(private readonly services: Services) {}
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const { linter } = this.services;
+    const preview = previewRefactors(document.uri);
+    if (context.only && FIX_ALL_KIND.contains(context.only)) return this.fixAll(document);
+    const actions: vscode.CodeAction[] = [];
+    for (const vsDiag of context.diagnostics) {
+      const core = linter.find(document, vsDiag);
+      for (const fix of core?.fixes ?? []) {
+        const kind = fix.kind === 'refactor' ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix;
+        if (context.only && !context.only.contains(kind)) continue;
+        const action = new vscode.CodeAction(fix.title, kind);
+        action.diagnostics = [vsDiag];
+        action.isPreferred = fix.isPreferred ?? false;
+        action.edit = toWorkspaceEdit(fix, document.uri, preview);
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+
+  private fixAll(document: vscode.TextDocument): vscode.CodeAction[] {
+    const safe: Fix[] = this.services.linter.coreDiagnostics(document).flatMap((d) => d.fixes?.filter((f) => f.safe) ?? []);
+    if (safe.length === 0) return [];
+    const edit = new vscode.WorkspaceEdit();
+    const taken: vscode.Range[] = [];
+    for (const fix of safe) {
+      const part = toWorkspaceEdit(fix, document.uri, false);
+      const edits = part.get(document.uri);
+      if (edits.some((e) => taken.some((t) => t.intersection(e.range) !== undefined))) continue; // one fix per spot
+      for (const e of edits) { edit.replace(document.uri, e.range, e.newText); taken.push(e.range); }
+    }
+    const action = new vscode.CodeAction('Fix all safe ownbase problems', FIX_ALL_KIND);
+    action.edit = edit;
+    return [action];
+  }
+}
+
+export function registerCodeActions(context: vscode.ExtensionContext, services: Services): void {
+  context.subscriptions.push(vscode.languages.registerCodeActionsProvider(SELECTOR, new OwnbaseCodeActions(services), {
+    providedCodeActionKinds: OwnbaseCodeActions.kinds,
+  }));
+}

@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { documentKind, RECIPE_LANGUAGE } from './linter';
+
+const DEBOUNCE_MS = 150;
+
+/** Lints Dockerfiles, recipes and shell scripts as they open and change, and again when a recipe or a setting changes. */
+export function registerDiagnostics(context: vscode.ExtensionContext, services: Services): void {
+  const { linter, recipes, log } = services;
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  const lint = (doc: vscode.TextDocument) => linter.lint(doc).catch((err: unknown) => log.error(`linting ${doc.uri.fsPath} failed`, err));
+  const lintSoon = (doc: vscode.TextDocument) => {
+    const key = doc.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(() => { timers.delete(key); void lint(doc); }, DEBOUNCE_MS));
+  };
+  const lintAll = () => vscode.workspace.textDocuments.forEach((d) => void lint(d));
+
+  context.subscriptions.push(
+    vscode.workspace.onDidOpenTextDocument((d) => void lint(d)),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.languageId === RECIPE_LANGUAGE) recipes.updateFromDocument(e.document);
+      if (documentKind(e.document)) lintSoon(e.document);
+    }),
+    vscode.workspace.onDidCloseTextDocument((d) => linter.forget(d.uri)),
+    recipes.onDidChange(() => vscode.workspace.textDocuments.filter((d) => documentKind(d) === 'dockerfile').forEach((d) => lintSoon(d))),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ownbase')) lintAll(); }),
+    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+  );
+  lintAll();
+}

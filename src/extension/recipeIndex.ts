@@ -1,0 +1,53 @@
+import * as vscode from 'vscode';
+import type { OwnedImage } from '../core/dockerfile/rule';
+import { ownedImageOf } from '../core/workspace';
+
+export const RECIPE_GLOB = '**/*.ownbase.{yaml,yml}';
+
+/** The workspace's recipes and the images they build; kept current by a file watcher. */
+export class RecipeIndex implements vscode.Disposable {
+  private readonly images = new Map<string, OwnedImage>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly watcher = vscode.workspace.createFileSystemWatcher(RECIPE_GLOB);
+  private ready: Promise<void>;
+
+  constructor() {
+    this.ready = this.scan();
+    const update = (uri: vscode.Uri) => void this.read(uri).then(() => this.changed.fire());
+    this.watcher.onDidCreate(update);
+    this.watcher.onDidChange(update);
+    this.watcher.onDidDelete((uri) => { this.images.delete(uri.toString()); this.changed.fire(); });
+  }
+
+  private async scan(): Promise<void> {
+    const uris = await vscode.workspace.findFiles(RECIPE_GLOB, '**/node_modules/**');
+    await Promise.all(uris.map((u) => this.read(u)));
+  }
+
+  private async read(uri: vscode.Uri): Promise<void> {
+    try {
+      const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+      const owned = ownedImageOf(text, uri.fsPath);
+      if (owned) this.images.set(uri.toString(), owned); else this.images.delete(uri.toString());
+    } catch {
+      this.images.delete(uri.toString());
+    }
+  }
+
+  /** Updates from an open editor's unsaved text, so a recipe being edited counts at once. */
+  updateFromDocument(document: vscode.TextDocument): void {
+    const owned = ownedImageOf(document.getText(), document.uri.fsPath);
+    const key = document.uri.toString();
+    const before = JSON.stringify(this.images.get(key));
+    if (owned) this.images.set(key, owned); else this.images.delete(key);
+    if (JSON.stringify(owned) !== before) this.changed.fire();
+  }
+
+  async owned(): Promise<OwnedImage[]> {
+    await this.ready;
+    return [...this.images.values()];
+  }
+
+  dispose(): void { this.watcher.dispose(); this.changed.dispose(); }
+}
