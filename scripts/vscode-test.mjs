@@ -124,20 +124,24 @@ async function codeServerBackend() {
   if (!chromium) throw new CannotRun('no desktop VS Code and no Chromium (apt-get install chromium, or set CHROMIUM_PATH)');
   const { chromium: playwright } = await import('playwright-core');
   const browser = await playwright.launch({ executablePath: chromium, args: CHROMIUM_ARGS, headless: true });
+  let server; // the run in progress, stopped by close() when a run times out
   return {
     name: 'code-server',
     async run(mode, scratch) {
       const workspace = workspaceCopy(scratch);
-      const server = await startCodeServer({
+      server = await startCodeServer({
         stateDir: join(scratch, 'code-server'), smokeDriver: true, trust: mode === 'untrusted', settings: trustSettings(mode),
       });
       try {
         return await runInPage(browser, server, mode, workspace);
       } finally {
-        server.stop();
+        await server.stop();
       }
     },
-    close: () => browser.close(),
+    async close() {
+      await server?.stop();
+      await browser.close();
+    },
   };
 }
 
@@ -205,24 +209,26 @@ async function pickBackend() {
   return codeServerBackend();
 }
 
+async function runMode(backend, mode, scratch) {
+  mkdirSync(scratch, { recursive: true });
+  console.log(`\n== VS Code tests, ${mode} workspace, on ${backend.name}`);
+  const started = Date.now();
+  const code = await withTimeout(backend.run(mode, scratch), `the ${mode} run`);
+  return { mode, code, seconds: (Date.now() - started) / 1000 };
+}
+
 async function main() {
+  const unknown = MODES.filter((m) => m !== 'trusted' && m !== 'untrusted');
+  if (unknown.length) throw new Error(`OWNBASE_TEST_TRUST must be trusted or untrusted, not ${unknown.join(', ')}`);
   if (!existsSync(TESTS_INDEX)) throw new Error(`${TESTS_INDEX} is missing: run node scripts/build.mjs --tests first`);
   const backend = await pickBackend();
+  const scratch = mkdtempSync(join(tmpdir(), 'ownbase-vscode-'));
   const results = [];
   try {
-    for (const mode of MODES) {
-      const scratch = mkdtempSync(join(tmpdir(), `ownbase-vscode-${mode}-`));
-      const started = Date.now();
-      console.log(`\n== VS Code tests, ${mode} workspace, on ${backend.name}`);
-      try {
-        const code = await withTimeout(backend.run(mode, scratch), `the ${mode} run`);
-        results.push({ mode, code, seconds: (Date.now() - started) / 1000 });
-      } finally {
-        rmSync(scratch, { recursive: true, force: true });
-      }
-    }
+    for (const mode of MODES) results.push(await runMode(backend, mode, join(scratch, mode)));
   } finally {
     await backend.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
   for (const r of results) console.log(`${r.code === 0 ? 'PASS' : 'FAIL'} VS Code tests, ${r.mode} workspace (${r.seconds.toFixed(1)} s)`);
   return results.every((r) => r.code === 0) ? 0 : 1;

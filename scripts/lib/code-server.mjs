@@ -97,23 +97,75 @@ export async function startCodeServer({ stateDir, port, smokeDriver = false, tru
       XDG_CONFIG_HOME: join(stateDir, 'xdg-config'), XDG_DATA_HOME: join(stateDir, 'xdg-data'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: code-server forks the extension host and watchers, and stopping only the
+    // main process leaves them running.
+    detached: true,
   });
+  const stop = stopper(child);
+  const log = logTail(child, quiet);
+  try {
+    await untilHealthy(port, child, log);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, url: `http://127.0.0.1:${port}`, child, log, stop };
+}
+
+/** Returns an idempotent async stop() for the process group; the group is also killed if this process exits first. */
+function stopper(child) {
+  const killGroup = (signal) => {
+    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+  };
+  const onExit = () => killGroup('SIGKILL');
+  process.once('exit', onExit);
+  const exited = new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', resolve);
+  });
+  let stopping;
+  return () => {
+    stopping ??= (async () => {
+      process.off('exit', onExit);
+      killGroup('SIGTERM');
+      const force = setTimeout(() => killGroup('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(force);
+      killGroup('SIGKILL'); // forks that outlived the main process
+    })();
+    return stopping;
+  };
+}
+
+/** Keeps the last 64 KiB of the server's output for error messages; echoes it unless quiet. */
+function logTail(child, quiet) {
   let log = '';
-  const onData = (d) => { log += d; if (!quiet) process.stderr.write(d); };
+  const onData = (d) => {
+    log = (log + d).slice(-65_536);
+    if (!quiet) process.stderr.write(d);
+  };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`code-server did not start in 60 s:\n${log}`)), 60_000);
-    child.once('exit', (code) => { clearTimeout(t); reject(new Error(`code-server exited with ${code}:\n${log}`)); });
+  return () => log;
+}
+
+function untilHealthy(port, child, log) {
+  return new Promise((resolve, reject) => {
+    const done = (err) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      if (err) reject(err); else resolve();
+    };
+    const onExit = (code) => done(new Error(`code-server exited with ${code}:\n${log()}`));
+    const timer = setTimeout(() => done(new Error(`code-server did not answer in 60 s:\n${log()}`)), 60_000);
     const poll = setInterval(async () => {
       try {
-        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-        if (r.ok) { clearInterval(poll); clearTimeout(t); resolve(); }
-      } catch { /* not yet listening */ }
+        if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) done();
+      } catch { /* not listening yet */ }
     }, 250);
-    child.once('exit', () => clearInterval(poll));
+    child.once('exit', onExit);
   });
-  return { port, url: `http://127.0.0.1:${port}`, child, log: () => log, stop: () => child.kill('SIGTERM') };
 }
 
 export function chromiumPath() {

@@ -23,6 +23,7 @@ function testFiles(): string[] {
 
 export function run(): Promise<void> {
   Mocha.reporters.Base.consoleLog = reportTo(process.env.OWNBASE_TEST_CONSOLE_TAG);
+  process.setSourceMapsEnabled(true); // stack traces name test/vscode/*.ts lines, not the bundle's
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
   const files = testFiles();
   files.forEach((f) => mocha.addFile(f));
