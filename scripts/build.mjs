@@ -47,7 +47,7 @@ if (existsSync('webview/main.ts')) {
 }
 if (tests) {
   const entries = [...walk('test/unit', (p) => p.endsWith('.test.ts')), ...walk('test/integration', (p) => p.endsWith('.test.ts')),
-    ...walk('test/vscode', (p) => p.endsWith('.ts'))];
+    ...walk('test/vscode', (p) => p.endsWith('.ts')), ...walk('bench', (p) => p.endsWith('.ts'))];
   builds.push({ ...node, entryPoints: entries, outdir: 'out', outbase: '.', sourcemap: 'inline',
     external: [...node.external, 'mocha'] }); // mocha stays in node_modules: test-electron's run() loads test files through it
 }

@@ -30,3 +30,13 @@ export class LineIndex {
   rangeOf(start: number, end: number): Range { return { start: this.positionAt(start), end: this.positionAt(end) }; }
   lineRange(line: number): Range { return this.rangeOf(this.starts[line]!, this.lineEnd(line)); }
 }
+
+/** Applies non-overlapping edits to a text (as an editor would), last first so positions stay valid. */
+export function applyEdits(text: string, edits: readonly { range: Range; newText: string }[]): string {
+  const index = new LineIndex(text);
+  const sorted = edits.map((e) => ({ start: index.offsetAt(e.range.start), end: index.offsetAt(e.range.end), newText: e.newText }))
+    .sort((a, b) => b.start - a.start || b.end - a.end);
+  let out = text;
+  for (const e of sorted) out = out.slice(0, e.start) + e.newText + out.slice(e.end);
+  return out;
+}
