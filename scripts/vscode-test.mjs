@@ -10,9 +10,9 @@
 // Exit code: 0 all passed, 1 a test failed or the run broke, 77 nothing here can run VS Code.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, chromiumPath, startCodeServer } from './lib/code-server.mjs';
+import { CHROMIUM_ARGS, chromiumPath, desktopCodeOnPath, startCodeServer } from './lib/code-server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TESTS_INDEX = join(ROOT, 'out', 'test', 'vscode', 'index.js');
@@ -34,17 +34,9 @@ function testEnv(mode, workspace) {
   return { OWNBASE_TEST_TRUST: mode, OWNBASE_TEST_WORKSPACE: workspace };
 }
 
-function onPath(name) {
-  for (const dir of (process.env.PATH || '').split(delimiter)) {
-    const p = join(dir, name);
-    if (dir && existsSync(p)) return p;
-  }
-  return undefined;
-}
-
 /** The Electron binary behind a `code` launcher script on PATH (Linux and macOS install layouts). */
 function desktopExecutable() {
-  const launcher = onPath('code');
+  const launcher = desktopCodeOnPath();
   if (!launcher) return undefined;
   const real = realpathSync(launcher);
   const appRoot = dirname(dirname(real)); // <root>/bin/code
@@ -130,7 +122,7 @@ async function codeServerBackend() {
     async run(mode, scratch) {
       const workspace = workspaceCopy(scratch);
       server = await startCodeServer({
-        stateDir: join(scratch, 'code-server'), smokeDriver: true, trust: mode === 'untrusted', settings: trustSettings(mode),
+        stateDir: join(scratch, 'code-server'), smokeDriver: true, workspaceTrust: mode === 'untrusted', settings: trustSettings(mode),
       });
       try {
         return await runInPage(browser, server, mode, workspace);

@@ -5,7 +5,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 
 export const NODE_VERSION = '24.9.0';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -72,22 +72,26 @@ const QUIET_SETTINGS = {
 
 /**
  * Starts code-server on 127.0.0.1 with its state in `stateDir`. Resolves when it listens.
- * `smokeDriver` turns on the payload that loads a development extension and its tests.
+ * `smokeDriver` turns on the payload that loads a development extension and its tests; `workspaceTrust`
+ * turns workspace trust (Restricted Mode) on.
  */
-export async function startCodeServer({ stateDir, port, smokeDriver = false, trust = false, settings = {}, extraArgs = [], quiet = true }) {
+export async function startCodeServer({
+  stateDir, port, extensionsDir = join(stateDir, 'extensions'), smokeDriver = false, workspaceTrust = false,
+  settings = {}, extraArgs = [], quiet = true,
+}) {
   const cs = ensureCodeServer();
   port ??= await freePort();
   const userData = join(stateDir, 'user-data');
   mkdirSync(join(userData, 'User'), { recursive: true });
   writeFileSync(join(userData, 'User', 'settings.json'), JSON.stringify({
-    ...QUIET_SETTINGS, 'security.workspace.trust.enabled': trust, ...settings,
+    ...QUIET_SETTINGS, 'security.workspace.trust.enabled': workspaceTrust, ...settings,
   }, null, 2));
   writeFileSync(join(stateDir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const args = [
     cs.entry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--config', join(stateDir, 'config.yaml'),
-    '--user-data-dir', userData, '--extensions-dir', join(stateDir, 'extensions'),
+    '--user-data-dir', userData, '--extensions-dir', extensionsDir,
     '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override',
-    ...(trust ? [] : ['--disable-workspace-trust']),
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     ...(smokeDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
     ...extraArgs,
   ];
@@ -166,6 +170,14 @@ function untilHealthy(port, child, log) {
     }, 250);
     child.once('exit', onExit);
   });
+}
+
+/** A desktop VS Code launcher (`code`) on PATH: when there is one, it is used instead of code-server. */
+export function desktopCodeOnPath() {
+  for (const dir of (process.env.PATH || '').split(delimiter)) {
+    if (dir && existsSync(join(dir, 'code'))) return join(dir, 'code');
+  }
+  return undefined;
 }
 
 export function chromiumPath() {
