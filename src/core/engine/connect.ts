@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Dockerode from 'dockerode';
+
+export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+
+/** Where an engine listens, parsed from `ownbase.docker.host` / `DOCKER_HOST`. */
+export type EngineAddress =
+  | { readonly kind: 'socket'; readonly socketPath: string }
+  | { readonly kind: 'tcp'; readonly protocol: 'http' | 'https'; readonly host: string; readonly port: number }
+  | { readonly kind: 'ssh'; readonly host: string; readonly port: number; readonly username?: string };
+
+/**
+ * Parses a Docker host as the docker CLI accepts it: `unix:///path`, a bare `/path`, `npipe://…`,
+ * `tcp://host:port` (https when `DOCKER_TLS_VERIFY=1` or port 2376), `http(s)://…`, `ssh://user@host`.
+ */
+export function parseEngineHost(host: string, env: NodeJS.ProcessEnv = process.env): EngineAddress {
+  const h = host.trim();
+  if (h === '') return { kind: 'socket', socketPath: DEFAULT_DOCKER_SOCKET };
+  if (h.startsWith('/')) return { kind: 'socket', socketPath: h };
+  if (h.startsWith('unix://')) return { kind: 'socket', socketPath: h.slice('unix://'.length) || DEFAULT_DOCKER_SOCKET };
+  if (h.startsWith('npipe://')) return { kind: 'socket', socketPath: h.slice('npipe://'.length) || '//./pipe/docker_engine' };
+  let url: URL;
+  try {
+    url = new URL(h.includes('://') ? h : `tcp://${h}`);
+  } catch {
+    throw new Error(`Docker host "${host}" is not valid: use unix:///var/run/docker.sock, tcp://HOST:PORT or ssh://USER@HOST`);
+  }
+  const hostname = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (hostname === '') throw new Error(`Docker host "${host}" names no host`);
+  switch (url.protocol) {
+    case 'ssh:':
+      return { kind: 'ssh', host: hostname, port: url.port ? Number(url.port) : 22, ...(url.username ? { username: decodeURIComponent(url.username) } : {}) };
+    case 'tcp:':
+    case 'http:':
+    case 'https:': {
+      const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 2376 : 2375;
+      const tls = url.protocol === 'https:' || env['DOCKER_TLS_VERIFY'] === '1' || port === 2376;
+      return { kind: 'tcp', protocol: tls ? 'https' : 'http', host: hostname, port };
+    }
+    default:
+      throw new Error(`Docker host "${host}" has an unsupported scheme ${url.protocol}: use unix://, tcp:// or ssh://`);
+  }
+}
+
+/** How an address is shown in messages: the socket path, or `tcp://host:port`. */
+export function formatEngineAddress(a: EngineAddress): string {
+  switch (a.kind) {
+    case 'socket': return a.socketPath;
+    case 'tcp': return `tcp://${a.host}:${a.port}`;
+    case 'ssh': return `ssh://${a.username !== undefined ? `${a.username}@` : ''}${a.host}:${a.port}`;
+  }
+}
+
+/**
+ * A client for the engine at `host` (the setting `ownbase.docker.host`), else `DOCKER_HOST`, else
+ * /var/run/docker.sock. Connecting is lazy: nothing is contacted until the first call.
+ */
+export function connectEngine(host?: string): Dockerode {
+  const env = process.env;
+  const address = parseEngineHost(host ?? env['DOCKER_HOST'] ?? '', env);
+  // Every field is given explicitly: docker-modem merges its own DOCKER_HOST parsing under ours.
+  switch (address.kind) {
+    case 'socket':
+      return new Dockerode({ socketPath: address.socketPath, host: undefined, port: undefined, protocol: undefined });
+    case 'tcp': {
+      const certPath = env['DOCKER_CERT_PATH'];
+      const tls = address.protocol === 'https' && certPath
+        ? { ca: readPem(certPath, 'ca.pem'), cert: readPem(certPath, 'cert.pem'), key: readPem(certPath, 'key.pem') }
+        : {};
+      return new Dockerode({ host: address.host, port: address.port, protocol: address.protocol, socketPath: undefined, ...tls });
+    }
+    case 'ssh':
+      return new Dockerode({
+        host: address.host, port: address.port, protocol: 'ssh', socketPath: undefined,
+        ...(address.username !== undefined ? { username: address.username } : {}),
+        sshOptions: env['SSH_AUTH_SOCK'] ? { agent: env['SSH_AUTH_SOCK'] } : {},
+      });
+  }
+}
+
+const readPem = (dir: string, name: string): Buffer => readFileSync(join(dir, name));
+
+/** Where a client connects, for messages. */
+export function engineAddressOf(docker: Dockerode): string {
+  const modem = (docker as unknown as { modem?: { socketPath?: unknown; host?: unknown; port?: unknown; protocol?: unknown } }).modem;
+  if (modem && typeof modem.socketPath === 'string' && !modem.host) return modem.socketPath;
+  if (modem && typeof modem.host === 'string') {
+    const scheme = modem.protocol === 'ssh' ? 'ssh' : 'tcp';
+    return `${scheme}://${modem.host}${modem.port !== undefined && modem.port !== '' ? `:${String(modem.port)}` : ''}`;
+  }
+  return DEFAULT_DOCKER_SOCKET;
+}
+
+/** The engine could not be contacted at all (no socket, refused, permission denied, timeout). */
+export class EngineUnreachableError extends Error {
+  override readonly name = 'EngineUnreachableError';
+  constructor(readonly address: string, override readonly cause?: unknown) {
+    super(`Docker engine not reachable at ${address}: start dockerd or set ownbase.docker.host${detail(cause)}`);
+  }
+}
+
+function detail(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (code === 'EACCES') return ' (permission denied on the socket: run as root or join the docker group)';
+  return typeof code === 'string' ? ` (${code})` : '';
+}
+
+const CONNECT_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTSOCK']);
+
+/** True when an error means "could not talk to the engine" rather than "the engine said no". */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECT_ERRORS.has(code) && (err as { statusCode?: unknown }).statusCode === undefined;
+}
+
+/** Rewrites a connection failure as an {@link EngineUnreachableError}; other errors pass through. */
+export function explainEngineError(docker: Dockerode, err: unknown): unknown {
+  return isConnectionError(err) ? new EngineUnreachableError(engineAddressOf(docker), err) : err;
+}
+
+/** Whether the engine answers a ping within `timeoutMs`. Never throws. */
+export async function engineReachable(docker: Dockerode, timeoutMs = 5000): Promise<boolean> {
+  try {
+    await ping(docker, timeoutMs);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Pings the engine; rejects with an {@link EngineUnreachableError} when it does not answer. */
+export async function assertEngineReachable(docker: Dockerode, timeoutMs = 5000): Promise<void> {
+  try {
+    await ping(docker, timeoutMs);
+  } catch (err) {
+    throw err instanceof EngineUnreachableError ? err : new EngineUnreachableError(engineAddressOf(docker), err);
+  }
+}
+
+async function ping(docker: Dockerode, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('ping timed out'), { code: 'ETIMEDOUT' })), timeoutMs);
+  });
+  try {
+    await Promise.race([docker.ping(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

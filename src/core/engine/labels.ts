@@ -1,0 +1,40 @@
+/**
+ * Provenance labels ownbase puts on the images it builds, so an image says where it came from
+ * and the tree view can tell owned images from the rest.
+ */
+
+/** The image this one is based on (OCI annotation key, used as a label). */
+export const LABEL_BASE_NAME = 'org.opencontainers.image.base.name';
+/** Path of the recipe (`*.ownbase.yaml`) the image was built from, relative to its workspace. */
+export const LABEL_RECIPE_PATH = 'dev.ownbase.recipe.path';
+/** sha256 (hex) of the recipe file's bytes at build time. */
+export const LABEL_RECIPE_SHA256 = 'dev.ownbase.recipe.sha256';
+
+export interface Provenance {
+  readonly baseName?: string;
+  readonly recipePath?: string;
+  readonly recipeSha256?: string;
+}
+
+/** The labels for a provenance; absent fields give no label. */
+export function provenanceLabels(p: Provenance): Record<string, string> {
+  const labels: Record<string, string> = {};
+  if (p.baseName !== undefined) labels[LABEL_BASE_NAME] = p.baseName;
+  if (p.recipePath !== undefined) labels[LABEL_RECIPE_PATH] = p.recipePath;
+  if (p.recipeSha256 !== undefined) labels[LABEL_RECIPE_SHA256] = p.recipeSha256;
+  return labels;
+}
+
+/** Reads the provenance back from an image's labels. */
+export function provenanceOf(labels: Readonly<Record<string, string>> | null | undefined): Provenance {
+  const l = labels ?? {};
+  return {
+    ...(l[LABEL_BASE_NAME] !== undefined ? { baseName: l[LABEL_BASE_NAME] } : {}),
+    ...(l[LABEL_RECIPE_PATH] !== undefined ? { recipePath: l[LABEL_RECIPE_PATH] } : {}),
+    ...(l[LABEL_RECIPE_SHA256] !== undefined ? { recipeSha256: l[LABEL_RECIPE_SHA256] } : {}),
+  };
+}
+
+/** An image is "owned" when ownbase built it from a recipe. */
+export const isOwned = (labels: Readonly<Record<string, string>> | null | undefined): boolean =>
+  labels?.[LABEL_RECIPE_PATH] !== undefined;
