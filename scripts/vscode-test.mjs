@@ -5,6 +5,8 @@
 //   node scripts/vscode-test.mjs                     both trust modes
 //   OWNBASE_TEST_TRUST=untrusted node scripts/…      one mode
 //   OWNBASE_VSCODE=code-server|desktop               force a backend
+//   OWNBASE_VSCODE_EXECUTABLE=/path/to/electron       the desktop VS Code binary to use
+//   OWNBASE_TEST_*=…                                  passed on to the extension host
 //   OWNBASE_VSCODE_TEST_VERBOSE=1                   also print the workbench's own console
 //
 // Exit code: 0 all passed, 1 a test failed or the run broke, 77 nothing here can run VS Code.
@@ -30,20 +32,24 @@ function workspaceCopy(scratch) {
   return ws;
 }
 
+/**
+ * The extension host's extra environment: the harness's own OWNBASE_TEST_* variables, the trust mode, the
+ * workspace copy and the extension's root, so tests can assert on paths.
+ */
 function testEnv(mode, workspace) {
-  return { OWNBASE_TEST_TRUST: mode, OWNBASE_TEST_WORKSPACE: workspace };
+  const forwarded = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('OWNBASE_TEST_')));
+  return { ...forwarded, OWNBASE_TEST_TRUST: mode, OWNBASE_TEST_WORKSPACE: workspace, OWNBASE_TEST_EXTENSION_ROOT: ROOT };
 }
 
-/** The Electron binary behind a `code` launcher script on PATH (Linux and macOS install layouts). */
+/** The Electron binary behind a `code` launcher on PATH (Linux and macOS install layouts), or OWNBASE_VSCODE_EXECUTABLE. */
 function desktopExecutable() {
+  if (process.env.OWNBASE_VSCODE_EXECUTABLE) return process.env.OWNBASE_VSCODE_EXECUTABLE;
   const launcher = desktopCodeOnPath();
   if (!launcher) return undefined;
-  const real = realpathSync(launcher);
-  const appRoot = dirname(dirname(real)); // <root>/bin/code
-  for (const candidate of [join(appRoot, 'code'), join(appRoot, '..', '..', 'MacOS', 'Electron')]) {
-    if (existsSync(candidate)) return candidate;
-  }
-  return real;
+  const appRoot = dirname(dirname(realpathSync(launcher))); // <app>/bin/code
+  const electron = [join(appRoot, 'code'), join(appRoot, '..', '..', 'MacOS', 'Electron')].find((p) => existsSync(p));
+  if (!electron) console.error(`ownbase: ${launcher} found but not its Electron binary; set OWNBASE_VSCODE_EXECUTABLE to use it`);
+  return electron;
 }
 
 function hasDisplay() {
@@ -52,7 +58,10 @@ function hasDisplay() {
 
 /** Desktop VS Code: a `code` on PATH, or test-electron's download (which fails fast where it cannot reach). */
 async function desktopBackend() {
-  if (!hasDisplay()) return undefined;
+  if (!hasDisplay()) {
+    console.error('ownbase: no display for a desktop VS Code; using code-server');
+    return undefined;
+  }
   const { downloadAndUnzipVSCode, runTests } = await import('@vscode/test-electron');
   let executable = desktopExecutable();
   if (!executable) {
