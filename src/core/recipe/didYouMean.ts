@@ -21,7 +21,8 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate the input most likely misspells, or undefined when none is close: case-insensitive, at
- * most 1 edit for inputs up to 4 characters, 2 up to 8, 3 beyond.
+ * most 1 edit for inputs up to 4 characters, 2 up to 8, 3 beyond; else a candidate of 3 or more characters
+ * that starts the input or that the input starts (`enviroment` → `env`, `amd` → `amd64`).
  */
 export function didYouMean(input: string, candidates: readonly string[]): string | undefined {
   if (input.length === 0 || input.length > 64) return undefined;
@@ -33,5 +34,6 @@ export function didYouMean(input: string, candidates: readonly string[]): string
     const d = editDistance(low, c.toLowerCase());
     if (d < bestDistance) { best = c; bestDistance = d; }
   }
-  return best;
+  if (best !== undefined || low.length < 3) return best;
+  return candidates.find((c) => c.length >= 3 && (low.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(low)));
 }

@@ -43,6 +43,7 @@ export interface ParsedRecipe {
 export const YAML_SYNTAX = 'OB200';
 
 const MAX_DEPTH = 64;
+const KEY_AT = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s:#][^:\n#]*?)(?=[ \t]*:(?:\s|$))/;
 const MAX_VALUES = 100_000;
 
 class LimitError extends Error {
@@ -181,7 +182,11 @@ export function parseRecipe(text: string): ParsedRecipe {
   try {
     const docs = parseAllDocuments(text, { prettyErrors: false, logLevel: 'silent', uniqueKeys: true, strict: true });
     for (const doc of docs) {
-      for (const e of doc.errors) diagnostics.push(syntaxDiagnostic(lines, e.pos[0], e.pos[1], e.message, 'error'));
+      for (const e of doc.errors) {
+        // yaml points at a duplicate key's first character; the whole key reads better.
+        const key = e.code === 'DUPLICATE_KEY' ? KEY_AT.exec(text.slice(e.pos[0], e.pos[0] + 1024))?.[0] : undefined;
+        diagnostics.push(syntaxDiagnostic(lines, e.pos[0], key ? e.pos[0] + key.length : e.pos[1], e.message, 'error'));
+      }
       for (const w of doc.warnings) diagnostics.push(syntaxDiagnostic(lines, w.pos[0], w.pos[1], w.message, 'warning'));
     }
     const second = docs[1];

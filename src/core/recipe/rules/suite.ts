@@ -7,6 +7,7 @@ import type { Distro } from '../types';
 import { stringField, type Located, type RecipeRule } from './rule';
 
 const DISTRO_NAME: Record<Distro, string> = { debian: 'Debian', ubuntu: 'Ubuntu' };
+const A_DISTRO: Record<Distro, string> = { debian: 'a Debian', ubuntu: 'an Ubuntu' };
 const POCKET = /^(.+)-(updates|security|backports|backports-sloppy|proposed)$/;
 
 function replaceSuite(parsed: ParsedRecipe, suite: Located, to: string): Fix[] {
@@ -43,8 +44,8 @@ export const suiteRule: RecipeRule = {
           title: `Set distro to ${known.distro}`, kind: 'quickfix', isPreferred: true, safe: false,
           changes: [{ edits: [replaceNode(parsed, distroNode, scalarText(distroNode, known.distro))] }],
         }] : [];
-        return diag('error', `'${name}' is ${known.distro === 'ubuntu' ? 'an' : 'a'} ${DISTRO_NAME[known.distro]} suite (${suiteLabel(known)}), `
-          + `not a ${DISTRO_NAME[distro]} one: set distro: ${known.distro}, or choose a ${DISTRO_NAME[distro]} suite such as ${examples(distro)}.`, fixes);
+        return diag('error', `'${name}' is ${A_DISTRO[known.distro]} suite (${suiteLabel(known)}), `
+          + `not ${A_DISTRO[distro]} one: set distro: ${known.distro}, or choose ${A_DISTRO[distro]} suite such as ${examples(distro)}.`, fixes);
       }
       if (known.alias) {
         return diag('hint', `'${name}' is an alias that moves to a new ${DISTRO_NAME[known.distro]} release every two years: `
