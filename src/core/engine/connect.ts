@@ -102,8 +102,7 @@ export class EngineUnreachableError extends Error {
 
 function detail(cause: unknown): string {
   const code = (cause as { code?: unknown } | undefined)?.code;
-  if (code === 'EACCES') return ' (permission denied on the socket: run as root or join the docker group)';
-  return typeof code === 'string' ? ` (${code})` : '';
+  return code === 'EACCES' ? ' (permission denied on the socket: run as root or join the docker group)' : '';
 }
 
 const CONNECT_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTSOCK']);

@@ -10,7 +10,7 @@ import type { ImageConfig } from '../recipe/types';
 import { MEDIA_TYPES, packImageArchive } from './archive';
 import { assertEngineReachable, explainEngineError } from './connect';
 import { containerConfig, imageConfigJson } from './imageConfig';
-import { gzipStats, writeLayer } from './layer';
+import { writeLayer, writeLayerFile } from './layer';
 import { platformOf, type Platform } from './platform';
 import { formatImageRef, parseImageRef } from './reference';
 
@@ -77,10 +77,9 @@ export async function importRootfs(docker: Dockerode, req: ImportRequest): Promi
   let loadStarted = false;
   try {
     const layerFile = join(work, 'layer.tar');
-    const layer = await writeLayer(req.rootfs, { tarFile: layerFile, signal, onProgress: req.onProgress });
-    // The compressed size is counted while the engine loads: the two overlap on two cores.
-    const gzip = gzipStats(layerFile, { signal });
-    gzip.catch(() => undefined);
+    // The compressed size is counted trailing the walk and during the load (two cores, two jobs).
+    const layer = await writeLayerFile(req.rootfs, layerFile, { signal, onProgress: req.onProgress });
+    const gzip = layer.gzip;
     const created = req.created ?? new Date();
     const config = configBytes(req, platform, layer.diffId, created);
     const archive = packImageArchive({

@@ -16,6 +16,8 @@ export interface LayerOptions {
   readonly tarFile?: string;
   /** Gzip the layer (level 6) into this file while walking. */
   readonly gzipFile?: string;
+  /** Called after each write to `tarFile` with the bytes now in it. */
+  readonly onWritten?: (bytes: number) => void;
 }
 
 export interface Layer {
@@ -57,6 +59,7 @@ export async function writeLayer(rootfs: string, opts: LayerOptions = {}): Promi
     hash.update(buf);
     size += buf.length;
     await Promise.all([tarOut?.write(buf), gz?.write(buf)]);
+    if (tarOut) opts.onWritten?.(size);
     opts.onProgress?.(size);
   };
   try {
@@ -76,6 +79,76 @@ export async function writeLayer(rootfs: string, opts: LayerOptions = {}): Promi
   } finally {
     await tarOut?.close();
     await gz?.close();
+  }
+}
+
+/**
+ * Writes the layer tar to `tarFile` at walking speed while a gzip-6 count trails it, reading back
+ * what was written (from the page cache). The returned promise settles when the tar is complete;
+ * `gzip` settles later, so the caller can load the tar while the compressed size is still counted.
+ */
+export async function writeLayerFile(rootfs: string, tarFile: string, opts: Omit<LayerOptions, 'tarFile' | 'gzipFile' | 'onWritten'> = {}): Promise<{ diffId: string; size: number; gzip: Promise<Compressed> }> {
+  const follower = new GzipFollower(tarFile, opts.signal);
+  try {
+    const layer = await writeLayer(rootfs, { ...opts, tarFile, onWritten: (n) => follower.advance(n) });
+    follower.finish(layer.size);
+    return { diffId: layer.diffId, size: layer.size, gzip: follower.result };
+  } catch (err) {
+    follower.fail(err);
+    throw err;
+  }
+}
+
+class GzipFollower {
+  private available = 0;
+  private total: number | undefined;
+  private error: unknown;
+  private wake: (() => void) | undefined;
+  readonly result: Promise<Compressed>;
+
+  constructor(private readonly file: string, private readonly signal?: AbortSignal) {
+    this.result = this.run();
+    this.result.catch(() => undefined);
+  }
+
+  advance(bytes: number): void { this.available = bytes; this.poke(); }
+  finish(total: number): void { this.total = total; this.available = total; this.poke(); }
+  fail(err: unknown): void { this.error = err ?? new Error('layer failed'); this.poke(); }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  private async run(): Promise<Compressed> {
+    const gz = new GzipFile(undefined);
+    const onAbort = (): void => this.fail(this.signal?.reason);
+    this.signal?.addEventListener('abort', onAbort, { once: true });
+    let fh: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      let pos = 0;
+      const buf = Buffer.allocUnsafe(BATCH);
+      for (;;) {
+        if (this.error !== undefined) throw this.error;
+        if (this.total !== undefined && pos >= this.total) return await gz.end();
+        if (pos >= this.available) {
+          await new Promise<void>((resolve) => { this.wake = resolve; });
+          continue;
+        }
+        fh ??= await open(this.file, 'r');
+        const { bytesRead } = await fh.read(buf, 0, Math.min(BATCH, this.available - pos), pos);
+        if (bytesRead === 0) throw new Error(`${this.file} is shorter than what was written`);
+        pos += bytesRead;
+        await gz.write(Buffer.from(buf.subarray(0, bytesRead)));
+      }
+    } catch (err) {
+      gz.destroy();
+      throw err;
+    } finally {
+      this.signal?.removeEventListener('abort', onAbort);
+      await fh?.close();
+    }
   }
 }
 

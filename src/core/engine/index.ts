@@ -1,0 +1,14 @@
+/** The Docker engine through dockerode, and a daemonless image-archive writer. */
+export * from './archive';
+export * from './commit';
+export * from './connect';
+export * from './export';
+export * from './extract';
+export * from './imageConfig';
+export * from './images';
+export * from './import';
+export * from './labels';
+export * from './layer';
+export * from './platform';
+export * from './reference';
+export * from './tarWalk';
