@@ -14,7 +14,7 @@ const PROTECTED: readonly Protected[] = [
   { path: '/var/lib/dpkg', what: "dpkg's database of installed packages", tree: true },
   { path: '/usr/bin/dpkg*', what: 'dpkg' },
   { path: '/usr/bin/apt*', what: 'apt' },
-  { path: '/usr/lib/apt', what: "apt's download methods" },
+  { path: '/usr/lib/apt', what: "apt's download methods", tree: true },
   { path: '/usr/lib/*/libapt-pkg.so*', what: "apt's library" },
   { path: '/etc/apt/sources.list*', what: "apt's package sources" },
   { path: '/etc/apt', what: "apt's configuration and sources" },
