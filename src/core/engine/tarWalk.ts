@@ -169,7 +169,10 @@ function entryDone(pack: tar.Pack, header: TarHeader, body?: Buffer): { sink: Re
   const done = new Promise<void>((resolve, reject) => {
     const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
     sink = body !== undefined ? pack.entry(header, body, cb) : pack.entry(header, cb);
+    // The callback reports the error; without a listener streamx would throw it.
+    sink.on('error', () => undefined);
   });
+  done.catch(() => undefined);
   return { sink, done };
 }
 
