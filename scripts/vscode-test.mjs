@@ -14,7 +14,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, chromiumPath, desktopCodeOnPath, startCodeServer } from './lib/code-server.mjs';
+import { CHROMIUM_ARGS, chromiumPath, desktopCodeOnPath, ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TESTS_INDEX = join(ROOT, 'out', 'test', 'vscode', 'index.js');
@@ -123,6 +123,7 @@ function testOutput(msg) {
 async function codeServerBackend() {
   const chromium = chromiumPath();
   if (!chromium) throw new CannotRun('no desktop VS Code and no Chromium (apt-get install chromium, or set CHROMIUM_PATH)');
+  ensureCodeServer(); // a first install takes minutes: outside the per-run timeout
   const { chromium: playwright } = await import('playwright-core');
   const browser = await playwright.launch({ executablePath: chromium, args: CHROMIUM_ARGS, headless: true });
   let server; // the run in progress, stopped by close() when a run times out
@@ -195,7 +196,9 @@ function printWorkbenchErrors(logs) {
 function withTimeout(promise, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish in ${TIMEOUT_MS / 1000} s; giving up`)), TIMEOUT_MS);
+    timer = setTimeout(() => reject(new Error(
+      `${what} did not finish in ${TIMEOUT_MS / 1000} s; giving up (OWNBASE_VSCODE_TEST_VERBOSE=1 shows the workbench's console)`,
+    )), TIMEOUT_MS);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -234,6 +237,9 @@ async function main() {
   for (const r of results) console.log(`${r.code === 0 ? 'PASS' : 'FAIL'} VS Code tests, ${r.mode} workspace (${r.seconds.toFixed(1)} s)`);
   return results.every((r) => r.code === 0) ? 0 : 1;
 }
+
+// A signal would end the process without 'exit' handlers, which stop code-server's process group.
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
 
 main().then(
   (code) => process.exit(code),
