@@ -41,16 +41,26 @@ function testFiles(dir) {
     .map((f) => join(dir, f));
 }
 
+/** Where the engine listens, as dockerode reads it: DOCKER_HOST (unix:// or tcp://), else the default socket. */
+function engineAddress() {
+  const host = process.env.DOCKER_HOST;
+  if (!host || host.startsWith('unix://')) return { socketPath: host ? host.slice('unix://'.length) : DOCKER_SOCKET };
+  const url = new URL(host.replace(/^tcp:/, 'http:'));
+  return { host: url.hostname, port: url.port || 2375 };
+}
+
 /** Why the Docker engine cannot be used, or undefined when it answers /_ping. */
 function engineProblem() {
-  if (!existsSync(DOCKER_SOCKET)) return Promise.resolve(`no Docker engine socket at ${DOCKER_SOCKET} (start dockerd)`);
+  const address = engineAddress();
+  const where = address.socketPath ?? `${address.host}:${address.port}`;
+  if (address.socketPath && !existsSync(address.socketPath)) return Promise.resolve(`no Docker engine socket at ${where} (start dockerd)`);
   return new Promise((resolve) => {
-    const req = request({ socketPath: DOCKER_SOCKET, path: '/_ping', timeout: 5_000 }, (res) => {
+    const req = request({ ...address, path: '/_ping', timeout: 5_000 }, (res) => {
       res.resume();
-      resolve(res.statusCode === 200 ? undefined : `the Docker engine at ${DOCKER_SOCKET} answered ${res.statusCode}`);
+      resolve(res.statusCode === 200 ? undefined : `the Docker engine at ${where} answered ${res.statusCode}`);
     });
     req.once('timeout', () => req.destroy(new Error('no answer in 5 s')));
-    req.once('error', (err) => resolve(`the Docker engine at ${DOCKER_SOCKET} does not answer: ${err.message}`));
+    req.once('error', (err) => resolve(`the Docker engine at ${where} does not answer: ${err.message}`));
     req.end();
   });
 }
