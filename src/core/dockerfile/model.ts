@@ -1,4 +1,4 @@
-import { DockerfileParser, type Instruction as AstInstruction, type From as AstFrom } from 'dockerfile-ast';
+import { DockerfileParser, ModifiableInstruction, type Instruction as AstInstruction, type From as AstFrom } from 'dockerfile-ast';
 import type { Range } from '../diagnostic';
 import { LineIndex } from '../text';
 import { expandVariables } from './expand';
@@ -17,8 +17,10 @@ export interface Instruction {
   readonly keyword: string;
   readonly range: Range;
   readonly keywordRange: Range;
-  /** Arguments as dockerfile-ast reads them: heredoc bodies are bodies, continuations joined. */
+  /** Arguments as dockerfile-ast reads them, flags excluded: heredoc bodies are bodies, continuations joined. */
   readonly args: readonly { readonly value: string; readonly range: Range }[];
+  /** `--name=value` flags (COPY --from, FROM --platform, RUN --mount…); names lower-case. */
+  readonly flags: readonly { readonly name: string; readonly value: string; readonly range: Range; readonly valueRange?: Range }[];
   /** The instruction's text after the keyword, continuations folded to spaces, heredoc bodies included. */
   readonly argsText: string;
   readonly ast: AstInstruction;
@@ -77,7 +79,12 @@ export interface DockerfileModel {
 
 function toInstruction(ast: AstInstruction): Instruction {
   const args = ast.getArguments().map((a) => ({ value: a.getValue(), range: a.getRange() }));
+  const flags = ast instanceof ModifiableInstruction ? ast.getFlags().map((f) => {
+    const valueRange = f.getValueRange();
+    return { name: f.getName().toLowerCase(), value: f.getValue() ?? '', range: f.getRange(), ...(valueRange && { valueRange }) };
+  }) : [];
   return {
+    flags,
     keyword: ast.getKeyword().toUpperCase(),
     range: ast.getRange(),
     keywordRange: ast.getInstructionRange(),
@@ -114,10 +121,6 @@ export function canonicalRepository(name: ImageName): string {
   return `${registry}/${path}`;
 }
 
-function platformOf(ast: AstFrom): string | undefined {
-  return ast.getPlatformFlag()?.getValue() ?? undefined;
-}
-
 /**
  * Parses a Dockerfile into stages. Never throws: a broken file gives a model of what could be read.
  */
@@ -150,7 +153,7 @@ export function parseDockerfile(text: string): DockerfileModel {
     const instr = toInstruction(astInstr);
     if (instr.keyword === 'FROM') {
       closeStage();
-      const from = fromRef(instr, astInstr as AstFrom, globalArgs, stageNames);
+      const from = fromRef(instr, globalArgs, stageNames);
       const name = (astInstr as AstFrom).getBuildStage() ?? undefined;
       current = { instructions: [instr], from, ...(name ? { name: name.toLowerCase() } : {}) };
     } else if (current) {
@@ -176,13 +179,13 @@ function unquote(v: string): string {
 }
 
 function fromRef(
-  instr: Instruction, ast: AstFrom,
+  instr: Instruction,
   globalArgs: ReadonlyMap<string, { value: string | null }>, stageNames: ReadonlyMap<string, number>,
 ): FromRef {
-  const imageArg = instr.args.find((a) => !a.value.startsWith('--'));
+  const imageArg = instr.args[0];
   const raw = imageArg?.value ?? '';
   const rawRange = imageArg?.range ?? instr.keywordRange;
-  const platform = platformOf(ast);
+  const platform = instr.flags.find((f) => f.name === 'platform')?.value;
   const base = { instruction: instr, raw, rawRange, ...(platform !== undefined && { platform }) };
   const { value, missing } = expandVariables(raw, (name) => globalArgs.get(name)?.value ?? undefined);
   if (missing.length > 0 || raw === '') return { ...base, unresolvedArgs: missing, kind: 'unresolved' };
@@ -194,14 +197,11 @@ function fromRef(
 }
 
 function copyFromOf(instr: Instruction, stageNames: ReadonlyMap<string, number>, ownIndex: number): CopyFrom[] {
-  const flag = instr.args.find((a) => /^--from=/i.test(a.value));
+  const flag = instr.flags.find((f) => f.name === 'from');
   if (!flag) return [];
-  const from = flag.value.slice('--from='.length);
-  const fromRange = {
-    start: { line: flag.range.start.line, character: flag.range.start.character + '--from='.length },
-    end: flag.range.end,
-  };
-  const positional = instr.args.filter((a) => !a.value.startsWith('--')).map((a) => a.value);
+  const from = flag.value;
+  const fromRange = flag.valueRange ?? flag.range;
+  const positional = instr.args.map((a) => a.value);
   const byName = stageNames.get(from.toLowerCase());
   const byIndex = /^\d+$/.test(from) && Number(from) < ownIndex ? Number(from) : undefined;
   const stageIndex = byName ?? byIndex;

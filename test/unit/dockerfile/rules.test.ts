@@ -104,7 +104,7 @@ test('OB301: a heredoc that writes a Dockerfile with shell variables', () => {
   const script = '#!/bin/sh\nset -eu\ncat > Dockerfile.generated <<EOF\nFROM $BASE\nRUN apt-get install -y ${PKGS}\nEOF\ndocker build .\n';
   const ds = lintShellScript(script);
   assert.deepEqual(codes(ds), ['OB301@2:0']);
-  assert.deepEqual(ds[0]!.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 34 } });
+  assert.deepEqual(ds[0]!.range, { start: { line: 2, character: 0 }, end: { line: 2, character: 32 } });
   assert.match(ds[0]!.message, /generates Dockerfile\.generated .*\(\$BASE, \$\{PKGS\)/);
   assert.deepEqual(lintShellScript("cat > Dockerfile <<'EOF'\nFROM $BASE\nEOF\n"), [], 'a quoted delimiter expands nothing');
   assert.deepEqual(lintShellScript('cat > notes.txt <<EOF\n$X\nEOF\n'), []);

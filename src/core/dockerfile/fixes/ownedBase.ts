@@ -22,7 +22,7 @@ export function ownedBaseFixes(ctx: LintContext, stage: Stage): Fix[] {
 function replaceWithOwned(ctx: LintContext, stage: Stage): Fix | undefined {
   const from = stage.from;
   if (from.kind !== 'external' || isOwned(from.resolved!, ctx)) return undefined;
-  const base = baseFromImage({ path: from.image!.path, ...(from.image!.tag !== undefined && { tag: from.image!.tag }) });
+  const base = deriveStage(stage);
   if (!base) return undefined;
   const family = ctx.ownedImages.filter((o) => o.distro === base.distro);
   const owned = family.find((o) => o.suite === base.suite) ?? family[0];
@@ -50,6 +50,28 @@ export function finalClosure(model: DockerfileModel): number[] {
   return [...seen].sort((a, b) => a - b);
 }
 
+/** Docker's per-architecture namespaces of the official images, as Debian architectures. */
+const ARCH_NAMESPACES: Readonly<Record<string, string>> = {
+  amd64: 'amd64', arm64v8: 'arm64', arm32v7: 'armhf', arm32v5: 'armel', i386: 'i386', ppc64le: 'ppc64el',
+  s390x: 's390x', riscv64: 'riscv64', mips64le: 'mips64el',
+};
+const PLATFORM_ARCH: Readonly<Record<string, string>> = {
+  'linux/amd64': 'amd64', 'linux/arm64': 'arm64', 'linux/arm64/v8': 'arm64', 'linux/arm/v7': 'armhf', 'linux/arm/v5': 'armel',
+  'linux/386': 'i386', 'linux/ppc64le': 'ppc64el', 'linux/s390x': 's390x', 'linux/riscv64': 'riscv64',
+};
+
+/** The distribution base of a stage's image, and its architecture when the image or --platform names one. */
+function deriveStage(stage: Stage): (NonNullable<ReturnType<typeof baseFromImage>> & { arch?: string }) | undefined {
+  const image = stage.from.image!;
+  const [namespace, ...rest] = image.path.split('/');
+  const nsArch = rest.length === 1 ? ARCH_NAMESPACES[namespace!] : undefined;
+  const path = nsArch ? rest[0]! : image.path;
+  const base = baseFromImage({ path, ...(image.tag !== undefined && { tag: image.tag }) });
+  if (!base) return undefined;
+  const arch = (stage.from.platform && PLATFORM_ARCH[stage.from.platform]) || nsArch;
+  return { ...base, ...(arch && { arch }) };
+}
+
 const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'base';
 
 function sourceOf(model: DockerfileModel, instr: Instruction): string {
@@ -62,7 +84,7 @@ function copyInPlace(model: DockerfileModel, copy: CopyFrom): string {
   const dest = copy.dest ?? '.';
   const intoDir = dest.endsWith('/') || copy.sources.length > 1 || copy.sources.some((s) => /[*?[]/.test(s));
   const sources = copy.sources.map(arg).join(' ');
-  const chown = copy.instruction.args.find((a) => /^--chown=/i.test(a.value))?.value.slice('--chown='.length);
+  const chown = copy.instruction.flags.find((f) => f.name === 'chown')?.value;
   const chownCmd = chown ? ` && chown -R ${shQuote(chown)} ${arg(dest)}` : '';
   const body = intoDir
     ? `mkdir -p ${arg(dest)} && for s in ${sources}; do if [ -d "$s" ]; then cp -a "$s"/. ${arg(dest)}; else cp -a "$s" ${arg(dest)}; fi; done`
@@ -132,28 +154,23 @@ function freeRecipePath(dir: string, name: string, exists: (p: string) => boolea
  * written beside the Dockerfile, and the Dockerfile rewritten to one FROM of the new image.
  */
 function createOwnedBase(ctx: LintContext, stage: Stage): Fix | undefined {
-  if (ctx.path === undefined) return undefined;
   const model = ctx.model;
+  if (ctx.path === undefined || model.text.includes('\0')) return undefined; // no shell word can hold a NUL
   const closure = finalClosure(model);
   if (!closure.includes(stage.index)) return undefined;
   const keep = new Set(closure.filter((i) => ctx.qemuStages.has(i)));
-  const candidates = [stage, ...closure.map((i) => model.stages[i]!)].filter((s) => s.from.kind === 'external' && !keep.has(s.index));
-  let derived: ReturnType<typeof baseFromImage>;
-  for (const s of candidates) {
-    derived = baseFromImage({ path: s.from.image!.path, ...(s.from.image!.tag !== undefined && { tag: s.from.image!.tag }) });
-    if (derived) break;
-  }
+  const candidates = [...new Set([stage, ...closure.map((i) => model.stages[i]!)])].filter((s) => s.from.kind === 'external' && !keep.has(s.index));
+  const derived = candidates.map(deriveStage).find((d) => d !== undefined);
   if (!derived) return undefined;
   const dir = dirname(ctx.path);
   const name = slug(basename(dir));
   const image = `owned/${name}:${derived.suite}`;
   const collapsed = collapse(model, closure, keep, image);
   if (!collapsed) return undefined;
-  const imagePackages = candidates.flatMap((s) =>
-    baseFromImage({ path: s.from.image!.path, ...(s.from.image!.tag !== undefined && { tag: s.from.image!.tag }) })?.packages ?? []);
+  const imagePackages = candidates.flatMap((s) => deriveStage(s)?.packages ?? []);
   const packages = [...new Set([...imagePackages, ...collapsed.packages])].filter((p) => !isNotNeededInContainer(p));
   const recipe: Recipe = {
-    image, distro: derived.distro, suite: derived.suite, variant: 'minbase',
+    image, distro: derived.distro, suite: derived.suite, ...(derived.arch && { arch: derived.arch }), variant: 'minbase',
     ...(packages.length > 0 && { packages }),
   };
   const recipePath = freeRecipePath(dir, name, ctx.fileExists ?? (() => false));

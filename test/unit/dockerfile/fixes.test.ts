@@ -1,0 +1,95 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { lintDockerfile } from '../../../src/core/dockerfile/lint';
+import { applyEdits } from '../../../src/core/text';
+import type { Fix } from '../../../src/core/diagnostic';
+import { parseRecipe } from '../../../src/core/recipe';
+
+const GCC = `# two FROMs
+FROM gcc:12 AS build
+WORKDIR /src
+COPY hello.c .
+RUN apt-get update && apt-get install -y --no-install-recommends libssl-dev systemd && rm -rf /var/lib/apt/lists/*
+RUN gcc -O2 -o hello hello.c
+
+FROM busybox:glibc
+COPY --from=build /src/hello /hello
+CMD ["/hello"]
+`;
+
+const OWNED_DEBIAN = [{ image: 'owned/bookworm-slim:12', distro: 'debian', suite: 'bookworm', recipePath: '/work/bookworm-slim.ownbase.yaml' }];
+
+function fixesOf(text: string, code: string, opts: { path?: string; existing?: string[]; owned?: typeof OWNED_DEBIAN } = {}): Fix[] {
+  const d = lintDockerfile(text, {
+    path: opts.path ?? '/work/gcc-hello/Dockerfile', fileExists: (p) => (opts.existing ?? []).includes(p), ownedImages: opts.owned ?? [],
+  }).find((x) => x.code === code);
+  assert.ok(d, `no ${code}`);
+  return [...(d.fixes ?? [])];
+}
+
+test('Create owned base: recipe from the image and the installs, one FROM, COPY --from done in place', () => {
+  const fix = fixesOf(GCC, 'OB101').find((f) => f.title.startsWith('Create owned base'))!;
+  assert.equal(fix.title, 'Create owned base owned/gcc-hello:bookworm from this stage (one FROM instead of 2)');
+  assert.equal(fix.kind, 'refactor');
+  const [recipe, dockerfile] = fix.changes;
+  assert.equal(recipe!.path, '/work/gcc-hello/gcc-hello.ownbase.yaml');
+  const parsed = parseRecipe(recipe!.create!.newText);
+  assert.deepEqual(parsed.diagnostics, []);
+  assert.equal(parsed.recipe?.image, 'owned/gcc-hello:bookworm');
+  assert.equal(parsed.recipe?.distro, 'debian');
+  assert.equal(parsed.recipe?.suite, 'bookworm');
+  assert.deepEqual(parsed.recipe?.packages, ['gcc', 'g++', 'make', 'libc6-dev', 'libssl-dev'], 'systemd is not needed in a container');
+  assert.equal(dockerfile!.path, undefined, 'the Dockerfile itself is rewritten');
+  assert.equal(applyEdits(GCC, dockerfile!.edits!), `# two FROMs
+FROM owned/gcc-hello:bookworm
+WORKDIR /src
+COPY hello.c .
+RUN gcc -O2 -o hello hello.c
+WORKDIR /
+# was: COPY --from=build /src/hello /hello
+RUN if [ -d /src/hello ]; then mkdir -p /hello && cp -a /src/hello/. /hello; else mkdir -p "$(dirname /hello)" && cp -a /src/hello /hello; fi
+CMD ["/hello"]
+`);
+});
+
+test('Create owned base picks a free recipe name and keeps commands chained with the install', () => {
+  const text = 'FROM ubuntu:20.04\nRUN apt-get update && apt-get install -y curl && curl -fsSL -o /x https://example.invalid/x\n';
+  const fix = fixesOf(text, 'OB103', { path: '/w/api/Dockerfile', existing: ['/w/api/api.ownbase.yaml'] }).find((f) => f.title.startsWith('Create'))!;
+  assert.equal(fix.title, 'Create owned base owned/api:focal from this stage');
+  assert.equal(fix.changes[0]!.path, '/w/api/api-2.ownbase.yaml');
+  const recipe = parseRecipe(fix.changes[0]!.create!.newText).recipe!;
+  assert.deepEqual([recipe.distro, recipe.suite, recipe.packages], ['ubuntu', 'focal', ['curl']]);
+  assert.equal(applyEdits(text, fix.changes[1]!.edits!), 'FROM owned/api:focal\nRUN curl -fsSL -o /x https://example.invalid/x\n');
+});
+
+test('Replace with owned base: a workspace recipe of the same distro family, preferred', () => {
+  const fixes = fixesOf(GCC, 'OB103', { owned: OWNED_DEBIAN });
+  assert.equal(fixes[0]!.title, 'Replace with owned base owned/bookworm-slim:12');
+  assert.equal(fixes[0]!.isPreferred, true);
+  assert.equal(applyEdits(GCC, fixes[0]!.changes[0]!.edits!).split('\n')[1], 'FROM owned/bookworm-slim:12 AS build');
+  // busybox is not a Debian image: no replacement is offered for it.
+  const busybox = lintDockerfile(GCC, { ownedImages: OWNED_DEBIAN }).filter((d) => d.code === 'OB103')[1]!;
+  assert.equal(busybox.range.start.line, 7);
+  assert.ok(!busybox.fixes?.some((f) => f.title.startsWith('Replace')));
+  // Ubuntu images are not replaced by a Debian recipe.
+  assert.ok(!fixesOf('FROM ubuntu:22.04\n', 'OB103', { owned: OWNED_DEBIAN }).some((f) => f.title.startsWith('Replace')));
+});
+
+test('the qemu-user-static stage is kept when a cross build is collapsed', () => {
+  const text = [
+    'FROM multiarch/qemu-user-static:x86_64-aarch64 AS qemu',
+    'FROM arm64v8/debian:bookworm-slim',
+    'COPY --from=qemu /usr/bin/qemu-aarch64-static /usr/bin/qemu-aarch64-static',
+    'RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates && rm -rf /var/lib/apt/lists/*',
+    '',
+  ].join('\n');
+  const fix = fixesOf(text, 'OB103', { path: '/w/cross/Dockerfile' }).find((f) => f.title.startsWith('Create'))!;
+  assert.equal(applyEdits(text, fix.changes[1]!.edits!), [
+    'FROM multiarch/qemu-user-static:x86_64-aarch64 AS qemu',
+    'FROM owned/cross:bookworm',
+    'COPY --from=qemu /usr/bin/qemu-aarch64-static /usr/bin/qemu-aarch64-static',
+    '',
+  ].join('\n'));
+  const recipe = parseRecipe(fix.changes[0]!.create!.newText).recipe!;
+  assert.deepEqual([recipe.distro, recipe.suite, recipe.arch, recipe.packages], ['debian', 'bookworm', 'arm64', ['ca-certificates']]);
+});
