@@ -45,6 +45,7 @@ export const YAML_SYNTAX = 'OB200';
 const MAX_DEPTH = 64;
 const KEY_AT = /^(?:"[^"\n]*"|'[^'\n]*'|[^\s:#][^:\n#]*?)(?=[ \t]*:(?:\s|$))/;
 const MAX_VALUES = 100_000;
+const MAX_SYNTAX = 100;
 
 class LimitError extends Error {
   constructor(message: string, readonly offset: number) { super(message); }
@@ -170,6 +171,22 @@ function syntaxDiagnostic(lines: LineIndex, start: number, end: number, message:
   return { code: YAML_SYNTAX, severity, message, range: clampedRange(lines, start, e) };
 }
 
+/** Distinct syntax diagnostics, at most MAX_SYNTAX: one broken line can make the parser report every line after it. */
+function capped(lines: LineIndex, ds: readonly Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  const out: Diagnostic[] = [];
+  for (const d of ds) {
+    const id = `${d.message}@${d.range.start.line}:${d.range.start.character}`;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push(d);
+  }
+  if (out.length <= MAX_SYNTAX) return out;
+  const last = out[MAX_SYNTAX - 1]!;
+  return [...out.slice(0, MAX_SYNTAX), { code: YAML_SYNTAX, severity: 'error', range: last.range,
+    message: `${out.length - MAX_SYNTAX} more YAML errors after this one are not shown.` }];
+}
+
 /**
  * Parses a recipe's text: YAML syntax diagnostics (OB200) with their positions, the value as plain data,
  * schema issues, the range of every field, and the typed recipe when the text is valid. Never throws.
@@ -181,14 +198,17 @@ export function parseRecipe(text: string): ParsedRecipe {
   let nodes = new Map<string, NodeInfo>();
   try {
     const docs = parseAllDocuments(text, { prettyErrors: false, logLevel: 'silent', uniqueKeys: true, strict: true });
+    const syntax: Diagnostic[] = [];
     for (const doc of docs) {
       for (const e of doc.errors) {
         // yaml points at a duplicate key's first character; the whole key reads better.
         const key = e.code === 'DUPLICATE_KEY' ? KEY_AT.exec(text.slice(e.pos[0], e.pos[0] + 1024))?.[0] : undefined;
-        diagnostics.push(syntaxDiagnostic(lines, e.pos[0], key ? e.pos[0] + key.length : e.pos[1], e.message, 'error'));
+        const message = e.code === 'RESOURCE_EXHAUSTION' ? 'The recipe nests too deeply to be read as YAML.' : e.message;
+        syntax.push(syntaxDiagnostic(lines, e.pos[0], key ? e.pos[0] + key.length : e.pos[1], message, 'error'));
       }
-      for (const w of doc.warnings) diagnostics.push(syntaxDiagnostic(lines, w.pos[0], w.pos[1], w.message, 'warning'));
+      for (const w of doc.warnings) syntax.push(syntaxDiagnostic(lines, w.pos[0], w.pos[1], w.message, 'warning'));
     }
+    diagnostics.push(...capped(lines, syntax));
     const second = docs[1];
     if (second) {
       const at = lines.positionAt(second.range[0]);

@@ -125,3 +125,20 @@ test('CRLF line ends keep ranges on the line content', () => {
   assert.ok(p.recipe);
   assert.deepEqual(p.nodes.get('suite')?.range, r(2, 7, 2, 15));
 });
+
+test('a broken line does not flood: YAML errors are distinct and capped at 100', () => {
+  const p = parseRecipe(`image: x\npackages: ${'- '.repeat(3000)}\n`);
+  assert.ok(p.diagnostics.length <= 101, String(p.diagnostics.length));
+  const deep = parseRecipe(`image: x\npackages: ${'['.repeat(5000)}${']'.repeat(5000)}\n`);
+  assert.ok(deep.diagnostics.some((d) => d.message === 'The recipe nests too deeply to be read as YAML.'), JSON.stringify(deep.diagnostics.map((d) => d.message)));
+});
+
+test('a 1 MB recipe lints in well under a second', () => {
+  const text = `image: owned/a:1\ndistro: debian\nsuite: bookworm\npackages:\n${Array.from({ length: 60000 }, (_, i) => `  - pkg${i}\n`).join('')}`;
+  assert.ok(text.length > 600_000);
+  const t0 = performance.now();
+  const p = parseRecipe(text);
+  assert.ok(performance.now() - t0 < 3000);
+  assert.ok(p.recipe);
+  assert.deepEqual(p.nodes.get('packages[59999]')?.range.start, { line: 60003, character: 4 });
+});
