@@ -49,6 +49,8 @@ export function ociManifest(config: Descriptor, layer: Descriptor): Buffer {
  */
 export function packImageArchive(input: ArchiveInput, digestOf: (b: Buffer) => string): tar.Pack {
   const pack = tar.pack();
+  // Consumers see errors through their reads; an unheard 'error' would be thrown by streamx.
+  pack.on('error', () => undefined);
   const configDesc: Descriptor = { mediaType: MEDIA_TYPES.config, digest: digestOf(input.config), size: input.config.length };
   const manifest = ociManifest(configDesc, input.layer);
   const manifestDesc: Descriptor = { mediaType: MEDIA_TYPES.manifest, digest: digestOf(manifest), size: manifest.length };
@@ -80,6 +82,7 @@ export function packImageArchive(input: ArchiveInput, digestOf: (b: Buffer) => s
       let sink!: ReturnType<tar.Pack['entry']>;
       const done = new Promise<void>((resolve, reject) => {
         sink = pack.entry({ name: blobPath(input.layer.digest), mode: 0o644, mtime, size: input.layer.size }, (err) => (err ? reject(err) : resolve()));
+        sink.on('error', () => undefined);
       });
       done.catch(() => undefined);
       for await (const chunk of createReadStream(input.layer.file, { highWaterMark: 1 << 20 })) {
@@ -98,7 +101,7 @@ export function packImageArchive(input: ArchiveInput, digestOf: (b: Buffer) => s
 function add(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, body?: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     const cb = (err?: Error | null): void => (err ? reject(err) : resolve());
-    if (body !== undefined) pack.entry(header, body, cb);
-    else pack.entry(header, cb);
+    const sink = body !== undefined ? pack.entry(header, body, cb) : pack.entry(header, cb);
+    sink.on('error', () => undefined);
   });
 }

@@ -118,6 +118,8 @@ async function untag(docker: Dockerode, tag: string): Promise<void> {
 async function loadArchive(docker: Dockerode, body: Readable, signal?: AbortSignal): Promise<void> {
   let uploaded = false;
   body.once('end', () => { uploaded = true; });
+  // The request reports a failed upload; the body may be destroyed before the request listens.
+  body.on('error', () => undefined);
   const onAbort = (): void => { if (!uploaded) body.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted')); };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {

@@ -110,6 +110,8 @@ export interface PackOptions extends WalkOptions {
  */
 export function packTree(root: string, opts: PackOptions = {}): tar.Pack {
   const pack = tar.pack();
+  // Consumers see errors through their reads; an unheard 'error' would be thrown by streamx.
+  pack.on('error', () => undefined);
   const { signal } = opts;
   const onAbort = (): void => { pack.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted')); };
   signal?.addEventListener('abort', onAbort, { once: true });
