@@ -32,7 +32,9 @@ export function toWorkspaceEdit(fix: Fix, document: vscode.Uri, preview: boolean
   for (const change of fix.changes) {
     const uri = change.path ? vscode.Uri.file(change.path) : document;
     if (change.create) {
-      edit.createFile(uri, { overwrite: change.create.overwrite ?? false, contents: new TextEncoder().encode(change.create.newText) }, metadata);
+      // Create empty, then insert: `contents` does not survive the trip to a remote or web workbench.
+      edit.createFile(uri, { overwrite: change.create.overwrite ?? false }, metadata);
+      edit.insert(uri, new vscode.Position(0, 0), change.create.newText, metadata);
     }
     for (const e of change.edits ?? []) edit.replace(uri, toRange(e.range), e.newText, metadata);
   }

@@ -49,14 +49,16 @@ describe('diagnostics and quick fixes in a real VS Code', () => {
     assert.ok(create, `no "Create owned base" among: ${titles.join(' | ')}`);
     assert.equal(create.kind?.value, 'refactor.rewrite');
     assert.ok(await vscode.workspace.applyEdit(create.edit!));
+    assert.equal(create.command?.command, 'ownbase.saveCreatedFiles');
+    await vscode.commands.executeCommand(create.command.command, ...(create.command.arguments ?? []));
     await doc.save();
 
     const recipePath = join(workspace(), 'gcc-hello', 'gcc-hello.ownbase.yaml');
     assert.ok(existsSync(recipePath), 'the recipe is written beside the Dockerfile');
     const recipe = readFileSync(recipePath, 'utf8');
-    assert.match(recipe, /^image: owned\/gcc-hello:bookworm$/m);
-    assert.match(recipe, /^distro: debian$/m);
-    assert.match(recipe, /^suite: bookworm$/m);
+    assert.match(recipe, /^image: owned\/gcc-hello:bookworm\s/m);
+    assert.match(recipe, /^distro: debian\s/m);
+    assert.match(recipe, /^suite: bookworm\s/m);
     assert.match(recipe, /gcc/);
     const text = doc.getText();
     assert.deepEqual(text.split('\n').filter((l) => /^FROM\s/i.test(l)), ['FROM owned/gcc-hello:bookworm']);

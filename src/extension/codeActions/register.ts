@@ -6,6 +6,8 @@ import type { Services } from '../services';
 import { previewRefactors } from '../settings';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('ownbase');
+/** Runs after a fix that creates files: saves them (an edit leaves them dirty) and shows the first. */
+export const SAVE_CREATED_COMMAND = 'ownbase.saveCreatedFiles';
 
 const SELECTOR: vscode.DocumentSelector = [
   { language: 'dockerfile' }, { language: RECIPE_LANGUAGE }, { language: 'shellscript' },
@@ -32,6 +34,8 @@ class OwnbaseCodeActions implements vscode.CodeActionProvider {
         action.diagnostics = [vsDiag];
         action.isPreferred = fix.isPreferred ?? false;
         action.edit = toWorkspaceEdit(fix, document.uri, preview);
+        const created = fix.changes.filter((c) => c.create && c.path).map((c) => vscode.Uri.file(c.path!));
+        if (created.length > 0) action.command = { command: SAVE_CREATED_COMMAND, title: 'Save created files', arguments: [created] };
         actions.push(action);
       }
     }
@@ -55,8 +59,17 @@ class OwnbaseCodeActions implements vscode.CodeActionProvider {
   }
 }
 
+async function saveCreated(uris: readonly vscode.Uri[]): Promise<void> {
+  for (const uri of uris) {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (doc?.isDirty) await doc.save();
+  }
+  if (uris[0]) await vscode.window.showTextDocument(uris[0], { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
+}
+
 export function registerCodeActions(context: vscode.ExtensionContext, services: Services): void {
-  context.subscriptions.push(vscode.languages.registerCodeActionsProvider(SELECTOR, new OwnbaseCodeActions(services), {
+  context.subscriptions.push(
+    vscode.commands.registerCommand(SAVE_CREATED_COMMAND, (uris: vscode.Uri[]) => saveCreated(uris ?? [])),vscode.languages.registerCodeActionsProvider(SELECTOR, new OwnbaseCodeActions(services), {
     providedCodeActionKinds: OwnbaseCodeActions.kinds,
   }));
 }
