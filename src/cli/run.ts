@@ -18,6 +18,8 @@ export interface Subcommand {
 // One line per subcommand; each lives in its own file and exports `command`.
 const commands: Record<string, () => Promise<Subcommand>> = {
   lint: () => import('./lint').then((m) => m.command),
+  build: () => import('./build').then((m) => m.command),
+  script: () => import('./script').then((m) => m.command),
 };
 
 function help(): string {

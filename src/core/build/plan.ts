@@ -1,0 +1,271 @@
+import { posix } from 'node:path';
+import { configChanges } from '../engine/imageConfig';
+import { provenanceLabels } from '../engine/labels';
+import { platformOf, platformString } from '../engine/platform';
+import { parseImageRef } from '../engine/reference';
+import { findArch, qemuName } from '../recipe/arch';
+import type { Builder, Recipe } from '../recipe/types';
+import {
+  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
+  UNSAFE_IO_OFF, UNSAFE_IO_ON,
+} from './scripts';
+import type { Plan, Step } from './types';
+
+export const MMDEBSTRAP_HOOKS = '/usr/share/mmdebstrap/hooks';
+const MERGED_USR_HOOK = `${MMDEBSTRAP_HOOKS}/merged-usr`;
+const FILE_MIRROR_HOOK = `${MMDEBSTRAP_HOOKS}/file-mirror-automount`;
+
+/** A recipe value that cannot be built safely. Validation (OB2xx) normally reports it first. */
+export class PlanError extends Error {}
+
+export interface PlanOptions {
+  /** The machine's Debian architecture. */
+  readonly hostArch: string;
+  /** The folder that holds the rootfs while building; removed afterwards. */
+  readonly workdir: string;
+  /** Overrides the recipe's builder (`--builder`); default debootstrap. */
+  readonly builder?: Builder;
+  /** Build in this folder and keep it (`--keep-rootfs`). */
+  readonly keepRootfs?: string;
+  /** The .deb cache of this distro/suite/arch (see cache.ts); omitted, nothing is cached. */
+  readonly cache?: { readonly dir: string; readonly warm: boolean };
+  /** The mirror from the host's apt sources, used when the recipe names none. */
+  readonly hostMirror?: string;
+  /** mmdebstrap's merged-usr hook exists (debootstrap's merged /usr, same package set). Default true. */
+  readonly mergedUsrHook?: boolean;
+  /** Overrides the recipe's image name (`--tag`). */
+  readonly tag?: string;
+  /** Write an image archive here instead of importing into the engine. */
+  readonly output?: string;
+  /** Only import this existing rootfs (a retry after a failed import); it is kept. */
+  readonly fromRootfs?: string;
+  /** Provenance labels. */
+  readonly recipePath?: string;
+  readonly recipeSha256?: string;
+}
+
+const SUITE = /^[a-z0-9][a-z0-9._-]*$/;
+const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
+const VARIANTS = ['minbase', 'buildd', 'fakechroot', '-', 'essential', 'apt', 'required', 'important', 'standard'];
+const PACKAGE = /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?(=[A-Za-z0-9.+~:-]+)?$/;
+const MIRROR = /^(https?|ftp|file):\/\/[^\s'"\\]+$/;
+const GLOB = /[*?[]/;
+const NEEDS_EMULATION_ON: Readonly<Record<string, readonly string[]>> = { i386: ['amd64'], armel: ['arm64'], armhf: ['arm64'] };
+
+/** A path that must be absolute, normalized and not the root: it will be created, chrooted into and deleted. */
+function workPath(p: string, what: string): string {
+  if (!posix.isAbsolute(p)) throw new PlanError(`${what} must be an absolute path, not ${JSON.stringify(p)}`);
+  const n = posix.normalize(p).replace(/\/+$/, '');
+  if (n === '' || n.split('/').length < 3) throw new PlanError(`${what} ${JSON.stringify(p)} is too close to / to build in`);
+  if (/[\n\0]/.test(n)) throw new PlanError(`${what} contains a line break`);
+  return n;
+}
+
+/** A `remove` glob: absolute, no `..`, and not one that could match a top-level folder. */
+export function checkRemovePattern(p: string): string | undefined {
+  if (!p.startsWith('/')) return 'is not an absolute path';
+  if (/[\n\0]/.test(p)) return 'contains a line break';
+  const segs = p.split('/').filter((s) => s !== '' && s !== '.');
+  if (segs.includes('..')) return 'contains ..';
+  if (segs.length === 0) return 'would remove the whole image';
+  if (GLOB.test(segs[0]!)) return 'has a wildcard in its first folder and could match /usr or /etc';
+  return undefined;
+}
+
+function validate(r: Recipe, arch: string): void {
+  const bad = (field: string, value: unknown, why: string): never => {
+    throw new PlanError(`recipe ${field} ${JSON.stringify(value)} ${why}`);
+  };
+  if (!SUITE.test(r.suite)) bad('suite', r.suite, 'is not a suite name');
+  if (!findArch(arch)) bad('arch', arch, 'is not a Debian architecture');
+  const variant = r.variant ?? 'minbase';
+  if (!VARIANTS.includes(variant)) bad('variant', variant, `is not one of ${VARIANTS.join(', ')}`);
+  for (const c of r.components ?? []) if (!COMPONENT.test(c)) bad('component', c, 'is not a component name');
+  for (const p of r.packages ?? []) if (!PACKAGE.test(p)) bad('package', p, 'is not a package name (name[:arch][=version])');
+  if (r.mirror !== undefined && !MIRROR.test(r.mirror)) bad('mirror', r.mirror, 'is not an http(s)://, ftp:// or file:// URL');
+  for (const p of r.remove ?? []) {
+    const why = checkRemovePattern(p);
+    if (why) bad('remove entry', p, why);
+  }
+}
+
+/** Debian arch of the host runs `arch` natively (no qemu). */
+export function runsNatively(hostArch: string, arch: string): boolean {
+  return arch === hostArch || (NEEDS_EMULATION_ON[arch]?.includes(hostArch) ?? false);
+}
+
+/**
+ * The build of a recipe as data: ordered steps with their reasons and cleanups. Pure: everything it
+ * needs to know about the machine comes in `opts`.
+ */
+export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
+  const arch = recipe.arch ?? opts.hostArch;
+  validate(recipe, arch);
+  const builder: Builder = opts.builder ?? recipe.builder ?? 'debootstrap';
+  const foreign = !runsNatively(opts.hostArch, arch);
+  const qemu = qemuName(arch)!;
+  const variant = recipe.variant ?? 'minbase';
+  const components = recipe.components ?? ['main'];
+  const packages = recipe.packages ?? [];
+  const mirror = recipe.mirror ?? opts.hostMirror;
+  if (mirror !== undefined && !MIRROR.test(mirror)) throw new PlanError(`mirror ${JSON.stringify(mirror)} is not a URL`);
+  const kept = opts.fromRootfs ?? opts.keepRootfs;
+  const keepRootfs = kept !== undefined;
+  const workdir = workPath(kept ?? opts.workdir, opts.fromRootfs !== undefined ? '--from-rootfs' : keepRootfs ? '--keep-rootfs' : 'the work folder');
+  const rootfs = keepRootfs ? workdir : `${workdir}/rootfs`;
+  const cache = opts.cache ? { dir: workPath(opts.cache.dir, 'the cache folder'), warm: opts.cache.warm } : undefined;
+  if (cache && /\s/.test(cache.dir)) throw new PlanError(`the cache folder ${JSON.stringify(cache.dir)} contains a space: apt sources cannot name it`);
+  const warm = cache?.warm === true;
+  const tool: Builder = warm ? 'mmdebstrap' : builder;
+  const tag = opts.tag ?? recipe.image;
+  try { parseImageRef(tag); } catch (e) { throw new PlanError((e as Error).message); }
+
+  const labels = {
+    ...provenanceLabels({
+      baseName: `${recipe.distro}:${recipe.suite}`,
+      ...(opts.recipePath !== undefined && { recipePath: opts.recipePath }),
+      ...(opts.recipeSha256 !== undefined && { recipeSha256: opts.recipeSha256 }),
+    }),
+  };
+  const config = recipe.config ?? {};
+  let changes: string[];
+  try { changes = configChanges(config, labels); } catch (e) { throw new PlanError(`recipe config: ${(e as Error).message}`); }
+
+  const unshare = ['unshare', '--mount', '--propagation', 'private'];
+  const pkgEnv = ['env', 'DEBIAN_FRONTEND=noninteractive', 'NEEDRESTART_SUSPEND=1', 'LC_ALL=C.UTF-8'];
+  const unmount: Step = {
+    id: 'unmount', kind: 'cleanup', title: 'unmount everything under the rootfs',
+    why: 'Mounts are always undone, on success, failure and cancel; a rootfs with a live mount is never deleted.',
+    argv: ['sh', '-c', UNMOUNT, 'sh', rootfs], needsRoot: true,
+  };
+  const removeWorkdir: Step = {
+    id: 'remove-workdir', kind: 'cleanup', title: `remove ${workdir}`, when: 'unless-kept',
+    why: 'The rootfs was only a means to the image; a folder with a live mount under it is never deleted.',
+    argv: ['sh', '-c', REMOVE_WORKDIR, 'sh', workdir], needsRoot: true,
+  };
+  const steps: Step[] = [];
+
+  if (opts.fromRootfs === undefined) {
+    if (foreign) {
+      steps.push({
+        id: 'check-binfmt', kind: 'check', title: `check binfmt_misc runs ${arch} (qemu-${qemu})`,
+        why: `${arch} is not this host's architecture (${opts.hostArch}): its programs run through qemu registered with binfmt_misc.`,
+        argv: ['sh', '-c', CHECK_BINFMT, 'sh', qemu, arch], needsRoot: false,
+      });
+    }
+    steps.push({
+      id: 'prepare', kind: 'prepare', title: `create ${rootfs}`,
+      why: keepRootfs ? 'The rootfs is built here and kept (--keep-rootfs).' : 'A private work folder for the rootfs; removed when the build ends.',
+      argv: ['mkdir', '-p', '--', rootfs], needsRoot: false,
+      ...(!keepRootfs && { cleanup: [removeWorkdir] }),
+    });
+
+    const includes = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
+    if (tool === 'mmdebstrap') {
+      const cold = !warm;
+      const source = warm ? [`deb [trusted=yes] file://${encodeURI(cache!.dir)} ${recipe.suite} main`] : mirror !== undefined ? [mirror] : [];
+      steps.push({
+        id: 'bootstrap', kind: 'bootstrap',
+        title: warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)` : `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (mmdebstrap)`,
+        why: warm
+          ? `The cache holds every package this recipe needs: mmdebstrap installs them from it, downloading nothing (debootstrap's own --cache-dir saves no time).`
+          : `mmdebstrap --variant=${variant} installs the same packages as debootstrap, about twice as fast${packages.length ? ', with the recipe\'s packages (no recommends)' : ''}.`,
+        argv: [
+          ...unshare, ...pkgEnv, 'mmdebstrap', `--variant=${variant}`, `--arch=${arch}`,
+          ...(cold ? [`--components=${components.join(',')}`] : []),
+          ...includes,
+          ...(opts.mergedUsrHook !== false ? [`--hook-dir=${MERGED_USR_HOOK}`] : []),
+          ...(warm ? [`--hook-dir=${FILE_MIRROR_HOOK}`] : []),
+          `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
+          ...(cold && cache ? ['--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt'] : []),
+          recipe.suite, rootfs, ...source,
+        ],
+        needsRoot: true, cleanup: [unmount],
+      });
+    } else {
+      steps.push({
+        id: 'bootstrap', kind: 'bootstrap', title: `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (debootstrap${foreign ? ' --foreign' : ''})`,
+        why: foreign
+          ? `First stage only: unpack the ${arch} packages; they are configured inside the chroot through qemu.`
+          : `debootstrap --variant=${variant}: the smallest system apt can manage, in a private mount namespace so its mounts die with it.`,
+        argv: [
+          ...unshare, 'debootstrap', `--variant=${variant}`, `--arch=${arch}`, `--components=${components.join(',')}`,
+          ...(foreign ? ['--foreign'] : []), recipe.suite, rootfs, ...(mirror !== undefined ? [mirror] : []),
+        ],
+        needsRoot: true, cleanup: [unmount],
+      });
+      if (foreign) {
+        steps.push({
+          id: 'qemu', kind: 'qemu', title: `copy qemu-${qemu}-static into the rootfs`,
+          why: 'The second stage runs inside the chroot; the emulator is removed again before the import.',
+          argv: ['cp', '--', `/usr/bin/qemu-${qemu}-static`, `${rootfs}/usr/bin/qemu-${qemu}-static`], needsRoot: true,
+        });
+        steps.push({
+          id: 'second-stage', kind: 'second-stage', title: 'debootstrap --second-stage inside the chroot',
+          why: `Configures the unpacked ${arch} packages by running their scripts under qemu.`,
+          argv: [...unshare, 'sh', '-c', CHROOT_RUN, 'sh', rootfs, '/debootstrap/debootstrap', '--second-stage'],
+          needsRoot: true, cleanup: [unmount],
+        });
+      }
+      if (packages.length > 0) {
+        steps.push({
+          id: 'packages', kind: 'chroot', title: `install ${packages.join(' ')} in the chroot`,
+          why: 'apt-get install --no-install-recommends inside the chroot (/dev, /run, /proc bound in a private mount namespace); a policy-rc.d keeps services from starting.',
+          argv: [...unshare, 'sh', '-c', CHROOT_RUN, 'sh', rootfs, ...pkgEnv, '/bin/sh', '-c', INSTALL, 'sh', ...packages],
+          needsRoot: true, cleanup: [unmount],
+        });
+      }
+    }
+
+    if (cache && !warm) {
+      steps.push({
+        id: 'cache', kind: 'cache', title: `keep the downloaded packages in ${cache.dir}`,
+        why: 'The next build of this suite and architecture installs them from a local repository and downloads nothing.',
+        argv: ['sh', '-c', CACHE_SAVE, 'sh', rootfs, cache.dir, recipe.suite, arch, variant], needsRoot: true,
+      });
+    }
+    if (recipe.slim !== false) {
+      steps.push({
+        id: 'slim', kind: 'slim', title: 'slim: no docs, man pages, locales, apt lists or caches',
+        why: 'As the official slim images: a container never reads them; dpkg path-excludes keep later installs slim too.',
+        argv: ['chroot', rootfs, '/bin/sh', '-c', SLIM, 'sh'], needsRoot: true,
+      });
+    }
+    if ((recipe.remove ?? []).length > 0) {
+      steps.push({
+        id: 'remove', kind: 'remove', title: `remove ${recipe.remove!.join(' ')}`,
+        why: "The recipe's remove list, expanded by the chroot's own shell so no path can lead outside the rootfs.",
+        argv: ['chroot', rootfs, '/bin/sh', '-c', REMOVE, 'sh', ...recipe.remove!], needsRoot: true,
+      });
+    }
+    steps.push({
+      id: 'finalize', kind: 'finalize', title: 'remove build-time traces',
+      why: `The host's resolv.conf and hostname${foreign && tool === 'debootstrap' ? ', the emulator' : ''}${warm ? " and the cache's apt sources (the archive's come back)" : ''} do not belong in the image.`,
+      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : ''],
+      needsRoot: true,
+    });
+  }
+
+  const image = { tag, arch, config, labels };
+  if (opts.output !== undefined) {
+    steps.push({
+      id: 'archive', kind: 'archive', title: `write the image archive ${opts.output}`,
+      why: 'No engine: an OCI image archive, loadable later with docker load -i.',
+      argv: [], needsRoot: false, inProcess: 'archive',
+    });
+  } else {
+    const platform = foreign ? ['--platform', platformString(platformOf(arch))] : [];
+    steps.push({
+      id: 'import', kind: 'import', title: `import as ${tag}`,
+      why: `One layer with the recipe's config, labelled ${arch} in its image config; the name ${tag} is set only once the import succeeded.`,
+      argv: ['sh', '-c', IMPORT, 'sh', rootfs, tag, ...platform, ...changes.flatMap((c) => ['--change', c])],
+      needsRoot: true, inProcess: 'import', keepWorkOnFailure: true,
+    });
+  }
+
+  return {
+    recipe, builder, bootstrapTool: tool, arch, hostArch: opts.hostArch, foreign, workdir, rootfs, keepRootfs,
+    ...(mirror !== undefined && { mirror }), ...(cache && { cache }), image,
+    ...(opts.output !== undefined && { output: opts.output }), steps,
+  };
+}

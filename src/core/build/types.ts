@@ -1,0 +1,79 @@
+import type { Builder, ImageConfig, Recipe } from '../recipe/types';
+
+/** What a step does; faces pick icons and progress texts from it. */
+export type StepKind =
+  | 'check' // refuse early with an exact message (binfmt, …)
+  | 'prepare' // create the work folder
+  | 'bootstrap' // debootstrap / mmdebstrap
+  | 'qemu' // copy the emulator into a foreign rootfs
+  | 'second-stage' // debootstrap --second-stage inside the chroot
+  | 'chroot' // work inside the chroot: install the recipe's packages
+  | 'cache' // keep the downloaded .debs for the next build
+  | 'slim' // drop what a container never uses
+  | 'remove' // the recipe's `remove` globs
+  | 'finalize' // undo build-time traces (apt sources of the cache, emulator, host files)
+  | 'import' // into the engine
+  | 'archive' // no engine: an image archive on disk
+  | 'cleanup'; // unmount, remove the work folder
+
+/** Steps the runner performs in-process (through the engine API) instead of running argv. */
+export type InProcessAction = 'import' | 'archive';
+
+/**
+ * One unit of a build: an argv with a human reason. The terminal runner, the CLI runner and the
+ * exported script all consume the same steps, so what a user sees is what the script runs.
+ */
+export interface Step {
+  /** Stable within a plan; cleanups with the same id run once. */
+  readonly id: string;
+  readonly kind: StepKind;
+  /** A few words: "bootstrap debian bookworm (mmdebstrap)". */
+  readonly title: string;
+  /** One line: why this step exists. */
+  readonly why: string;
+  /** The process to run; for an in-process step its shell equivalent (empty when there is none). */
+  readonly argv: readonly string[];
+  readonly needsRoot: boolean;
+  /**
+   * Armed when this step starts; run after the last step on success, failure and cancel, most
+   * recently armed first.
+   */
+  readonly cleanup?: readonly Step[];
+  /** For a cleanup: `unless-kept` is skipped when the run failed in a step with `keepWorkOnFailure`. */
+  readonly when?: 'always' | 'unless-kept';
+  /** A failure here keeps the work folder (the rootfs is complete: a retry needs only this step). */
+  readonly keepWorkOnFailure?: boolean;
+  /** Done by the runner's handler of this name (the engine API) rather than by running argv. */
+  readonly inProcess?: InProcessAction;
+}
+
+/** What the import makes of the rootfs. */
+export interface ImageSpec {
+  readonly tag: string;
+  /** Debian architecture. */
+  readonly arch: string;
+  readonly config: ImageConfig;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Plan {
+  readonly recipe: Recipe;
+  readonly builder: Builder;
+  /** The tool that actually bootstraps: mmdebstrap replays a warm cache whatever the builder. */
+  readonly bootstrapTool: Builder;
+  readonly arch: string;
+  readonly hostArch: string;
+  /** arch needs emulation on this host (qemu through binfmt_misc). */
+  readonly foreign: boolean;
+  readonly workdir: string;
+  readonly rootfs: string;
+  /** The rootfs stays after the build (`--keep-rootfs`). */
+  readonly keepRootfs: boolean;
+  /** The Debian mirror the bootstrap uses; undefined: the tool's own default. */
+  readonly mirror?: string;
+  readonly cache?: { readonly dir: string; readonly warm: boolean };
+  readonly image: ImageSpec;
+  /** Set when the image goes to an archive file instead of the engine. */
+  readonly output?: string;
+  readonly steps: readonly Step[];
+}
