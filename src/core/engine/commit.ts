@@ -27,6 +27,6 @@ export async function commitContainer(docker: Dockerode, id: string, opts: Commi
     }) as { Id?: string; id?: string };
     return { id: res.Id ?? res.id ?? '', tag: formatImageRef(ref) };
   } catch (err) {
-    throw explainEngineError(docker, err);
+    throw explainEngineError(docker, err, `docker commit of ${id}`);
   }
 }

@@ -113,9 +113,29 @@ export function isConnectionError(err: unknown): boolean {
   return typeof code === 'string' && CONNECT_ERRORS.has(code) && (err as { statusCode?: unknown }).statusCode === undefined;
 }
 
-/** Rewrites a connection failure as an {@link EngineUnreachableError}; other errors pass through. */
-export function explainEngineError(docker: Dockerode, err: unknown): unknown {
-  return isConnectionError(err) ? new EngineUnreachableError(engineAddressOf(docker), err) : err;
+/** The engine answered with an error status; `message` is the engine's own words. */
+export class EngineError extends Error {
+  override readonly name = 'EngineError';
+  constructor(message: string, readonly statusCode: number, override readonly cause?: unknown) {
+    super(message);
+  }
+}
+
+/**
+ * Rewrites a connection failure as an {@link EngineUnreachableError} and an engine error status as
+ * an {@link EngineError} saying `<action> failed: <the engine's message>`; other errors pass through.
+ */
+export function explainEngineError(docker: Dockerode, err: unknown, action?: string): unknown {
+  if (isConnectionError(err)) return new EngineUnreachableError(engineAddressOf(docker), err);
+  const e = err as { statusCode?: unknown; json?: unknown; message?: unknown } | null;
+  if (e && typeof e.statusCode === 'number') {
+    const json = e.json as { message?: unknown } | string | null | undefined;
+    const said = typeof json === 'object' && json !== null && typeof json.message === 'string' ? json.message
+      : typeof json === 'string' && json.trim() !== '' ? json.trim()
+      : String(e.message ?? '').replace(/^\(HTTP code \d+\) [^-]*- /, '').trim();
+    return new EngineError(action !== undefined ? `${action} failed: ${said}` : said, e.statusCode, err);
+  }
+  return err;
 }
 
 /** Whether the engine answers a ping within `timeoutMs`. Never throws. */

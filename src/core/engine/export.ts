@@ -24,7 +24,7 @@ export async function exportContainer(docker: Dockerode, containerId: string, de
   try {
     stream = await docker.getContainer(containerId).export() as unknown as Readable;
   } catch (err) {
-    throw explainEngineError(docker, err);
+    throw explainEngineError(docker, err, `docker export of ${containerId}`);
   }
   if (existing === undefined) await mkdir(path, { recursive: true });
   try {
@@ -34,6 +34,6 @@ export async function exportContainer(docker: Dockerode, containerId: string, de
     stream.destroy();
     if (existing === undefined) await rm(path, { recursive: true, force: true });
     else await Promise.all((await readdir(path)).map((n) => rm(resolve(path, n), { recursive: true, force: true })));
-    throw explainEngineError(docker, err);
+    throw explainEngineError(docker, err, `docker export of ${containerId}`);
   }
 }

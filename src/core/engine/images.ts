@@ -30,7 +30,7 @@ export async function listImages(docker: Dockerode, opts: ListImagesOptions = {}
   try {
     raw = await docker.listImages(opts.ownedOnly ? { filters: JSON.stringify({ label: [LABEL_RECIPE_PATH] }) } : {});
   } catch (err) {
-    throw explainEngineError(docker, err);
+    throw explainEngineError(docker, err, 'Listing images');
   }
   const out: ImageSummary[] = [];
   for (const i of raw) {
@@ -59,7 +59,7 @@ export async function imageHistory(docker: Dockerode, image: string): Promise<Hi
   try {
     raw = await docker.getImage(image).history() as typeof raw;
   } catch (err) {
-    throw explainEngineError(docker, err);
+    throw explainEngineError(docker, err, `docker history of ${image}`);
   }
   return raw.map((h) => ({
     ...(h.Id && h.Id !== '<missing>' ? { id: h.Id } : {}),
@@ -96,7 +96,7 @@ export async function inspectImage(docker: Dockerode, image: string): Promise<Im
   try {
     i = await docker.getImage(image).inspect();
   } catch (err) {
-    throw explainEngineError(docker, err);
+    throw explainEngineError(docker, err, `docker inspect of ${image}`);
   }
   const c = i.Config;
   const labels = c.Labels ?? {};

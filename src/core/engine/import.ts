@@ -97,7 +97,7 @@ export async function importRootfs(docker: Dockerode, req: ImportRequest): Promi
     const final = await docker.getImage(ref).inspect();
     return { id: final.Id, tag: ref, size: final.Size, layerGzipSize };
   } catch (err) {
-    throw explainEngineError(docker, err);
+    throw explainEngineError(docker, err, `Import of ${req.tag}`);
   } finally {
     if (loadStarted) await untag(docker, tmpTag);
     await rm(work, { recursive: true, force: true });
