@@ -52,6 +52,14 @@ test('pockets and experimental cannot be bootstrapped; fixes point at the base s
   assert.equal(applyFix(exp, ob202(exp)[0]), recipe('debian', 'sid'));
 });
 
+test('a release number names its codename', () => {
+  const text = recipe('ubuntu', '"22.04"');
+  const [d] = ob202(text);
+  assert.equal(d!.message, "'22.04' is a release number: the bootstrap takes the codename, jammy (Ubuntu 22.04 LTS).");
+  assert.equal(applyFix(text, d), recipe('ubuntu', '"jammy"'));
+  assert.match(ob202(recipe('debian', "'12'"))[0]!.message, /codename, bookworm \(Debian 12\)/);
+});
+
 test('a moving alias is a hint to pin a codename', () => {
   const [d] = ob202(recipe('debian', 'stable'));
   assert.equal(d!.severity, 'hint');

@@ -2,7 +2,7 @@ import type { Diagnostic, Fix } from '../../diagnostic';
 import { didYouMean } from '../didYouMean';
 import { replaceNode, scalarText } from '../edits';
 import { nodeAt, type ParsedRecipe } from '../parse';
-import { findSuite, suiteLabel, SUITES, suitesOf, type Suite } from '../suites';
+import { findSuite, suiteByVersion, suiteLabel, SUITES, suitesOf, type Suite } from '../suites';
 import type { Distro } from '../types';
 import { stringField, type Located, type RecipeRule } from './rule';
 
@@ -56,6 +56,11 @@ export const suiteRule: RecipeRule = {
     if (name === 'experimental' && distro !== 'ubuntu') {
       return diag('error', "'experimental' is not a complete suite and cannot be bootstrapped: bootstrap sid and add experimental as an apt source.",
         replaceSuite(parsed, suite, 'sid'));
+    }
+    const numbered = distro ? suiteByVersion(distro, name) : undefined;
+    if (numbered) {
+      return diag('error', `'${name}' is a release number: the bootstrap takes the codename, ${numbered.name} (${suiteLabel(numbered)}).`,
+        replaceSuite(parsed, suite, numbered.name));
     }
     const pocket = POCKET.exec(name);
     const base = pocket ? findSuite(pocket[1]!) : undefined;
