@@ -105,12 +105,19 @@ function detail(cause: unknown): string {
   return code === 'EACCES' ? ' (permission denied on the socket: run as root or join the docker group)' : '';
 }
 
-const CONNECT_ERRORS = new Set(['ENOENT', 'ECONNREFUSED', 'EACCES', 'EPERM', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ENOTSOCK']);
+/** Socket errors that only a connection gives. */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+/** Errors that mean "no engine there" when connect() gives them (a missing or forbidden socket). */
+const CONNECT_ERRORS = new Set(['ENOENT', 'EACCES', 'EPERM', 'ENOTSOCK']);
 
-/** True when an error means "could not talk to the engine" rather than "the engine said no". */
+/**
+ * True when an error means "could not talk to the engine" rather than "the engine said no" — and
+ * not a local file error such as a missing rootfs (ENOENT from open or scandir).
+ */
 export function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && CONNECT_ERRORS.has(code) && (err as { statusCode?: unknown }).statusCode === undefined;
+  const e = err as { code?: unknown; syscall?: unknown; statusCode?: unknown } | null;
+  if (!e || typeof e.code !== 'string' || e.statusCode !== undefined) return false;
+  return NETWORK_ERRORS.has(e.code) || (CONNECT_ERRORS.has(e.code) && e.syscall === 'connect');
 }
 
 /** The engine answered with an error status; `message` is the engine's own words. */

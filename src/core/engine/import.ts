@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
@@ -50,10 +50,12 @@ interface Prepared {
 }
 
 /** Validates everything that can be checked before any work, so bad input fails in milliseconds. */
-function prepare(req: Omit<ImportRequest, 'rootfs'>): Prepared {
+async function prepare(rootfs: string, req: Omit<ImportRequest, 'rootfs'>): Promise<Prepared> {
   const ref = formatImageRef(parseImageRef(req.tag));
   const platform = platformOf(req.arch);
   containerConfig(req.config, req.labels);
+  const st = await stat(rootfs).catch(() => undefined);
+  if (!st?.isDirectory()) throw new Error(`The root filesystem ${rootfs} is not a directory`);
   return { ref, platform };
 }
 
@@ -70,7 +72,7 @@ function configBytes(req: Omit<ImportRequest, 'rootfs'>, platform: Platform, dif
 export async function importRootfs(docker: Dockerode, req: ImportRequest): Promise<ImportResult> {
   const { signal } = req;
   signal?.throwIfAborted();
-  const { ref, platform } = prepare(req);
+  const { ref, platform } = await prepare(req.rootfs, req);
   await assertEngineReachable(docker);
   const work = await mkdtemp(join(tmpdir(), 'ownbase-import-'));
   const tmpTag = `ownbase-tmp/${randomBytes(8).toString('hex')}:import`;
@@ -154,8 +156,9 @@ async function loadArchive(docker: Dockerode, body: Readable, signal?: AbortSign
 export async function writeOciArchive(rootfsDir: string, out: string, req: Omit<ImportRequest, 'rootfs'>): Promise<{ path: string; size: number; layerGzipSize: number }> {
   const { signal } = req;
   signal?.throwIfAborted();
-  const { ref, platform } = prepare(req);
+  const { ref, platform } = await prepare(rootfsDir, req);
   const path = resolve(out);
+  await mkdir(dirname(path), { recursive: true });
   const work = await mkdtemp(join(dirname(path), '.ownbase-oci-'));
   try {
     const gzFile = join(work, 'layer.tar.gz');

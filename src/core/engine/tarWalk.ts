@@ -40,14 +40,16 @@ const MAX_USTAR_ID = 0o7777777;
  * Walks a directory tree depth-first in name order, never following symlinks. Yields every
  * regular file, directory, symlink, device and fifo below `root` (not `root` itself: its mode would
  * become the image's `/`); sockets are skipped. A second path to an inode already yielded (same
- * dev+ino) comes as a `link` entry naming the first.
+ * dev+ino) comes as a `link` entry naming the first. A directory on another filesystem (a mount
+ * left behind) is an error.
  */
 export async function* walkTree(root: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const seen = new Map<string, string>();
-  yield* walkDir(root, '', seen, opts.signal);
+  const dev = lstatSync(root).dev;
+  yield* walkDir(root, '', dev, seen, opts.signal);
 }
 
-async function* walkDir(root: string, rel: string, seen: Map<string, string>, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
+async function* walkDir(root: string, rel: string, dev: number, seen: Map<string, string>, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
   signal?.throwIfAborted();
   const dir = rel === '' ? root : join(root, rel);
   const names = readdirSync(dir).sort(byName);
@@ -58,8 +60,13 @@ async function* walkDir(root: string, rel: string, seen: Map<string, string>, si
     const path = join(dir, name);
     const entry = toEntry(path, relName, st, seen);
     if (entry === undefined) continue;
+    if (entry.type === 'directory' && st.dev !== dev) {
+      // A mount left in a chroot (/proc, /dev, /run) would tar the host's: refuse, like a build
+      // that forgot its cleanup should be noticed.
+      throw new Error(`${path} is a mount point (another filesystem): unmount it before taking the rootfs`);
+    }
     yield entry;
-    if (entry.type === 'directory') yield* walkDir(root, relName, seen, signal);
+    if (entry.type === 'directory') yield* walkDir(root, relName, dev, seen, signal);
   }
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connectEngine, engineAddressOf, EngineUnreachableError, formatEngineAddress, parseEngineHost } from '../../../src/core/engine/connect';
+import { connectEngine, engineAddressOf, EngineUnreachableError, formatEngineAddress, isConnectionError, parseEngineHost } from '../../../src/core/engine/connect';
+import { importRootfs } from '../../../src/core/engine/import';
 import { formatImageRef, parseImageRef } from '../../../src/core/engine/reference';
 
 test('Docker hosts parse like the docker CLI', () => {
@@ -49,4 +50,24 @@ test('image names split into repo and tag; bad names are explained', () => {
   assert.throws(() => parseImageRef('x:-bad'), /Image tag "-bad" in "x:-bad" is not valid/);
   assert.throws(() => parseImageRef('x@sha256:abc'), /has a digest/);
   assert.throws(() => parseImageRef('a; rm -rf /'), /is not valid/);
+});
+
+test('a missing socket is a connection error; a missing file is not', () => {
+  const e = (code: string, syscall?: string, statusCode?: number): Error => Object.assign(new Error(code), { code, ...(syscall ? { syscall } : {}), ...(statusCode ? { statusCode } : {}) });
+  assert.equal(isConnectionError(e('ENOENT', 'connect')), true);
+  assert.equal(isConnectionError(e('EACCES', 'connect')), true);
+  assert.equal(isConnectionError(e('ECONNREFUSED', 'connect')), true);
+  assert.equal(isConnectionError(e('ECONNRESET')), true);
+  assert.equal(isConnectionError(e('ENOENT', 'scandir')), false);
+  assert.equal(isConnectionError(e('EACCES', 'open')), false);
+  assert.equal(isConnectionError(new Error('x')), false);
+});
+
+test('importRootfs checks its input before it contacts the engine', async () => {
+  const none = connectEngine('unix:///nonexistent.sock');
+  const req = { rootfs: '/nonexistent-rootfs', tag: 'ok:1', arch: 'amd64', config: {}, labels: {} };
+  await assert.rejects(importRootfs(none, req), { message: 'The root filesystem /nonexistent-rootfs is not a directory' });
+  await assert.rejects(importRootfs(none, { ...req, rootfs: '/', tag: 'UPPER' }), /Image name "UPPER" is not valid/);
+  await assert.rejects(importRootfs(none, { ...req, rootfs: '/', arch: 'x86_64' }), /Unknown Debian architecture "x86_64"/);
+  await assert.rejects(importRootfs(none, { ...req, rootfs: '/' }), { name: 'EngineUnreachableError', message: 'Docker engine not reachable at /nonexistent.sock: start dockerd or set ownbase.docker.host' });
 });

@@ -132,3 +132,15 @@ test('devNumbers splits a Linux dev_t', () => {
   assert.deepEqual(devNumbers((7 << 8) | 44 | (256 << 12)), { devmajor: 7, devminor: 300 });
   assert.deepEqual(devNumbers(0x1000 * 2 ** 32 + (0x3 << 8)), { devmajor: 0x1003, devminor: 0 });
 });
+
+test('a mount left inside the tree stops the walk with what to do', { skip: isRoot ? false : 'mounting needs root' }, async () => {
+  const root = tempDir('walk-mount');
+  mkdirSync(join(root, 'proc'));
+  execFileSync('mount', ['-t', 'tmpfs', 'tmpfs', join(root, 'proc')]);
+  try {
+    await assert.rejects(readTar(packTree(root)), { message: `${join(root, 'proc')} is a mount point (another filesystem): unmount it before taking the rootfs` });
+  } finally {
+    execFileSync('umount', [join(root, 'proc')]);
+    rmSync(root, { recursive: true, force: true });
+  }
+});
