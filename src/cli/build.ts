@@ -64,21 +64,21 @@ export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<str
 
 export interface LoadedRecipe { readonly recipe: Recipe; readonly path: string; readonly display: string; readonly sha256: string }
 
-/** Reads and validates a recipe; prints its diagnostics. undefined: an error was printed (exit 1). */
-export function readRecipe(file: string, io: CliIO): LoadedRecipe | undefined {
+/** Reads and validates a recipe; prints its diagnostics. A number: what was wrong was printed, exit with it. */
+export function readRecipe(file: string, io: CliIO): LoadedRecipe | 1 | 2 {
   const path = resolve(io.cwd, file);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (e) {
     io.stderr.write(`ownbase: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
-    return undefined;
+    return 2;
   }
   const text = bytes.toString('utf8');
   const { recipe, diagnostics } = loadRecipe(text);
   const shown: Diagnostic[] = diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
   if (shown.length > 0 || !recipe) io.stderr.write(formatText([{ path: file, kind: 'recipe', text, diagnostics: shown }]));
-  if (!recipe) return undefined;
+  if (!recipe) return 1;
   const rel = relative(io.cwd, path);
   const display = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
   return { recipe, path, display, sha256: createHash('sha256').update(bytes).digest('hex') };
@@ -159,7 +159,7 @@ export const command: Subcommand = {
   async run(args: readonly string[], io: CliIO): Promise<number> {
     const a = parseBuildArgs(args);
     const loaded = readRecipe(a.recipe, io);
-    if (!loaded) return 1;
+    if (typeof loaded === 'number') return loaded;
     const host = detectBuildHost();
     if (!host.isRoot) { io.stderr.write(`${WHY_ROOT}\n`); return 1; }
     if (a.keepRootfs !== undefined) {

@@ -28,7 +28,7 @@ The mirror is the one this machine's apt uses (or the bootstrap tool's default).
     }
     const a = parseBuildArgs(rest, FLAGS);
     const loaded = readRecipe(a.recipe, io);
-    if (!loaded) return 1;
+    if (typeof loaded === 'number') return loaded;
     let text: string;
     try {
       text = planToScript(planFor(loaded, a, detectBuildHost(), io).plan, { recipePath: loaded.display });

@@ -1,0 +1,195 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { planBuild, PlanError, checkRemovePattern, runsNatively, type PlanOptions } from '../../../src/core/build/plan';
+import {
+  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT, UNSAFE_IO_OFF, UNSAFE_IO_ON,
+} from '../../../src/core/build/scripts';
+import type { Plan } from '../../../src/core/build/types';
+import { loadRecipe } from '../../../src/core/recipe';
+import type { Recipe } from '../../../src/core/recipe/types';
+
+function repoRoot(): string {
+  let d = __dirname;
+  while (!existsSync(join(d, 'package.json'))) d = dirname(d);
+  return d;
+}
+function example(name: string): Recipe {
+  const { recipe, diagnostics } = loadRecipe(readFileSync(join(repoRoot(), 'examples', name), 'utf8'));
+  assert.ok(recipe, `${name}: ${diagnostics.map((d) => d.message).join('; ')}`);
+  return recipe;
+}
+
+const MIRROR = 'http://mirror.invalid/debian';
+const BASE: PlanOptions = { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t', hostMirror: MIRROR, recipePath: 'examples/x.ownbase.yaml', recipeSha256: 'ab12' };
+const R = '/dev/shm/ownbase-t/rootfs';
+const UNSHARE = ['unshare', '--mount', '--propagation', 'private'];
+const PKG_ENV = ['env', 'DEBIAN_FRONTEND=noninteractive', 'NEEDRESTART_SUSPEND=1', 'LC_ALL=C.UTF-8'];
+const ids = (p: Plan): string[] => p.steps.map((s) => s.id);
+const step = (p: Plan, id: string) => { const s = p.steps.find((x) => x.id === id); assert.ok(s, `no step ${id}`); return s; };
+const CHANGES_BOOKWORM = [
+  '--change', 'CMD ["/bin/bash"]', '--change', 'ENV LANG="C.UTF-8"',
+  '--change', 'LABEL "org.opencontainers.image.base.name"="debian:bookworm"',
+  '--change', 'LABEL "dev.ownbase.recipe.path"="examples/x.ownbase.yaml"',
+  '--change', 'LABEL "dev.ownbase.recipe.sha256"="ab12"',
+];
+
+test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () => {
+  const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir: '/var/cache/ownbase/debian/bookworm/amd64', warm: false } });
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'cache', 'slim', 'finalize', 'import']);
+  assert.equal(p.rootfs, R);
+  assert.equal(p.bootstrapTool, 'mmdebstrap');
+  assert.equal(p.foreign, false);
+  assert.deepEqual(step(p, 'prepare').argv, ['mkdir', '-p', '--', R]);
+  assert.deepEqual(step(p, 'bootstrap').argv, [
+    ...UNSHARE, ...PKG_ENV, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--components=main', '--include=ca-certificates',
+    '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
+    '--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt', 'bookworm', R, MIRROR,
+  ]);
+  assert.deepEqual(step(p, 'cache').argv, ['sh', '-c', CACHE_SAVE, 'sh', R, '/var/cache/ownbase/debian/bookworm/amd64', 'bookworm', 'amd64', 'minbase']);
+  assert.deepEqual(step(p, 'slim').argv, ['chroot', R, '/bin/sh', '-c', SLIM, 'sh']);
+  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, '', '']);
+  assert.deepEqual(step(p, 'import').argv, ['sh', '-c', IMPORT, 'sh', R, 'owned/bookworm-slim:12', ...CHANGES_BOOKWORM]);
+  assert.equal(step(p, 'import').inProcess, 'import');
+  assert.equal(step(p, 'import').keepWorkOnFailure, true);
+  assert.deepEqual(step(p, 'prepare').cleanup?.map((c) => [c.id, c.argv, c.when]), [['remove-workdir', ['sh', '-c', REMOVE_WORKDIR, 'sh', '/dev/shm/ownbase-t'], 'unless-kept']]);
+  assert.deepEqual(step(p, 'bootstrap').cleanup?.map((c) => [c.id, c.argv]), [['unmount', ['sh', '-c', UNMOUNT, 'sh', R]]]);
+  assert.deepEqual(p.image, {
+    tag: 'owned/bookworm-slim:12', arch: 'amd64', config: { cmd: ['/bin/bash'], env: { LANG: 'C.UTF-8' } },
+    labels: { 'org.opencontainers.image.base.name': 'debian:bookworm', 'dev.ownbase.recipe.path': 'examples/x.ownbase.yaml', 'dev.ownbase.recipe.sha256': 'ab12' },
+  });
+  assert.ok(p.steps.every((s) => s.needsRoot || s.id === 'prepare'));
+});
+
+test('bookworm-slim example, warm cache: mmdebstrap from the local repository, the archive sources restored', () => {
+  const dir = '/var/cache/ownbase/debian/bookworm/amd64';
+  const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir, warm: true } });
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'slim', 'finalize', 'import']);
+  assert.deepEqual(step(p, 'bootstrap').argv, [
+    ...UNSHARE, ...PKG_ENV, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--include=ca-certificates',
+    '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', '--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount',
+    `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`, 'bookworm', R, `deb [trusted=yes] file://${dir} bookworm main`,
+  ]);
+  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, dir, '']);
+});
+
+test('a warm cache replays with mmdebstrap even when the recipe says debootstrap', () => {
+  const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, builder: 'debootstrap', cache: { dir: '/var/cache/o/d/b/a', warm: true } });
+  assert.equal(p.builder, 'debootstrap');
+  assert.equal(p.bootstrapTool, 'mmdebstrap');
+  assert.equal(step(p, 'bootstrap').argv[8], 'mmdebstrap');
+});
+
+test('bookworm with debootstrap: bootstrap, then apt-get in the chroot of a private mount namespace', () => {
+  const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, builder: 'debootstrap' });
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'packages', 'slim', 'finalize', 'import']);
+  assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=amd64', '--components=main', 'bookworm', R, MIRROR]);
+  assert.deepEqual(step(p, 'packages').argv, [...UNSHARE, 'sh', '-c', CHROOT_RUN, 'sh', R, ...PKG_ENV, '/bin/sh', '-c', INSTALL, 'sh', 'ca-certificates']);
+  assert.equal(step(p, 'packages').kind, 'chroot');
+  assert.deepEqual(step(p, 'packages').cleanup?.map((c) => c.id), ['unmount']);
+});
+
+test('focal (the design recipe without a mirror): the tool default mirror, all four components, the remove list', () => {
+  const p = planBuild(example('focal.ownbase.yaml'), { hostArch: 'amd64', workdir: '/var/tmp/ownbase-f' });
+  const r = '/var/tmp/ownbase-f/rootfs';
+  assert.equal(p.mirror, undefined);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'packages', 'slim', 'remove', 'finalize', 'import']);
+  assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=amd64', '--components=main,restricted,universe,multiverse', 'focal', r]);
+  assert.deepEqual(step(p, 'remove').argv, ['chroot', r, '/bin/sh', '-c', REMOVE, 'sh', '/usr/share/doc/*', '/usr/share/man/*', '/var/lib/apt/lists/*', '/var/cache/apt/*']);
+  assert.deepEqual(step(p, 'import').argv.slice(4), [r, 'owned/focal:20.04', '--change', 'CMD ["/bin/bash"]', '--change', 'ENV LANG="C.UTF-8"', '--change', 'EXPOSE 2222/tcp',
+    '--change', 'LABEL "org.opencontainers.image.base.name"="ubuntu:focal"']);
+});
+
+test('arm64 on amd64 with debootstrap: binfmt check, --foreign, qemu copied in, second stage in the chroot, emulator removed', () => {
+  const p = planBuild(example('arm64-cross.ownbase.yaml'), { ...BASE });
+  assert.equal(p.foreign, true);
+  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage', 'packages', 'slim', 'finalize', 'import']);
+  assert.deepEqual(step(p, 'check-binfmt').argv, ['sh', '-c', CHECK_BINFMT, 'sh', 'aarch64', 'arm64']);
+  assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=arm64', '--components=main', '--foreign', 'bookworm', R, MIRROR]);
+  assert.deepEqual(step(p, 'qemu').argv, ['cp', '--', '/usr/bin/qemu-aarch64-static', `${R}/usr/bin/qemu-aarch64-static`]);
+  assert.deepEqual(step(p, 'second-stage').argv, [...UNSHARE, 'sh', '-c', CHROOT_RUN, 'sh', R, '/debootstrap/debootstrap', '--second-stage']);
+  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, '', '/usr/bin/qemu-aarch64-static']);
+  assert.deepEqual(step(p, 'import').argv.slice(6, 8), ['--platform', 'linux/arm64/v8']);
+  assert.equal(p.image.arch, 'arm64');
+});
+
+test('arm64 with mmdebstrap: mmdebstrap runs the foreign packages itself; no emulator copy', () => {
+  const p = planBuild(example('arm64-cross.ownbase.yaml'), { ...BASE, builder: 'mmdebstrap' });
+  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'slim', 'finalize', 'import']);
+  assert.ok(step(p, 'bootstrap').argv.includes('--arch=arm64'));
+  assert.deepEqual(step(p, 'finalize').argv.slice(-2), ['', '']);
+});
+
+test('--keep-rootfs builds in that folder and never removes it; --from-rootfs only imports', () => {
+  const keep = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, keepRootfs: '/srv/rootfs/' });
+  assert.equal(keep.rootfs, '/srv/rootfs');
+  assert.equal(keep.keepRootfs, true);
+  assert.ok(keep.steps.every((s) => !(s.cleanup ?? []).some((c) => c.id === 'remove-workdir')));
+  const from = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, fromRootfs: '/srv/rootfs' });
+  assert.deepEqual(ids(from), ['import']);
+  assert.equal(from.rootfs, '/srv/rootfs');
+  const archive = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, output: '/tmp/x/img.tar' });
+  assert.deepEqual(ids(archive).slice(-1), ['archive']);
+  assert.deepEqual(step(archive, 'archive').argv, []);
+  assert.equal(step(archive, 'archive').inProcess, 'archive');
+});
+
+test('the recipe mirror wins over the host one; --tag overrides the image', () => {
+  const r = { ...example('bookworm-slim.ownbase.yaml'), mirror: 'https://other.invalid/debian/' };
+  const p = planBuild(r, { ...BASE, tag: 'me/base:1' });
+  assert.equal(step(p, 'bootstrap').argv.at(-1), 'https://other.invalid/debian/');
+  assert.equal(p.image.tag, 'me/base:1');
+});
+
+const base: Recipe = { image: 'owned/x:1', distro: 'debian', suite: 'bookworm', arch: 'amd64', packages: ['ca-certificates'] };
+
+test('shell metacharacters in recipe fields are rejected before anything runs', () => {
+  const bad: [Partial<Recipe>, RegExp][] = [
+    [{ packages: ['curl; rm -rf /'] }, /package "curl; rm -rf \/" is not a package name/],
+    [{ packages: ['$(reboot)'] }, /package/],
+    [{ packages: ['-o=APT::Get::Assume-Yes=false'] }, /package/],
+    [{ suite: 'bookworm; rm -rf /' }, /suite/],
+    [{ suite: 'bookworm\nid' }, /suite/],
+    [{ components: ['main contrib'] }, /component/],
+    [{ arch: 'amd64$(id)' }, /arch/],
+    [{ variant: 'minbase --foreign' }, /variant/],
+    [{ mirror: "http://m.invalid/'; rm -rf /" }, /mirror/],
+    [{ mirror: 'javascript:alert(1)' }, /mirror/],
+    [{ image: 'x; rm -rf /' }, /Image name/],
+    [{ remove: ['/../../etc'] }, /contains \.\./],
+    [{ remove: ['/*'] }, /wildcard in its first folder/],
+    [{ remove: ['/'] }, /whole image/],
+    [{ remove: ['usr/share/doc'] }, /not an absolute path/],
+    [{ config: { env: { A: 'line1\nline2' } } }, /line break/],
+  ];
+  for (const [patch, re] of bad) {
+    assert.throws(() => planBuild({ ...base, ...patch } as Recipe, BASE), (e: unknown) => e instanceof PlanError && re.test(e.message), JSON.stringify(patch));
+  }
+  assert.throws(() => planBuild(base, { ...BASE, workdir: '/tmp' }), /too close to \//);
+  assert.throws(() => planBuild(base, { ...BASE, workdir: 'rel/dir' }), /absolute/);
+});
+
+test('metacharacters that are legal values reach the processes literally, as single argv elements', () => {
+  const r: Recipe = {
+    ...base, remove: ['/opt/app/$(touch x)', "/srv/it's here/*"],
+    config: { cmd: ['/bin/sh', '-c', 'echo "$(id)"; rm -rf / # not run here'], env: { PS1: '$(whoami)> ' }, workdir: '/srv/a b' },
+  };
+  const p = planBuild(r, BASE);
+  assert.deepEqual(step(p, 'remove').argv.slice(-2), ['/opt/app/$(touch x)', "/srv/it's here/*"]);
+  const imp = step(p, 'import').argv;
+  assert.ok(imp.includes('CMD ["/bin/sh","-c","echo \\"$(id)\\"; rm -rf / # not run here"]'));
+  assert.ok(imp.includes('ENV PS1="\\$(whoami)> "'));
+  assert.ok(imp.includes('WORKDIR "/srv/a b"'));
+  assert.deepEqual(p.image.config, r.config);
+});
+
+test('remove patterns and native architectures', () => {
+  assert.equal(checkRemovePattern('/usr/share/doc/*'), undefined);
+  assert.equal(checkRemovePattern('/usr/../etc'), 'contains ..');
+  assert.equal(checkRemovePattern('/u*/share'), 'has a wildcard in its first folder and could match /usr or /etc');
+  assert.equal(runsNatively('amd64', 'amd64'), true);
+  assert.equal(runsNatively('amd64', 'i386'), true);
+  assert.equal(runsNatively('amd64', 'arm64'), false);
+  assert.equal(runsNatively('arm64', 'armhf'), true);
+});
