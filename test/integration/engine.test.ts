@@ -183,7 +183,7 @@ for (const phase of ['walk', 'sent', 'loaded'] as const) {
     assert.ok(Date.now() - started < 60_000);
     assert.equal((await inspect(tag)).Id, previous.id, 'the final tag still names the previous image');
     assert.deepEqual(await runImages(run), [], 'no temporary tag and no half-loaded image');
-    assert.deepEqual(importDirs(), dirsBefore, 'the temporary layer file is removed');
+    assert.deepEqual(importDirs().filter((d) => !dirsBefore.includes(d)), [], 'the temporary layer file is removed');
   });
 }
 
@@ -224,5 +224,5 @@ test('no engine: engineReachable is false and every call says how to fix it', as
   const dirsBefore = importDirs();
   await assert.rejects(importRootfs(none, request(`${PREFIX}/never:1`, bb)), (e: unknown) => e instanceof EngineUnreachableError && e.message === message);
   await assert.rejects(listImages(none), { message });
-  assert.deepEqual(importDirs(), dirsBefore);
+  assert.deepEqual(importDirs().filter((d) => !dirsBefore.includes(d)), []);
 });
