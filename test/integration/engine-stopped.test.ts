@@ -1,5 +1,6 @@
-// The engine dies in the middle of an import: a private dockerd (own socket, data and exec roots)
-// is killed with SIGKILL while the archive is being uploaded. The shared engine is never touched.
+// The engine dies in the middle of an import: a private dockerd (own socket, data and exec roots,
+// network namespace) is killed with SIGKILL while the archive is being uploaded. The shared engine
+// and the host's network are never touched.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +29,9 @@ const SHARED_CONTAINERD = ['/run/containerd/containerd.sock', '/var/run/docker/c
 const NS = `ownbase-test-${randomBytes(4).toString('hex')}`;
 
 before(async () => {
-  daemon = execa('dockerd', [
+  // A network namespace of its own: with --bridge none a dockerd deletes the host's docker0.
+  daemon = execa('unshare', [
+    '--net', '--', 'dockerd',
     '--host', `unix://${sock}`, '--data-root', join(base, 'data'), '--exec-root', join(base, 'exec'),
     '--pidfile', join(base, 'docker.pid'), '--bridge', 'none', '--iptables=false', '--ip-masq=false',
     ...(SHARED_CONTAINERD ? ['--containerd', SHARED_CONTAINERD, '--containerd-namespace', NS, '--containerd-plugins-namespace', `${NS}-plugins`] : []),

@@ -68,7 +68,10 @@ after(async () => {
 test('a busybox rootfs imports under its tag, runs, and carries the recipe config and provenance', async () => {
   const tag = `${PREFIX}/bb:1`;
   const progress: number[] = [];
-  const res = await importRootfs(docker, request(tag, bb, { onProgress: (n) => progress.push(n) }));
+  const work = tempDir('import-work');
+  dirs.push(work);
+  const res = await importRootfs(docker, request(tag, bb, { onProgress: (n) => progress.push(n), workDir: work }));
+  assert.deepEqual(readdirSync(work), [], 'the layer tar went to workDir and is gone');
   const info = await inspect(tag);
   assert.equal(res.tag, tag);
   assert.equal(res.id, info.Id);
