@@ -105,7 +105,7 @@ or above --fail-on (default error), 2 on usage errors or unreadable paths.`,
       path: relative(io.cwd, t.path) || t.path,
       kind: t.kind,
       text: texts.get(t.path)!,
-      diagnostics: lintText(t.kind, texts.get(t.path)!, { rules: opts.rules, ownedImages, ownedPatterns: opts.owned, path: t.path, host }),
+      diagnostics: lintText(t.kind, texts.get(t.path)!, { fixes: false, rules: opts.rules, ownedImages, ownedPatterns: opts.owned, path: t.path, host }),
     }));
     const format = { text: formatText, json: formatJson, sarif: formatSarif }[opts.format];
     io.stdout.write(format(results));

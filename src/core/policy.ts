@@ -6,6 +6,8 @@ export type RuleSetting = Severity | 'off';
 export interface PolicyOptions {
   /** `ownbase.rules.OB101` = off | hint | information | warning | error. */
   readonly rules?: Readonly<Record<string, RuleSetting>>;
+  /** Compute fixes (default true); the CLI, which shows none, saves the work. */
+  readonly fixes?: boolean;
 }
 
 const IGNORE = /#\s*ownbase-ignore\s+([A-Za-z0-9,\s]+)/;
@@ -37,7 +39,9 @@ export function applyPolicy(diagnostics: readonly Diagnostic[], lines: LineIndex
     const setting = options.rules?.[d.code];
     if (setting === 'off') continue;
     if (suppressedCodes(lines, d.range.start.line).has(d.code)) continue;
-    out.push({ ...d, severity: setting ?? d.severity, fixes: [...(d.fixes ?? []), ignoreFix(lines, d)] });
+    out.push(options.fixes === false
+      ? { ...d, severity: setting ?? d.severity, fixes: [] }
+      : { ...d, severity: setting ?? d.severity, fixes: [...(d.fixes ?? []), ignoreFix(lines, d)] });
   }
   return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
 }

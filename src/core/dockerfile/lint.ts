@@ -18,6 +18,7 @@ export function lintDockerfileModel(model: DockerfileModel, options: DockerfileL
     ownedImages: options.ownedImages ?? [],
     ownedPatterns: options.ownedPatterns ?? [],
     qemuStages: qemuExceptionStages(model),
+    fixes: options.fixes !== false,
     ...(options.path !== undefined && { path: options.path }),
     ...(options.fileExists && { fileExists: options.fileExists }),
   };

@@ -1,7 +1,7 @@
-import { DockerfileParser, ModifiableInstruction, type Instruction as AstInstruction, type From as AstFrom } from 'dockerfile-ast';
 import type { Range } from '../diagnostic';
 import { LineIndex } from '../text';
 import { expandVariables } from './expand';
+import { scanDockerfile, type ScannedInstruction } from './scan';
 
 /** A parsed image reference (`registry/path:tag@digest`). */
 export interface ImageName {
@@ -12,19 +12,7 @@ export interface ImageName {
   readonly digest?: string;
 }
 
-export interface Instruction {
-  /** Upper-case keyword (`run` is `RUN`). */
-  readonly keyword: string;
-  readonly range: Range;
-  readonly keywordRange: Range;
-  /** Arguments as dockerfile-ast reads them, flags excluded: heredoc bodies are bodies, continuations joined. */
-  readonly args: readonly { readonly value: string; readonly range: Range }[];
-  /** `--name=value` flags (COPY --from, FROM --platform, RUN --mount…); names lower-case. */
-  readonly flags: readonly { readonly name: string; readonly value: string; readonly range: Range; readonly valueRange?: Range }[];
-  /** The instruction's text after the keyword, continuations folded to spaces, heredoc bodies included. */
-  readonly argsText: string;
-  readonly ast: AstInstruction;
-}
+export type Instruction = ScannedInstruction;
 
 export type FromKind = 'scratch' | 'stage' | 'external' | 'unresolved';
 
@@ -77,23 +65,6 @@ export interface DockerfileModel {
   readonly stages: readonly Stage[];
 }
 
-function toInstruction(ast: AstInstruction): Instruction {
-  const args = ast.getArguments().map((a) => ({ value: a.getValue(), range: a.getRange() }));
-  const flags = ast instanceof ModifiableInstruction ? ast.getFlags().map((f) => {
-    const valueRange = f.getValueRange();
-    return { name: f.getName().toLowerCase(), value: f.getValue() ?? '', range: f.getRange(), ...(valueRange && { valueRange }) };
-  }) : [];
-  return {
-    flags,
-    keyword: ast.getKeyword().toUpperCase(),
-    range: ast.getRange(),
-    keywordRange: ast.getInstructionRange(),
-    args,
-    argsText: args.map((a) => a.value).join(' '),
-    ast,
-  };
-}
-
 const SCRATCH = 'scratch';
 
 /** Splits an image reference the way the engine does; never throws. */
@@ -126,7 +97,7 @@ export function canonicalRepository(name: ImageName): string {
  */
 export function parseDockerfile(text: string): DockerfileModel {
   const lines = new LineIndex(text);
-  const ast = DockerfileParser.parse(text);
+  const scanned = scanDockerfile(lines);
   const globalArgs = new Map<string, { value: string | null; range: Range }>();
   const preamble: Instruction[] = [];
   const stages: Stage[] = [];
@@ -149,12 +120,11 @@ export function parseDockerfile(text: string): DockerfileModel {
     if (current.name !== undefined && !stageNames.has(current.name)) stageNames.set(current.name, index);
   };
 
-  for (const astInstr of ast.getInstructions()) {
-    const instr = toInstruction(astInstr);
+  for (const instr of scanned.instructions) {
     if (instr.keyword === 'FROM') {
       closeStage();
       const from = fromRef(instr, globalArgs, stageNames);
-      const name = (astInstr as AstFrom).getBuildStage() ?? undefined;
+      const name = instr.args[1]?.value.toUpperCase() === 'AS' ? instr.args[2]?.value : undefined;
       current = { instructions: [instr], from, ...(name ? { name: name.toLowerCase() } : {}) };
     } else if (current) {
       current.instructions.push(instr);
@@ -170,7 +140,7 @@ export function parseDockerfile(text: string): DockerfileModel {
     }
   }
   closeStage();
-  return { text, lines, escape: ast.getEscapeCharacter(), globalArgs, preamble, stages };
+  return { text, lines, escape: scanned.escape, globalArgs, preamble, stages };
 }
 
 function unquote(v: string): string {

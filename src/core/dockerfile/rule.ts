@@ -21,6 +21,8 @@ export interface LintContext {
   readonly path?: string;
   /** Whether a file exists; used to pick free names for files a fix creates. */
   readonly fileExists?: (path: string) => boolean;
+  /** Whether rules compute fixes. */
+  readonly fixes: boolean;
   /** Stages that are the accepted qemu-user-static exception (computed once). */
   readonly qemuStages: ReadonlySet<number>;
 }

@@ -12,6 +12,7 @@ import type { LintContext } from '../rule';
 /** "Replace with owned base" when a workspace recipe builds the same distro family, else "Create owned base". */
 export function ownedBaseFixes(ctx: LintContext, stage: Stage): Fix[] {
   const fixes: Fix[] = [];
+  if (!ctx.fixes) return fixes;
   const replace = replaceWithOwned(ctx, stage);
   if (replace) fixes.push(replace);
   const create = createOwnedBase(ctx, stage);
@@ -99,7 +100,7 @@ interface Collapsed {
 }
 
 /** The final image's stages as one stage on `newFrom`, package installs moved out. */
-function collapse(model: DockerfileModel, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
+function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
   const inClosure = new Set(closure);
   const first = model.stages[0];
   if (!first) return undefined;
@@ -124,7 +125,7 @@ function collapse(model: DockerfileModel, closure: readonly number[], keep: Read
         parts.push(`${copyInPlace(model, copy)}\n`);
         continue;
       }
-      if (instr.keyword === 'RUN' && !instr.args.some((a) => a.value.startsWith('<<')) && !instr.argsText.trimStart().startsWith('[')) {
+      if (instr.keyword === 'RUN' && instr.heredocs.length === 0 && !instr.argsText.trimStart().startsWith('[')) {
         const flags = instr.args.filter((a) => a.value.startsWith('--')).map((a) => a.value);
         const command = model.text.slice(model.lines.offsetAt(instr.args.find((a) => !a.value.startsWith('--'))?.range.start ?? instr.range.end), model.lines.offsetAt(instr.range.end));
         const apt = splitAptWork(command, model.escape);
@@ -140,6 +141,15 @@ function collapse(model: DockerfileModel, closure: readonly number[], keep: Read
     }
   }
   return { text: parts.join(''), packages };
+}
+
+// One lint run offers the same collapse on many diagnostics: compute it once per run.
+const collapsed = new WeakMap<LintContext, Map<string, Collapsed | undefined>>();
+function collapse(ctx: LintContext, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
+  let byFrom = collapsed.get(ctx);
+  if (!byFrom) collapsed.set(ctx, (byFrom = new Map()));
+  if (!byFrom.has(newFrom)) byFrom.set(newFrom, collapseOnce(ctx.model, closure, keep, newFrom));
+  return byFrom.get(newFrom);
 }
 
 function freeRecipePath(dir: string, name: string, exists: (p: string) => boolean): string {
@@ -165,10 +175,10 @@ function createOwnedBase(ctx: LintContext, stage: Stage): Fix | undefined {
   const dir = dirname(ctx.path);
   const name = slug(basename(dir));
   const image = `owned/${name}:${derived.suite}`;
-  const collapsed = collapse(model, closure, keep, image);
-  if (!collapsed) return undefined;
+  const result = collapse(ctx, closure, keep, image);
+  if (!result) return undefined;
   const imagePackages = candidates.flatMap((s) => deriveStage(s)?.packages ?? []);
-  const packages = [...new Set([...imagePackages, ...collapsed.packages])].filter((p) => !isNotNeededInContainer(p));
+  const packages = [...new Set([...imagePackages, ...result.packages])].filter((p) => !isNotNeededInContainer(p));
   const recipe: Recipe = {
     image, distro: derived.distro, suite: derived.suite, ...(derived.arch && { arch: derived.arch }), variant: 'minbase',
     ...(packages.length > 0 && { packages }),
@@ -182,7 +192,7 @@ function createOwnedBase(ctx: LintContext, stage: Stage): Fix | undefined {
     kind: 'refactor',
     changes: [
       { path: recipePath, create: { newText: serializeRecipe(recipe, comment) } },
-      { edits: [{ range: model.lines.rangeOf(0, model.text.length), newText: collapsed.text }] },
+      { edits: [{ range: model.lines.rangeOf(0, model.text.length), newText: result.text }] },
     ],
   };
 }

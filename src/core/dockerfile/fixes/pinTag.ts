@@ -11,7 +11,7 @@ const RELEASE_TAGS: Readonly<Record<string, string>> = {
 /** "Pin tag": the tag the workspace recipe builds, else the current release for known distributions. */
 export function pinTagFix(ctx: LintContext, stage: Stage): Fix | undefined {
   const from = stage.from;
-  if (from.kind !== 'external' || from.raw !== from.resolved) return undefined; // only literal references are rewritten
+  if (!ctx.fixes || from.kind !== 'external' || from.raw !== from.resolved) return undefined; // only literal references are rewritten
   const owned = recipeFor(from.resolved, ctx.ownedImages);
   const ownedTag = owned ? splitImageName(owned.image).tag : undefined;
   const tag = ownedTag ?? RELEASE_TAGS[canonicalRepository(from.image!)];
