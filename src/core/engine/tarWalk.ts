@@ -105,17 +105,12 @@ export function devNumbers(rdev: number): { devmajor: number; devminor: number }
 /** Files up to this size are read whole; bigger ones are streamed. */
 const SMALL_FILE = 1 << 20;
 
-export interface PackOptions extends WalkOptions {
-  /** Called with the running total of tar bytes produced. */
-  readonly onProgress?: (bytes: number) => void;
-}
-
 /**
  * The tree under `root` as a tar stream (see {@link walkTree} for what goes in). Entries are in
  * name order with uid/gid/mode/mtime preserved and no user or group names, so the same tree gives
  * the same bytes. Destroyed with the abort reason when `signal` fires.
  */
-export function packTree(root: string, opts: PackOptions = {}): tar.Pack {
+export function packTree(root: string, opts: WalkOptions = {}): tar.Pack {
   const pack = tar.pack();
   // Consumers see errors through their reads; an unheard 'error' would be thrown by streamx.
   pack.on('error', () => undefined);
