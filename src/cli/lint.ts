@@ -2,11 +2,10 @@ import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { severityRank, type Diagnostic, type Severity } from '../core/diagnostic';
 import { kindByContent, kindByName, type FileKind } from '../core/fileKind';
-import { lintText } from '../core/lint';
+import { lintWith, type RecipeLinter } from '../core/lintWith';
 import type { RuleSetting } from '../core/policy';
 import { nodeHostProbe } from '../core/recipe/host';
 import type { OwnedImage } from '../core/dockerfile/rule';
-import { ownedImageOf } from '../core/workspace';
 import { formatJson, formatSarif, formatText, type FileResult } from './format';
 import { UsageError, type CliIO, type Subcommand } from './run';
 
@@ -16,13 +15,12 @@ const FAIL_ON: readonly string[] = ['error', 'warning', 'information'];
 interface Target { readonly path: string; readonly kind: FileKind }
 
 function findFiles(dir: string, into: Target[]): void {
-  for (const name of readdirSync(dir).sort()) {
-    const p = join(dir, name);
-    const st = statSync(p, { throwIfNoEntry: false });
-    if (!st) continue;
-    if (st.isDirectory()) { if (!SKIP_DIRS.has(name)) findFiles(p, into); continue; }
-    const kind = kindByName(p);
-    if (kind && st.isFile()) into.push({ path: p, kind });
+  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) { if (!SKIP_DIRS.has(e.name)) findFiles(p, into); continue; }
+    const kind = e.isFile() || e.isSymbolicLink() ? kindByName(p) : undefined;
+    if (kind && statSync(p, { throwIfNoEntry: false })?.isFile()) into.push({ path: p, kind });
   }
 }
 
@@ -98,14 +96,21 @@ or above --fail-on (default error), 2 on usage errors or unreadable paths.`,
         return 2;
       }
     }
-    const ownedImages = targets.filter((t) => t.kind === 'recipe')
-      .map((t) => ownedImageOf(texts.get(t.path)!, t.path)).filter((o): o is OwnedImage => o !== undefined);
+    // The YAML parser is loaded only when there is a recipe to read.
+    const recipes = targets.filter((t) => t.kind === 'recipe');
+    let recipeLinter: RecipeLinter | undefined;
+    let ownedImages: OwnedImage[] = [];
+    if (recipes.length > 0) {
+      const [{ lintRecipe }, { ownedImageOf }] = await Promise.all([import('../core/recipe/lint'), import('../core/workspace')]);
+      recipeLinter = lintRecipe;
+      ownedImages = recipes.map((t) => ownedImageOf(texts.get(t.path)!, t.path)).filter((o): o is OwnedImage => o !== undefined);
+    }
     const host = nodeHostProbe();
     const results: FileResult[] = targets.map((t) => ({
       path: relative(io.cwd, t.path) || t.path,
       kind: t.kind,
       text: texts.get(t.path)!,
-      diagnostics: lintText(t.kind, texts.get(t.path)!, { fixes: false, rules: opts.rules, ownedImages, ownedPatterns: opts.owned, path: t.path, host }),
+      diagnostics: lintWith(recipeLinter, t.kind, texts.get(t.path)!, { fixes: false, rules: opts.rules, ownedImages, ownedPatterns: opts.owned, path: t.path, host }),
     }));
     const format = { text: formatText, json: formatJson, sarif: formatSarif }[opts.format];
     io.stdout.write(format(results));

@@ -1,22 +1,11 @@
 import type { Diagnostic } from './diagnostic';
-import { lintDockerfile, type DockerfileLintOptions } from './dockerfile/lint';
 import type { FileKind } from './fileKind';
-import { applyPolicy } from './policy';
+import { lintWith, type LintOptions } from './lintWith';
 import { lintRecipe } from './recipe';
-import type { HostProbe } from './recipe/host';
-import { lintShellScript } from './shell/lint';
-import { LineIndex } from './text';
 
-export interface LintOptions extends DockerfileLintOptions {
-  /** The machine a recipe would be built on (OB203); omitted, no host checks. */
-  readonly host?: HostProbe;
-}
+export type { LintOptions } from './lintWith';
 
 /** Lints one file's text by its kind. Never throws: bad input gives diagnostics. */
 export function lintText(kind: FileKind, text: string, options: LintOptions = {}): Diagnostic[] {
-  switch (kind) {
-    case 'dockerfile': return lintDockerfile(text, options);
-    case 'shell': return lintShellScript(text, options);
-    case 'recipe': return applyPolicy(lintRecipe(text, options.host ? { host: options.host } : {}), new LineIndex(text), options);
-  }
+  return lintWith(lintRecipe, kind, text, options);
 }

@@ -4,7 +4,7 @@ import type { Position, Range } from './diagnostic';
 export class LineIndex {
   private readonly starts: number[] = [0];
   constructor(readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
   get lineCount(): number { return this.starts.length; }
   positionAt(offset: number): Position {
@@ -21,6 +21,7 @@ export class LineIndex {
     if (p.line < 0) return 0;
     return Math.min(this.starts[p.line]! + Math.max(0, p.character), this.lineEnd(p.line));
   }
+  lineStart(line: number): number { return this.starts[line] ?? this.text.length; }
   /** Offset of the end of a line's content, before \r\n or \n. */
   lineEnd(line: number): number {
     const next = line + 1 < this.starts.length ? this.starts[line + 1]! - 1 : this.text.length;

@@ -1,4 +1,4 @@
-import type { Range } from '../diagnostic';
+import type { Position, Range } from '../diagnostic';
 import type { LineIndex } from '../text';
 
 /**
@@ -39,7 +39,11 @@ const FLAGGED = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
 
 const isSpace = (c: number) => c === 32 || c === 9;
-const isBlankOrComment = (s: string) => { const t = s.trimStart(); return t === '' || t.startsWith('#'); };
+function isBlankOrComment(s: string): boolean {
+  let i = 0;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i === s.length || s.charCodeAt(i) === 35; // '#'
+}
 
 export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
   const text = lines.text;
@@ -65,12 +69,12 @@ export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
     let end = 0;
     let l = line;
     for (;;) {
-      const start = lines.offsetAt({ line: l, character: 0 });
+      const start = lines.lineStart(l);
       const s = lines.lineText(l);
       let contentEnd = s.length;
       while (contentEnd > 0 && isSpace(s.charCodeAt(contentEnd - 1))) contentEnd--;
       const continues = contentEnd > 0 && s.charCodeAt(contentEnd - 1) === escapeCode && l + 1 < lines.lineCount;
-      segments.push({ logical: logical.length, offset: start });
+      segments.push({ logical: logical.length, line: l });
       logical += s.slice(0, continues ? contentEnd - 1 : contentEnd);
       end = start + contentEnd;
       if (!continues) break;
@@ -78,21 +82,12 @@ export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
       while (l < lines.lineCount && isBlankOrComment(lines.lineText(l))) l++;
       if (l >= lines.lineCount) { l--; break; }
     }
-    const tokens = tokenize(logical, segments, escapeCode, lines);
-    const keywordToken = tokens.shift();
-    if (!keywordToken) { line = l + 1; continue; } // only escapes and blanks: nothing to instruct
-    const keyword = keywordToken.value.toUpperCase();
-    const flags: Flag[] = [];
-    if (FLAGGED.has(keyword)) {
-      while (tokens[0]?.value.startsWith('--')) {
-        const t = tokens.shift()!;
-        const eq = t.value.indexOf('=');
-        const name = (eq >= 0 ? t.value.slice(2, eq) : t.value.slice(2)).toLowerCase();
-        const value = eq >= 0 ? t.value.slice(eq + 1) : '';
-        const valueRange = eq >= 0 ? { start: lines.positionAt(lines.offsetAt(t.range.start) + eq + 1), end: t.range.end } : undefined;
-        flags.push({ name, value, range: t.range, ...(valueRange && { valueRange }) });
-      }
-    }
+    const k0 = skipSpaces(logical, 0);
+    if (k0 >= logical.length) { line = l + 1; continue; } // only escapes and blanks: nothing to instruct
+    let k1 = k0;
+    while (k1 < logical.length && !isSpace(logical.charCodeAt(k1))) k1++;
+    const keyword = logical.slice(k0, k1).toUpperCase();
+    const keywordRange = { start: positionOf(segments, k0), end: positionOf(segments, k1 - 1, true) };
     const heredocs: { name: string; body: Range }[] = [];
     if (HEREDOC_INSTRUCTIONS.has(keyword) && logical.includes('<<')) {
       for (const m of logical.matchAll(HEREDOC)) {
@@ -106,33 +101,70 @@ export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
         if (last > l) { l = last; end = lines.lineEnd(last); }
       }
     }
-    instructions.push({
-      keyword,
-      keywordRange: keywordToken.range,
-      range: { start: keywordToken.range.start, end: lines.positionAt(end) },
-      args: tokens,
-      argsText: tokens.map((t) => t.value).join(' '),
-      flags,
-      heredocs,
-    });
+    instructions.push(new LazyInstruction(keyword, keywordRange, { start: keywordRange.start, end: lines.positionAt(end) },
+      heredocs, logical, k1, segments, escapeCode));
     line = l + 1;
   }
   return { escape, instructions };
 }
 
-/** Where a physical line's slice starts in the logical line and in the text. */
-interface Segment { readonly logical: number; readonly offset: number }
+/**
+ * An instruction whose arguments are split only when asked for: the rules read the arguments of FROM, COPY and
+ * ARG, and splitting every RUN and ENV of a large file up front made most of the scan's garbage.
+ */
+class LazyInstruction implements ScannedInstruction {
+  private split?: { args: Token[]; flags: Flag[]; argsText: string };
 
-function textOffset(segments: readonly Segment[], index: number): number {
+  constructor(
+    readonly keyword: string, readonly keywordRange: Range, readonly range: Range,
+    readonly heredocs: readonly { readonly name: string; readonly body: Range }[],
+    private readonly logical: string, private readonly argsFrom: number,
+    private readonly segments: readonly Segment[], private readonly escapeCode: number,
+  ) {}
+
+  get args(): readonly Token[] { return this.tokens().args; }
+  get flags(): readonly Flag[] { return this.tokens().flags; }
+  get argsText(): string { return this.tokens().argsText; }
+
+  private tokens(): { args: Token[]; flags: Flag[]; argsText: string } {
+    if (this.split) return this.split;
+    const args = tokenize(this.logical, this.argsFrom, this.segments, this.escapeCode);
+    const flags: Flag[] = [];
+    if (FLAGGED.has(this.keyword)) {
+      while (args[0]?.value.startsWith('--')) {
+        const t = args.shift()!;
+        const eq = t.value.indexOf('=');
+        const name = (eq >= 0 ? t.value.slice(2, eq) : t.value.slice(2)).toLowerCase();
+        const value = eq >= 0 ? t.value.slice(eq + 1) : '';
+        // A flag never spans a continuation in practice; its value starts on the flag's line.
+        const valueRange = eq >= 0 ? { start: { line: t.range.start.line, character: t.range.start.character + eq + 1 }, end: t.range.end } : undefined;
+        flags.push({ name, value, range: t.range, ...(valueRange && { valueRange }) });
+      }
+    }
+    this.split = { args, flags, argsText: args.map((t) => t.value).join(' ') };
+    return this.split;
+  }
+}
+
+function skipSpaces(s: string, i: number): number {
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Where a physical line's slice starts in the logical line; it starts at character 0 of `line`. */
+interface Segment { readonly logical: number; readonly line: number }
+
+/** The position of a logical index; `after` gives the position just past that character. */
+function positionOf(segments: readonly Segment[], index: number, after = false): Position {
   let k = segments.length - 1;
   while (k > 0 && segments[k]!.logical > index) k--;
-  return segments[k]!.offset + index - segments[k]!.logical;
+  return { line: segments[k]!.line, character: index - segments[k]!.logical + (after ? 1 : 0) };
 }
 
 /** Splits a logical line on whitespace outside quotes; the escape character protects the next character. */
-function tokenize(logical: string, segments: readonly Segment[], escapeCode: number, lines: LineIndex): Token[] {
+function tokenize(logical: string, from: number, segments: readonly Segment[], escapeCode: number): Token[] {
   const tokens: Token[] = [];
-  let i = 0;
+  let i = from;
   const n = logical.length;
   while (i < n) {
     while (i < n && isSpace(logical.charCodeAt(i))) i++;
@@ -147,7 +179,7 @@ function tokenize(logical: string, segments: readonly Segment[], escapeCode: num
       else if (c === escapeCode && i + 1 < n) i++;
       i++;
     }
-    tokens.push({ value: logical.slice(start, i), range: { start: lines.positionAt(textOffset(segments, start)), end: lines.positionAt(textOffset(segments, i - 1) + 1) } });
+    tokens.push({ value: logical.slice(start, i), range: { start: positionOf(segments, start), end: positionOf(segments, i - 1, true) } });
   }
   return tokens;
 }

@@ -1,0 +1,26 @@
+import type { Diagnostic } from './diagnostic';
+import { lintDockerfile, type DockerfileLintOptions } from './dockerfile/lint';
+import type { FileKind } from './fileKind';
+import { applyPolicy } from './policy';
+import type { HostProbe } from './recipe/host';
+import { lintShellScript } from './shell/lint';
+import { LineIndex } from './text';
+
+export interface LintOptions extends DockerfileLintOptions {
+  /** The machine a recipe would be built on (OB203); omitted, no host checks. */
+  readonly host?: HostProbe;
+}
+
+/** The recipe linter, passed in so that a caller with no recipe to lint never loads the YAML parser. */
+export type RecipeLinter = (text: string, options: { host?: HostProbe }) => Diagnostic[];
+
+/** Lints one file's text by its kind. Never throws: bad input gives diagnostics. */
+export function lintWith(recipe: RecipeLinter | undefined, kind: FileKind, text: string, options: LintOptions = {}): Diagnostic[] {
+  switch (kind) {
+    case 'dockerfile': return lintDockerfile(text, options);
+    case 'shell': return lintShellScript(text, options);
+    case 'recipe':
+      if (!recipe) throw new Error('lintWith: a recipe needs the recipe linter');
+      return applyPolicy(recipe(text, options.host ? { host: options.host } : {}), new LineIndex(text), options);
+  }
+}
