@@ -227,12 +227,12 @@ async function main() {
   if (!existsSync(TESTS_INDEX)) throw new Error(`${TESTS_INDEX} is missing: run node scripts/build.mjs --tests first`);
   const backend = await pickBackend();
   const scratch = mkdtempSync(join(tmpdir(), 'ownbase-vscode-'));
+  process.once('exit', () => rmSync(scratch, { recursive: true, force: true })); // on Ctrl-C too
   const results = [];
   try {
     for (const mode of MODES) results.push(await runMode(backend, mode, join(scratch, mode)));
   } finally {
     await backend.close();
-    rmSync(scratch, { recursive: true, force: true });
   }
   for (const r of results) console.log(`${r.code === 0 ? 'PASS' : 'FAIL'} VS Code tests, ${r.mode} workspace (${r.seconds.toFixed(1)} s)`);
   return results.every((r) => r.code === 0) ? 0 : 1;
