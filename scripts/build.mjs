@@ -1,7 +1,7 @@
 // The one build: esbuild bundles the extension (node, cjs, `vscode` external), the CLI, the webview and,
 // with --tests, every test file. `tsc --noEmit` (npm run typecheck) checks the types.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync, existsSync, mkdirSync, copyFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, rmSync, existsSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 
 const args = new Set(process.argv.slice(2));
@@ -33,18 +33,26 @@ function walk(dir, pred) {
 function copyAssets() {
   mkdirSync('dist', { recursive: true });
   if (existsSync('src/core/recipe/schema.json')) copyFileSync('src/core/recipe/schema.json', 'dist/recipe.schema.json');
-  writeFileSync('dist/cli.js', "#!/usr/bin/env node\n'use strict';\nimport('./cli/main.mjs');\n", { mode: 0o755 });
+  if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }
+
+// Subcommands bundled apart from dist/cli.js; run.ts imports './build' and gets dist/cli-build.js at run time.
+const LAZY = ['build', 'script'].filter((c) => existsSync(`src/cli/${c}.ts`));
+const lazySubcommands = {
+  name: 'lazy-subcommands',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./(${LAZY.join('|')})$`) }, (a) =>
+      (a.importer.endsWith(join('src', 'cli', 'run.ts')) ? { path: `./cli-${a.path.slice(2)}.js`, external: true } : undefined));
+  },
+};
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
-  // The CLI is ESM with code splitting so that `ownbase lint` never loads the engine client or the build runner;
-  // dist/cli.js (the package's bin) is a two-line launcher written by copyAssets().
-  {
-    ...node, format: 'esm', splitting: true, entryPoints: { main: 'src/cli/main.ts' }, outdir: 'dist/cli',
-    outExtension: { '.js': '.mjs' }, define: {},
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-  },
+  // The CLI: `ownbase lint` must start fast, so the heavy subcommands (build: the engine client, the runner) are
+  // bundles of their own, loaded only when run. dist/cli.js is the package's bin.
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js },
+    plugins: [lazySubcommands] },
+  { ...node, entryPoints: Object.fromEntries(LAZY.map((c) => [`cli-${c}`, `src/cli/${c}.ts`])), outdir: 'dist' },
 ];
 if (existsSync('webview/main.ts')) {
   builds.push({

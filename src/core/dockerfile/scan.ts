@@ -39,10 +39,10 @@ const FLAGGED = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
 
 const isSpace = (c: number) => c === 32 || c === 9;
-function isBlankOrComment(s: string): boolean {
-  let i = 0;
-  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
-  return i === s.length || s.charCodeAt(i) === 35; // '#'
+function isBlankOrComment(text: string, start: number, end: number): boolean {
+  let i = start;
+  while (i < end && isSpace(text.charCodeAt(i))) i++;
+  return i === end || text.charCodeAt(i) === 35; // '#'
 }
 
 export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
@@ -61,25 +61,23 @@ export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
   const instructions: ScannedInstruction[] = [];
 
   while (line < lines.lineCount) {
-    const lineStr = lines.lineText(line);
-    if (isBlankOrComment(lineStr)) { line++; continue; }
-    // The logical line, made of slices of physical lines; `segments` maps a logical index back to a text offset.
+    if (isBlankOrComment(text, lines.lineStart(line), lines.lineEnd(line))) { line++; continue; }
+    // The logical line, made of slices of physical lines; `segments` maps a logical index back to a position.
     let logical = '';
     const segments: Segment[] = [];
     let end = 0;
     let l = line;
     for (;;) {
       const start = lines.lineStart(l);
-      const s = lines.lineText(l);
-      let contentEnd = s.length;
-      while (contentEnd > 0 && isSpace(s.charCodeAt(contentEnd - 1))) contentEnd--;
-      const continues = contentEnd > 0 && s.charCodeAt(contentEnd - 1) === escapeCode && l + 1 < lines.lineCount;
+      let contentEnd = lines.lineEnd(l);
+      while (contentEnd > start && isSpace(text.charCodeAt(contentEnd - 1))) contentEnd--;
+      const continues = contentEnd > start && text.charCodeAt(contentEnd - 1) === escapeCode && l + 1 < lines.lineCount;
       segments.push({ logical: logical.length, line: l });
-      logical += s.slice(0, continues ? contentEnd - 1 : contentEnd);
-      end = start + contentEnd;
+      logical += text.slice(start, continues ? contentEnd - 1 : contentEnd);
+      end = contentEnd;
       if (!continues) break;
       l++;
-      while (l < lines.lineCount && isBlankOrComment(lines.lineText(l))) l++;
+      while (l < lines.lineCount && isBlankOrComment(text, lines.lineStart(l), lines.lineEnd(l))) l++;
       if (l >= lines.lineCount) { l--; break; }
     }
     const k0 = skipSpaces(logical, 0);
