@@ -40,16 +40,3 @@ test('every rule runs even when others find problems', () => {
   const codes = new Set(lintRecipe(text, { host: fakeHost() }).map((d) => d.code));
   assert.deepEqual([...codes].sort(), ['OB201', 'OB202', 'OB203', 'OB204', 'OB205', 'OB206', 'OB207']);
 });
-
-test('linting a typical recipe takes well under a millisecond', () => {
-  const host = fakeHost();
-  for (let i = 0; i < 200; i++) lintRecipe(VALID, { host });
-  const batches: number[] = [];
-  for (let b = 0; b < 9; b++) {
-    const t0 = performance.now();
-    for (let i = 0; i < 100; i++) lintRecipe(VALID, { host });
-    batches.push((performance.now() - t0) / 100);
-  }
-  const median = batches.sort((a, b) => a - b)[4]!;
-  assert.ok(median < 1, `median ${median.toFixed(3)} ms per lint`);
-});
