@@ -4,6 +4,7 @@ import { DocumentLinter } from './diagnostics/linter';
 import { registerDiagnostics } from './diagnostics/register';
 import { createLogger } from './logger';
 import { registerRecipeCompletion } from './recipe/completion';
+import { registerRecipeHover } from './recipe/hover';
 import { RecipeIndex } from './recipeIndex';
 import type { Services } from './services';
 
@@ -19,6 +20,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDiagnostics(context, services);
     registerCodeActions(context, services);
     registerRecipeCompletion(context);
+    registerRecipeHover(context);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);

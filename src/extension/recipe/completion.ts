@@ -10,6 +10,7 @@ export function registerRecipeCompletion(context: vscode.ExtensionContext): void
       return completeRecipe(document.getText(), { line: position.line, character: position.character }).map((c) => {
         const item = new vscode.CompletionItem(c.label, c.kind === 'key' ? vscode.CompletionItemKind.Property : vscode.CompletionItemKind.Value);
         if (c.detail) item.detail = c.detail;
+        item.insertText = c.insertText ?? c.label;
         if (c.range) item.range = toRange(c.range);
         return item;
       });
