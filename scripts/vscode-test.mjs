@@ -17,17 +17,19 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM_ARGS, chromiumPath, desktopCodeOnPath, ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TESTS_INDEX = join(ROOT, 'out', 'test', 'vscode', 'index.js');
+// A benchmark runs its own run() module on its own workspace through the same harness.
+const TESTS_INDEX = resolve(process.env.OWNBASE_VSCODE_TESTS_INDEX || join(ROOT, 'out', 'test', 'vscode', 'index.js'));
+const WORKSPACE_SOURCE = resolve(process.env.OWNBASE_VSCODE_WORKSPACE || join(ROOT, 'examples'));
 const TIMEOUT_MS = Number(process.env.OWNBASE_VSCODE_TEST_TIMEOUT_MS || 5 * 60_000);
 const MODES = process.env.OWNBASE_TEST_TRUST ? [process.env.OWNBASE_TEST_TRUST] : ['trusted', 'untrusted'];
 const CANNOT_RUN = 77;
 
 class CannotRun extends Error {}
 
-/** A fresh copy of examples/: tests may write files and the repo must stay clean. */
+/** A fresh copy of examples/ (or OWNBASE_VSCODE_WORKSPACE): tests may write files and the repo must stay clean. */
 function workspaceCopy(scratch) {
   const ws = join(scratch, 'examples');
-  if (existsSync(join(ROOT, 'examples'))) cpSync(join(ROOT, 'examples'), ws, { recursive: true });
+  if (existsSync(WORKSPACE_SOURCE)) cpSync(WORKSPACE_SOURCE, ws, { recursive: true });
   else mkdirSync(ws, { recursive: true });
   return ws;
 }

@@ -10,10 +10,13 @@ export class RecipeIndex implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly watcher = vscode.workspace.createFileSystemWatcher(RECIPE_GLOB);
-  private ready: Promise<void>;
+  /** Resolves when the first scan of the workspace is done. */
+  readonly ready: Promise<void>;
 
   constructor() {
-    this.ready = this.scan();
+    // Lint does not wait for the scan (findFiles can take a second in a large or remote workspace): it fires a
+    // change when done, and open Dockerfiles are linted again with what it found.
+    this.ready = this.scan().then(() => { if (this.images.size > 0) this.changed.fire(); });
     const update = (uri: vscode.Uri) => void this.read(uri).then(() => this.changed.fire());
     this.watcher.onDidCreate(update);
     this.watcher.onDidChange(update);
@@ -44,8 +47,8 @@ export class RecipeIndex implements vscode.Disposable {
     if (JSON.stringify(owned) !== before) this.changed.fire();
   }
 
-  async owned(): Promise<OwnedImage[]> {
-    await this.ready;
+  /** The images known so far. */
+  owned(): OwnedImage[] {
     return [...this.images.values()];
   }
 

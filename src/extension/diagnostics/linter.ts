@@ -28,13 +28,12 @@ export class DocumentLinter implements vscode.Disposable {
 
   constructor(private readonly recipes: RecipeIndex) {}
 
-  async lint(document: vscode.TextDocument): Promise<void> {
+  lint(document: vscode.TextDocument): void {
     const kind = documentKind(document);
-    if (!kind) return;
+    if (!kind || document.isClosed) return;
     const version = document.version;
     const settings = lintSettings(document.uri);
-    const ownedImages = await this.recipes.owned();
-    if (document.isClosed || document.version !== version) return;
+    const ownedImages = this.recipes.owned();
     const diagnostics = lintText(kind, document.getText(), {
       rules: settings.rules,
       ownedPatterns: settings.ownedPatterns,

@@ -8,16 +8,18 @@ const DEBOUNCE_MS = 150;
 export function registerDiagnostics(context: vscode.ExtensionContext, services: Services): void {
   const { linter, recipes, log } = services;
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  const lint = (doc: vscode.TextDocument) => linter.lint(doc).catch((err: unknown) => log.error(`linting ${doc.uri.fsPath} failed`, err));
+  const lint = (doc: vscode.TextDocument) => {
+    try { linter.lint(doc); } catch (err) { log.error(`linting ${doc.uri.fsPath} failed`, err); }
+  };
   const lintSoon = (doc: vscode.TextDocument) => {
     const key = doc.uri.toString();
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => { timers.delete(key); void lint(doc); }, DEBOUNCE_MS));
+    timers.set(key, setTimeout(() => { timers.delete(key); lint(doc); }, DEBOUNCE_MS));
   };
-  const lintAll = () => vscode.workspace.textDocuments.forEach((d) => void lint(d));
+  const lintAll = () => vscode.workspace.textDocuments.forEach((d) => lint(d));
 
   context.subscriptions.push(
-    vscode.workspace.onDidOpenTextDocument((d) => void lint(d)),
+    vscode.workspace.onDidOpenTextDocument((d) => lint(d)),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.document.languageId === RECIPE_LANGUAGE) recipes.updateFromDocument(e.document);
       if (documentKind(e.document)) lintSoon(e.document);

@@ -1,0 +1,27 @@
+// The extension as a user gets it: the .vsix size (target ≤ 1 MB) and activation in the real VS Code
+// (target ≤ 50 ms), each printed with its ratio to the target.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(new URL(import.meta.url).pathname), '..');
+execFileSync('npm', ['run', '--silent', 'package'], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+const size = statSync(join(root, 'dist', 'ownbase.vsix')).size;
+console.log(`.vsix: ${(size / 1e6).toFixed(3)} MB (target ≤ 1 MB, ratio ${(size / 1e6).toFixed(2)}×)`);
+
+execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--tests'], { cwd: root, stdio: 'inherit' });
+const empty = mkdtempSync(join(tmpdir(), 'ownbase-bench-ws-'));
+try {
+  execFileSync(process.execPath, [join(root, 'scripts', 'vscode-test.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env, OWNBASE_TEST_TRUST: 'trusted',
+      OWNBASE_VSCODE_TESTS_INDEX: join(root, 'out', 'bench', 'vscode', 'activation.js'),
+      OWNBASE_VSCODE_WORKSPACE: empty,
+    },
+  });
+} catch {
+  console.log('activation: the real VS Code could not run here (see above)');
+}
