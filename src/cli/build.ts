@@ -85,7 +85,7 @@ export function readRecipe(file: string, io: CliIO): LoadedRecipe | 1 | 2 {
 }
 
 /** The plan `build` would run with these arguments on this machine (also what `script` prints). */
-export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string } = {}): { plan: Plan; cache?: CacheProbe } {
+export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string } = {}): { plan: Plan; cache?: CacheProbe; workBase: string } {
   const { recipe } = loaded;
   const arch = recipe.arch ?? host.hostArch;
   const cacheRoot = args.cacheDir !== undefined ? resolve(io.cwd, args.cacheDir) : DEFAULT_CACHE_ROOT;
@@ -109,7 +109,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     recipePath: loaded.display,
     recipeSha256: loaded.sha256,
   });
-  return { plan, ...(cache && { cache }) };
+  return { plan, ...(cache && { cache }), workBase: base };
 }
 
 const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
@@ -184,8 +184,9 @@ export const command: Subcommand = {
 
     let plan: Plan;
     let cache: CacheProbe | undefined;
+    let workBase: string;
     try {
-      ({ plan, cache } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
+      ({ plan, cache, workBase } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
     } catch (e) {
       if (e instanceof PlanError) { io.stderr.write(`${loaded.display}: ${e.message}\n`); return 1; }
       throw e;
@@ -221,7 +222,9 @@ export const command: Subcommand = {
       onEvent: printer(io),
       handlers: {
         import: async (_step, ctx) => {
-          imported = await importRootfs(docker, { ...req, rootfs: plan.rootfs, signal: ctx.signal });
+          // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
+          const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
+          imported = await importRootfs(docker, { ...req, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
         },
         archive: async (_step, ctx) => {
           archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, signal: ctx.signal });

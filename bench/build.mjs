@@ -1,0 +1,100 @@
+// `ownbase build` of examples/bookworm-slim.ownbase.yaml, cold (empty package cache) and warm (the cache
+// the cold run filled), against the raw way: `debootstrap --variant=minbase bookworm DIR` then
+// `tar -C DIR -c . | docker import -`. Interleaved rounds on the same machine; medians and ratios
+// printed with the image sizes. Targets (issue 3): cold ≤ 0.5×, warm ≤ 0.3×, image ≤ 67 MB,
+// gzip-6 layer ≤ 25 MB. Prints; never fails on a missed target.
+//
+//   sudo node bench/build.mjs [--rounds N]        (OWNBASE_CLI=path runs another build of the CLI)
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, createReadStream } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createGzip } from 'node:zlib';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = process.env.OWNBASE_CLI ?? join(ROOT, 'dist/cli.js');
+const EXAMPLE = join(ROOT, 'examples/bookworm-slim.ownbase.yaml');
+const argRounds = process.argv.indexOf('--rounds');
+const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 3;
+
+if (process.getuid?.() !== 0) { console.error('bench/build.mjs: needs root (debootstrap, chroot, mounts)'); process.exit(2); }
+
+const seconds = (t0) => Number(((performance.now() - t0) / 1000).toFixed(2));
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const mb = (b) => `${(b / 1e6).toFixed(2)} MB`;
+
+function run(file, args, opts = {}) {
+  const r = spawnSync(file, args, { encoding: 'utf8', maxBuffer: 1 << 28, ...opts });
+  if (r.status !== 0) throw new Error(`${file} ${args.join(' ')} failed (${r.status}):\n${(r.stdout ?? '').slice(-2000)}\n${(r.stderr ?? '').slice(-2000)}`);
+  return r.stdout;
+}
+
+function baseline(i) {
+  const dir = mkdtempSync('/var/tmp/ownbase-bench-raw-');
+  const t0 = performance.now();
+  run('debootstrap', ['--variant=minbase', 'bookworm', dir]);
+  run('sh', ['-c', 'tar -C "$1" -c . | docker import - "$2" >/dev/null', 'sh', dir, `ownbase-bench/raw:${i}`]);
+  const s = seconds(t0);
+  rmSync(dir, { recursive: true, force: true });
+  return s;
+}
+
+function ownbase(tag, cacheDir) {
+  const t0 = performance.now();
+  const out = run(process.execPath, [CLI, 'build', EXAMPLE, '--tag', tag, '--cache-dir', cacheDir], { cwd: '/var/tmp' });
+  const s = seconds(t0);
+  const m = /built \S+ in [\d.]+ s: [\d.]+ MB \(docker images\), ([\d.]+) MB gzip-6 layer/.exec(out);
+  if (!m) throw new Error(`no result line in:\n${out.slice(-2000)}`);
+  return { s, gzipReported: Number(m[1]) * 1e6 };
+}
+
+const imageSize = (ref) => JSON.parse(run('docker', ['image', 'inspect', ref]))[0].Size;
+
+/** gzip -6 of the image's one layer, as `docker save` gives it (independent of ownbase's own count). */
+async function savedLayerGzip(ref) {
+  const dir = mkdtempSync('/var/tmp/ownbase-bench-save-');
+  try {
+    run('sh', ['-c', 'docker save "$1" | tar -C "$2" -x', 'sh', ref, dir]);
+    const layers = readdirSync(dir, { recursive: true }).filter((f) => f.endsWith('layer.tar') || /^blobs\/sha256\/[0-9a-f]{64}$/.test(f))
+      .map((f) => join(dir, f)).filter((f) => statSync(f).isFile()).sort((a, b) => statSync(b).size - statSync(a).size);
+    const gnu = Number(execFileSync('sh', ['-c', 'gzip -6 -c < "$1" | wc -c', 'sh', layers[0]], { encoding: 'utf8' }).trim());
+    let zlib = 0;
+    await new Promise((res, rej) => createReadStream(layers[0]).pipe(createGzip({ level: 6 })).on('data', (c) => { zlib += c.length; }).on('end', res).on('error', rej));
+    return { tar: statSync(layers[0]).size, gnu, zlib };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rows = [];
+for (let i = 1; i <= ROUNDS; i++) {
+  const cache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
+  // Rotate the order so no contender always runs first (page cache, mirror warmth).
+  const order = [['raw', () => baseline(i)], ['cold', () => ownbase(`ownbase-bench/cold:${i}`, cache)], ['warm', () => ownbase(`ownbase-bench/warm:${i}`, cache)]];
+  const rot = i % 2 === 0 ? [order[1], order[2], order[0]] : order;
+  const row = { round: i };
+  for (const [name, fn] of rot) { const r = fn(); row[name] = typeof r === 'number' ? r : r.s; if (typeof r !== 'number') row[`${name}Gzip`] = r.gzipReported; }
+  rows.push(row);
+  console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s, warm ${row.warm} s, load ${readLoad()}`);
+  rmSync(cache, { recursive: true, force: true });
+}
+
+function readLoad() { try { return execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' '); } catch { return '?'; } }
+
+const raw = median(rows.map((r) => r.raw));
+const cold = median(rows.map((r) => r.cold));
+const warm = median(rows.map((r) => r.warm));
+const size = imageSize(`ownbase-bench/warm:${ROUNDS}`);
+const rawSize = imageSize(`ownbase-bench/raw:${ROUNDS}`);
+const saved = await savedLayerGzip(`ownbase-bench/warm:${ROUNDS}`);
+
+console.log(`
+medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores)
+  raw debootstrap + tar | docker import   ${raw.toFixed(1)} s
+  ownbase build, cold cache               ${cold.toFixed(1)} s   ${(cold / raw).toFixed(2)}×   (target ≤ 0.5×)
+  ownbase build, warm cache               ${warm.toFixed(1)} s   ${(warm / raw).toFixed(2)}×   (target ≤ 0.3×)
+image (docker images)                      ${mb(size)}   (target ≤ 67 MB; raw import ${mb(rawSize)})
+layer gzip-6, as ownbase reports it        ${mb(rows.at(-1).warmGzip)}
+layer gzip-6 of docker save, GNU gzip      ${mb(saved.gnu)}   (target ≤ 25 MB; zlib ${mb(saved.zlib)}, tar ${mb(saved.tar)})`);
+
+const tags = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'ownbase-bench/*']).split('\n').filter(Boolean);
+if (tags.length) run('docker', ['rmi', '-f', ...tags]);
