@@ -7,10 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { dirname, join } from 'node:path';
 import { probeCache } from '../../src/core/build/cache';
 import { hostMirror } from '../../src/core/build/mirror';
+import { planBuild } from '../../src/core/build/plan';
 import { REMOVE, SLIM_DPKG_CFG } from '../../src/core/build/scripts';
+import type { Step } from '../../src/core/build/types';
 import { loadRecipe } from '../../src/core/recipe';
 import { mountsUnder } from '../../src/core/run/mounts';
 import { runCli } from '../../src/cli/run';
+import { runPlan } from '../../src/core/run/runner';
 
 function repoRoot(): string {
   let d = __dirname;
@@ -299,4 +302,33 @@ test('no engine reachable: an OCI archive that docker load accepts, with the rec
     rmSync(file, { force: true });
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('mounts a step leaks outside its namespace are undone deepest first; a folder with a live mount is never deleted', { skip, timeout: 60_000 }, async () => {
+  const plan = planBuild(RECIPE, { hostArch: 'amd64', workdir: join(base, 'leak') });
+  const prepare = plan.steps.find((s) => s.id === 'prepare')!;
+  const unmount = plan.steps.find((s) => s.id === 'bootstrap')!.cleanup![0]!;
+  const removeWorkdir = prepare.cleanup![0]!;
+  const r = plan.rootfs;
+  const leak: Step = {
+    id: 'leak', kind: 'chroot', title: 'leak mounts', why: 'a tool that forgot its mounts', needsRoot: true, cleanup: [unmount],
+    argv: ['sh', '-c', 'mkdir -p "$1/dev" "$1/a b" && mount --bind /dev "$1/dev" && mount -t tmpfs t "$1/a b" && mkdir "$1/a b/c" && mount -t tmpfs t "$1/a b/c"', 'sh', r],
+  };
+
+  // Without the unmount cleanup, the work folder is not deleted: its mounts stay, and so does the folder.
+  const refused = await runPlan({ steps: [prepare, { ...leak, cleanup: [] }], rootfs: r });
+  assert.equal(refused.outcome, 'succeeded');
+  assert.deepEqual(refused.cleanupFailures.map((c) => c.id), ['remove-workdir']);
+  assert.deepEqual(refused.mountsLeft, [`${r}/dev`, `${r}/a b/c`, `${r}/a b`]);
+  assert.ok(existsSync(join(r, 'dev/null')), 'the host /dev is still bound: nothing was deleted through it');
+
+  // With it: unmounted deepest first, then the folder goes.
+  execFileSync('sh', ['-c', unmount.argv[2]!, 'sh', r]);
+  assert.deepEqual(mountsLeft(r), []);
+  const cleaned = await runPlan({ steps: [prepare, leak], rootfs: r });
+  assert.equal(cleaned.outcome, 'succeeded');
+  assert.deepEqual(cleaned.cleanupFailures, []);
+  assert.deepEqual(cleaned.mountsLeft, []);
+  assert.equal(existsSync(plan.workdir), false);
+  assert.equal(removeWorkdir.when, 'unless-kept');
 });
