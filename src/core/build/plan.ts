@@ -120,13 +120,11 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   const tag = opts.tag ?? recipe.image;
   try { parseImageRef(tag); } catch (e) { throw new PlanError((e as Error).message); }
 
-  const labels = {
-    ...provenanceLabels({
-      baseName: `${recipe.distro}:${recipe.suite}`,
-      ...(opts.recipePath !== undefined && { recipePath: opts.recipePath }),
-      ...(opts.recipeSha256 !== undefined && { recipeSha256: opts.recipeSha256 }),
-    }),
-  };
+  const labels = provenanceLabels({
+    baseName: `${recipe.distro}:${recipe.suite}`,
+    ...(opts.recipePath !== undefined && { recipePath: opts.recipePath }),
+    ...(opts.recipeSha256 !== undefined && { recipeSha256: opts.recipeSha256 }),
+  });
   const config = recipe.config ?? {};
   let changes: string[];
   try { changes = configChanges(config, labels); } catch (e) { throw new PlanError(`recipe config: ${(e as Error).message}`); }
