@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCodeActions } from './codeActions/register';
+import { registerRecipeCodeLens } from './codelens/recipeLenses';
+import { registerCommands } from './commands/register';
 import { DocumentLinter } from './diagnostics/linter';
 import { registerDiagnostics } from './diagnostics/register';
 import { createLogger } from './logger';
@@ -20,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDiagnostics(context, services);
     registerCodeActions(context, services);
     registerRecipeCompletion(context);
+    registerCommands(context, services);
+    registerRecipeCodeLens(context);
     registerRecipeHover(context);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {

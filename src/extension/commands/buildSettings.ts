@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { Builder } from '../../core/recipe/types';
+
+/** sudo reads the password from stdin (-S), which the build terminal forwards without echo. */
+export const DEFAULT_ELEVATION = ['sudo', '-S', '-p', '[sudo] password for %u: '] as const;
+
+export interface BuildSettings {
+  /** undefined: the recipe's `builder`, else debootstrap (the CLI's default). */
+  readonly builder?: Builder;
+  readonly elevation: readonly string[];
+  readonly workDir?: string;
+  readonly cacheDir?: string;
+  readonly keepRootfs: boolean;
+  readonly dockerHost?: string;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+export function buildSettings(scope?: vscode.ConfigurationScope): BuildSettings {
+  const build = vscode.workspace.getConfiguration('ownbase.build', scope);
+  const builder = build.get<string>('builder');
+  const elevation = build.get<unknown>('elevationCommand');
+  const workDir = text(build.get('workDir'));
+  const cacheDir = text(build.get('cacheDir'));
+  const dockerHost = text(vscode.workspace.getConfiguration('ownbase.docker', scope).get('host'));
+  return {
+    ...(builder === 'debootstrap' || builder === 'mmdebstrap' ? { builder } : {}),
+    elevation: Array.isArray(elevation) && elevation.every((w) => typeof w === 'string') ? elevation as string[] : [...DEFAULT_ELEVATION],
+    ...(workDir !== undefined && { workDir }),
+    ...(cacheDir !== undefined && { cacheDir }),
+    keepRootfs: build.get<boolean>('keepRootfs', false),
+    ...(dockerHost !== undefined && { dockerHost }),
+  };
+}
+
+/** The docker host setting alone (import, export, commit talk to the engine in-process). */
+export const dockerHostSetting = (scope?: vscode.ConfigurationScope): string | undefined =>
+  text(vscode.workspace.getConfiguration('ownbase.docker', scope).get('host'));
