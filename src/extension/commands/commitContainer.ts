@@ -1,8 +1,6 @@
 import * as vscode from 'vscode';
-import { commitContainer } from '../../core/engine/commit';
-import { parseImageRef } from '../../core/engine/reference';
 import type { CommandContext } from './context';
-import { askImageName, findContainer, pickContainer, reachableEngine } from './engine';
+import { askImageName, findContainer, imageNameProblem, pickContainer, reachableEngine } from './engine';
 import { refuseUntrusted, reportFailure, type Failure, type Refusal } from './outcome';
 
 /** The instructions `docker commit --change` accepts. */
@@ -12,10 +10,6 @@ export function changeProblem(line: string): string | undefined {
   return CHANGE.test(line.trim()) ? undefined
     : 'A --change is one Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR, with its value';
 }
-
-const imageNameProblem = (name: string): string | undefined => {
-  try { parseImageRef(name); return undefined; } catch (e) { return (e as Error).message; }
-};
 
 /** Asks for `--change` lines one at a time; an empty line ends. undefined when dismissed. */
 async function askChanges(): Promise<string[] | undefined> {
@@ -37,8 +31,9 @@ export async function commitContainerCommand(ctx: CommandContext, container?: st
   const refused = refuseUntrusted('Commit Container');
   if (refused) return refused;
   return reportFailure(ctx.services.log, 'commit container', async () => {
-    const docker = await reachableEngine();
-    const chosen = container !== undefined ? await findContainer(docker, container) : await pickContainer(docker, 'Commit which container?');
+    const engine = ctx.engine();
+    const docker = await reachableEngine(engine);
+    const chosen = container !== undefined ? await findContainer(engine, docker, container) : await pickContainer(engine, docker, 'Commit which container?');
     if (!chosen) return undefined;
     const name = tag ?? await askImageName(`Image name for the commit of ${chosen.name}`, `owned/${chosen.name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-')}:latest`, imageNameProblem);
     if (name === undefined) return undefined;
@@ -50,7 +45,7 @@ export async function commitContainerCommand(ctx: CommandContext, container?: st
       const why = changeProblem(l);
       if (why) throw new Error(`--change ${JSON.stringify(l)}: ${why}`);
     }
-    const result = await commitContainer(docker, chosen.id, { tag: name, changes: lines.map((l) => l.trim()) });
+    const result = await engine.commitContainer(docker, chosen.id, { tag: name, changes: lines.map((l) => l.trim()) });
     void vscode.window.showInformationMessage(`ownbase: committed ${chosen.name} as ${result.tag}${lines.length ? ` with ${lines.length} --change` : ''}`);
     return result;
   });

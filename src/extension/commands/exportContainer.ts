@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { exportContainer, type ExportResult } from '../../core/engine/export';
+import type { ExportResult } from '../../core/engine/export';
 import type { CommandContext } from './context';
 import { findContainer, pickContainer, reachableEngine } from './engine';
 import { isAbort, refuseUntrusted, reportFailure, type Failure, type Refusal } from './outcome';
@@ -14,8 +14,9 @@ export async function exportContainerCommand(ctx: CommandContext, container?: st
   const refused = refuseUntrusted('Export Container');
   if (refused) return refused;
   return reportFailure(ctx.services.log, 'export container', async () => {
-    const docker = await reachableEngine();
-    const chosen = container !== undefined ? await findContainer(docker, container) : await pickContainer(docker, 'Export which container\'s file system?');
+    const engine = ctx.engine();
+    const docker = await reachableEngine(engine);
+    const chosen = container !== undefined ? await findContainer(engine, docker, container) : await pickContainer(engine, docker, 'Export which container\'s file system?');
     if (!chosen) return undefined;
     let dir = dest;
     if (dir === undefined) {
@@ -35,7 +36,7 @@ export async function exportContainerCommand(ctx: CommandContext, container?: st
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
-          return await exportContainer(docker, chosen.id, target, abort.signal);
+          return await engine.exportContainer(docker, chosen.id, target, abort.signal);
         } catch (err) {
           if (abort.signal.aborted || isAbort(err)) throw new Error(`Export of ${chosen.name} cancelled: ${target} was emptied again`);
           throw err;

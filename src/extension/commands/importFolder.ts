@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
-import { importRootfs, type ImportResult } from '../../core/engine/import';
-import { parseImageRef } from '../../core/engine/reference';
+import type { ImportResult } from '../../core/engine/import';
 import { debianArchOf } from '../../core/recipe/arch';
 import type { CommandContext } from './context';
-import { askImageName, reachableEngine } from './engine';
+import { askImageName, imageNameProblem, reachableEngine } from './engine';
 import { isAbort, refuseUntrusted, reportFailure, type Failure, type Refusal } from './outcome';
 
 /** The architecture dpkg recorded for base-files, else this machine's: what the image config says. */
@@ -15,10 +14,6 @@ async function archOf(rootfs: string): Promise<string> {
   const arch = stanza && /^Architecture: (\S+)$/m.exec(stanza)?.[1];
   return arch && arch !== 'all' ? arch : debianArchOf(process.arch);
 }
-
-const imageNameProblem = (name: string): string | undefined => {
-  try { parseImageRef(name); return undefined; } catch (e) { return (e as Error).message; }
-};
 
 /** A folder (an edited export, a kept rootfs) imported as a one-layer image, like `tar -C DIR -c . | docker import - NAME`. */
 export async function importFolderCommand(ctx: CommandContext, folder?: unknown, tag?: string): Promise<ImportResult | Refusal | Failure | undefined> {
@@ -35,7 +30,8 @@ export async function importFolderCommand(ctx: CommandContext, folder?: unknown,
     if (name === undefined) return undefined;
     const problem = imageNameProblem(name);
     if (problem) throw new Error(problem);
-    const docker = await reachableEngine();
+    const engine = ctx.engine();
+    const docker = await reachableEngine(engine);
     const arch = await archOf(dir);
     const rootfs = dir;
     const result = await vscode.window.withProgress(
@@ -44,7 +40,7 @@ export async function importFolderCommand(ctx: CommandContext, folder?: unknown,
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
-          return await importRootfs(docker, {
+          return await engine.importRootfs(docker, {
             rootfs, tag: name, arch, config: {}, labels: {}, signal: abort.signal,
             onProgress: (bytes) => progress.report({ message: `${(bytes / 1e6).toFixed(0)} MB read` }),
           });

@@ -4,6 +4,7 @@ import { RunRegistry } from '../terminal/runs';
 import { BUILD_COMMAND, buildCommand, cancelBuildCommand, type BuildOptions } from './build';
 import { commitContainerCommand } from './commitContainer';
 import type { CommandContext } from './context';
+import { engineLoader } from './engineModule';
 import { enterChrootCommand } from './enterChroot';
 import { exportContainerCommand } from './exportContainer';
 import { exportScriptCommand } from './exportScript';
@@ -23,7 +24,10 @@ export const COMMANDS = {
 /** Build, Enter Chroot, Import Folder, Export Container, Commit Container, Export as Script, Cancel Build. */
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
   const runs = new RunRegistry();
-  const ctx: CommandContext = { services, runs, kept: new KeptRootfs(context.workspaceState), cliPath: context.asAbsolutePath('dist/cli.js') };
+  const ctx: CommandContext = {
+    services, runs, kept: new KeptRootfs(context.workspaceState), cliPath: context.asAbsolutePath('dist/cli.js'),
+    engine: engineLoader(context.extensionPath),
+  };
   const register = (id: string, handler: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
   context.subscriptions.push(
     runs,
