@@ -153,111 +153,113 @@ Exit 0 built, 1 failed (recipe errors, a step failed), 2 usage, 130 cancelled.`;
 const WHY_ROOT = 'ownbase build needs root: debootstrap and mmdebstrap create device nodes and files owned by other users, '
   + 'chroot needs CAP_SYS_CHROOT and the bind mounts of /dev, /run and /proc need CAP_SYS_ADMIN. Run it with sudo (sudo ownbase build …).';
 
+/**
+ * Usage errors are answered here rather than by runCli: this file is bundled apart from the CLI
+ * (dist/cli-build.js), so its UsageError is not the class runCli checks with instanceof.
+ */
+export async function answeringUsageErrors(name: string, usage: string, io: CliIO, run: () => Promise<number>): Promise<number> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(`ownbase ${name}: ${e.message}\n${usage}\n`);
+    return 2;
+  }
+}
+
 export const command: Subcommand = {
   summary: 'build a recipe into an image: bootstrap, chroot, slim, import',
   usage: USAGE,
-  async run(args: readonly string[], io: CliIO): Promise<number> {
-    const a = parseBuildArgs(args);
-    const loaded = readRecipe(a.recipe, io);
-    if (typeof loaded === 'number') return loaded;
-    const host = detectBuildHost();
-    if (!host.isRoot) { io.stderr.write(`${WHY_ROOT}\n`); return 1; }
-    if (a.keepRootfs !== undefined) {
-      const dir = resolve(io.cwd, a.keepRootfs);
-      if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
-        throw new UsageError(`--keep-rootfs ${a.keepRootfs}: must be a new or empty folder`);
-      }
-    }
-    if (a.fromRootfs !== undefined && !existsSync(resolve(io.cwd, a.fromRootfs, 'etc'))) {
-      throw new UsageError(`--from-rootfs ${a.fromRootfs}: not a root file system (no etc/)`);
-    }
-
-    // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
-    const engine = await import('../core/engine/connect');
-    const { importRootfs, writeOciArchive } = await import('../core/engine/import');
-    const docker = engine.connectEngine();
-    let output = a.output;
-    if (output === undefined && !(await engine.engineReachable(docker))) {
-      output = `${(a.tag ?? loaded.recipe.image).replace(/[^A-Za-z0-9._-]+/g, '_')}.oci.tar`;
-      io.stderr.write(`ownbase: no Docker engine reachable at ${engine.engineAddressOf(docker)}: the image goes to an archive, ${resolve(io.cwd, output)} (load it with docker load -i)\n`);
-    }
-
-    let plan: Plan;
-    let cache: CacheProbe | undefined;
-    let workBase: string;
-    try {
-      ({ plan, cache, workBase } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
-    } catch (e) {
-      if (e instanceof PlanError) { io.stderr.write(`${loaded.display}: ${e.message}\n`); return 1; }
-      throw e;
-    }
-    const tool = plan.bootstrapTool;
-    if (a.fromRootfs === undefined && !host.has(tool)) {
-      io.stderr.write(`ownbase: ${tool} is not installed: apt-get install ${tool}\n`);
-      return 1;
-    }
-    if (plan.cache) {
-      io.stdout.write(plan.cache.warm
-        ? `package cache: ${plan.cache.dir} holds everything this recipe needs; nothing is downloaded\n`
-        : `package cache: ${plan.cache.dir} (${cache?.reason ?? 'cold'}); this build fills it\n`);
-    }
-
-    const controller = new AbortController();
-    const cancel = (): void => {
-      if (controller.signal.aborted) return;
-      io.stderr.write('\nownbase: cancelling: stopping the running step, then cleaning up…\n');
-      controller.abort();
-    };
-    io.signal?.addEventListener('abort', cancel, { once: true });
-    const onSignal = (): void => cancel();
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-
-    let imported: { id: string; tag: string; size: number; layerGzipSize: number } | undefined;
-    let archived: { path: string; size: number; layerGzipSize: number } | undefined;
-    const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
-    const started = Date.now();
-    const result = await runPlan(plan, {
-      signal: controller.signal,
-      onEvent: printer(io),
-      handlers: {
-        import: async (_step, ctx) => {
-          // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
-          const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
-          imported = await importRootfs(docker, { ...req, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
-        },
-        archive: async (_step, ctx) => {
-          archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, signal: ctx.signal });
-        },
-      },
-    }).finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      io.signal?.removeEventListener('abort', cancel);
-    });
-
-    if (result.mountsLeft.length > 0) {
-      io.stderr.write(`ownbase: still mounted under ${plan.rootfs} (unmount before deleting): ${result.mountsLeft.join(', ')}\n`);
-    }
-    for (const c of result.cleanupFailures) io.stderr.write(`ownbase: cleanup failed: ${c.title}\n`);
-    if (result.outcome === 'cancelled') {
-      io.stderr.write(`ownbase: build cancelled after ${secs(Date.now() - started)}; ${result.mountsLeft.length === 0 ? 'nothing left mounted' : 'mounts left (see above)'}\n`);
-      return 130;
-    }
-    if (result.outcome === 'failed') {
-      io.stderr.write(`ownbase: ${result.failedStep?.title ?? 'the build'} failed: ${result.error ?? 'unknown error'}\n`);
-      if (result.workKept) {
-        io.stderr.write(`ownbase: the rootfs is kept at ${plan.rootfs}; retry only the import with:\n  ownbase build ${a.recipe} --from-rootfs ${plan.rootfs}${a.tag ? ` --tag ${a.tag}` : ''}\n`);
-      }
-      return 1;
-    }
-    const took = secs(Date.now() - started);
-    if (imported) {
-      io.stdout.write(`\nbuilt ${imported.tag} in ${took}: ${mb(imported.size)} (docker images), ${mb(imported.layerGzipSize)} gzip-6 layer (what a registry stores)\n  ${imported.id}\n  FROM ${imported.tag}\n`);
-    } else if (archived) {
-      io.stdout.write(`\nwrote ${archived.path} in ${took}: ${mb(archived.size)}, ${mb(archived.layerGzipSize)} gzip-6 layer\n  docker load -i ${archived.path}\n`);
-    }
-    if (plan.keepRootfs && a.fromRootfs === undefined) io.stdout.write(`  rootfs kept at ${plan.rootfs}\n`);
-    return result.cleanupFailures.length > 0 || result.mountsLeft.length > 0 ? 1 : 0;
-  },
+  run: (args, io) => answeringUsageErrors('build', USAGE, io, () => build(args, io)),
 };
+
+async function build(args: readonly string[], io: CliIO): Promise<number> {
+  const a = parseBuildArgs(args);
+  const loaded = readRecipe(a.recipe, io);
+  if (typeof loaded === 'number') return loaded;
+  const host = detectBuildHost();
+  if (!host.isRoot) { io.stderr.write(`${WHY_ROOT}\n`); return 1; }
+  if (a.keepRootfs !== undefined) {
+    const dir = resolve(io.cwd, a.keepRootfs);
+    if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
+      throw new UsageError(`--keep-rootfs ${a.keepRootfs}: must be a new or empty folder`);
+    }
+  }
+  if (a.fromRootfs !== undefined && !existsSync(resolve(io.cwd, a.fromRootfs, 'etc'))) {
+    throw new UsageError(`--from-rootfs ${a.fromRootfs}: not a root file system (no etc/)`);
+  }
+
+  // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
+  const engine = await import('../core/engine/connect');
+  const { importRootfs, writeOciArchive } = await import('../core/engine/import');
+  const docker = engine.connectEngine();
+  let output = a.output;
+  if (output === undefined && !(await engine.engineReachable(docker))) {
+    output = `${(a.tag ?? loaded.recipe.image).replace(/[^A-Za-z0-9._-]+/g, '_')}.oci.tar`;
+    io.stderr.write(`ownbase: no Docker engine reachable at ${engine.engineAddressOf(docker)}: the image goes to an archive, ${resolve(io.cwd, output)} (load it with docker load -i)\n`);
+  }
+
+  let plan: Plan;
+  let cache: CacheProbe | undefined;
+  let workBase: string;
+  try {
+    ({ plan, cache, workBase } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
+  } catch (e) {
+    if (e instanceof PlanError) { io.stderr.write(`${loaded.display}: ${e.message}\n`); return 1; }
+    throw e;
+  }
+  const tool = plan.bootstrapTool;
+  if (a.fromRootfs === undefined && !host.has(tool)) {
+    io.stderr.write(`ownbase: ${tool} is not installed: apt-get install ${tool}\n`);
+    return 1;
+  }
+  if (plan.cache) {
+    io.stdout.write(plan.cache.warm
+      ? `package cache: ${plan.cache.dir} holds everything this recipe needs; nothing is downloaded\n`
+      : `package cache: ${plan.cache.dir} (${cache?.reason ?? 'cold'}); this build fills it\n`);
+  }
+
+  let imported: { id: string; tag: string; size: number; layerGzipSize: number } | undefined;
+  let archived: { path: string; size: number; layerGzipSize: number } | undefined;
+  const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
+  const started = Date.now();
+  const result = await runPlan(plan, {
+    // main.ts turns Ctrl-C and SIGTERM into io.signal (and says so).
+    ...(io.signal && { signal: io.signal }),
+    onEvent: printer(io),
+    handlers: {
+      import: async (_step, ctx) => {
+        // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
+        const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
+        imported = await importRootfs(docker, { ...req, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
+      },
+      archive: async (_step, ctx) => {
+        archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, signal: ctx.signal });
+      },
+    },
+  });
+
+  if (result.mountsLeft.length > 0) {
+    io.stderr.write(`ownbase: still mounted under ${plan.rootfs} (unmount before deleting): ${result.mountsLeft.join(', ')}\n`);
+  }
+  for (const c of result.cleanupFailures) io.stderr.write(`ownbase: cleanup failed: ${c.title}\n`);
+  if (result.outcome === 'cancelled') {
+    io.stderr.write(`ownbase: build cancelled after ${secs(Date.now() - started)}; ${result.mountsLeft.length === 0 ? 'nothing left mounted' : 'mounts left (see above)'}\n`);
+    return 130;
+  }
+  if (result.outcome === 'failed') {
+    io.stderr.write(`ownbase: ${result.failedStep?.title ?? 'the build'} failed: ${result.error ?? 'unknown error'}\n`);
+    if (result.workKept) {
+      io.stderr.write(`ownbase: the rootfs is kept at ${plan.rootfs}; retry only the import with:\n  ownbase build ${a.recipe} --from-rootfs ${plan.rootfs}${a.tag ? ` --tag ${a.tag}` : ''}\n`);
+    }
+    return 1;
+  }
+  const took = secs(Date.now() - started);
+  if (imported) {
+    io.stdout.write(`\nbuilt ${imported.tag} in ${took}: ${mb(imported.size)} (docker images), ${mb(imported.layerGzipSize)} gzip-6 layer (what a registry stores)\n  ${imported.id}\n  FROM ${imported.tag}\n`);
+  } else if (archived) {
+    io.stdout.write(`\nwrote ${archived.path} in ${took}: ${mb(archived.size)}, ${mb(archived.layerGzipSize)} gzip-6 layer\n  docker load -i ${archived.path}\n`);
+  }
+  if (plan.keepRootfs && a.fromRootfs === undefined) io.stdout.write(`  rootfs kept at ${plan.rootfs}\n`);
+  return result.cleanupFailures.length > 0 || result.mountsLeft.length > 0 ? 1 : 0;
+}

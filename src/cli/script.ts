@@ -3,42 +3,46 @@ import { resolve } from 'node:path';
 import { detectBuildHost } from '../core/build/host';
 import { PlanError } from '../core/build/plan';
 import { planToScript } from '../core/build/script';
-import { parseBuildArgs, planFor, readRecipe } from './build';
+import { answeringUsageErrors, parseBuildArgs, planFor, readRecipe } from './build';
 import { UsageError, type CliIO, type Subcommand } from './run';
 
 const FLAGS = new Set(['--tag', '--builder', '--keep-rootfs', '--workdir', '--cache-dir', '--out']);
 
-export const command: Subcommand = {
-  summary: 'print the build of a recipe as a POSIX shell script',
-  usage: `usage: ownbase script RECIPE [--out FILE] [--tag NAME] [--builder debootstrap|mmdebstrap]
+const USAGE = `usage: ownbase script RECIPE [--out FILE] [--tag NAME] [--builder debootstrap|mmdebstrap]
                       [--keep-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
 
 Prints the plan \`ownbase build\` would run here with the same options, as a sh script: set -eu, the
 same commands step by step, and an EXIT trap that unmounts and cleans up as the runner does.
-The mirror is the one this machine's apt uses (or the bootstrap tool's default).`,
-  async run(args: readonly string[], io: CliIO): Promise<number> {
-    const rest: string[] = [];
-    let out: string | undefined;
-    for (let i = 0; i < args.length; i++) {
-      const a = args[i]!;
-      if (a === '--out' || a.startsWith('--out=')) {
-        out = a === '--out' ? args[++i] : a.slice('--out='.length);
-        if (!out) throw new UsageError('--out needs a value');
-      } else rest.push(a);
-    }
-    const a = parseBuildArgs(rest, FLAGS);
-    const loaded = readRecipe(a.recipe, io);
-    if (typeof loaded === 'number') return loaded;
-    let text: string;
-    try {
-      text = planToScript(planFor(loaded, a, detectBuildHost(), io).plan, { recipePath: loaded.display });
-    } catch (e) {
-      if (e instanceof PlanError) { io.stderr.write(`${loaded.display}: ${e.message}\n`); return 1; }
-      throw e;
-    }
-    if (out === undefined) { io.stdout.write(text); return 0; }
-    writeFileSync(resolve(io.cwd, out), text, { mode: 0o755 });
-    io.stderr.write(`wrote ${resolve(io.cwd, out)}\n`);
-    return 0;
-  },
+The mirror is the one this machine's apt uses (or the bootstrap tool's default).`;
+
+export const command: Subcommand = {
+  summary: 'print the build of a recipe as a POSIX shell script',
+  usage: USAGE,
+  run: (args, io) => answeringUsageErrors('script', USAGE, io, () => script(args, io)),
 };
+
+async function script(args: readonly string[], io: CliIO): Promise<number> {
+  const rest: string[] = [];
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--out' || a.startsWith('--out=')) {
+      out = a === '--out' ? args[++i] : a.slice('--out='.length);
+      if (!out) throw new UsageError('--out needs a value');
+    } else rest.push(a);
+  }
+  const a = parseBuildArgs(rest, FLAGS);
+  const loaded = readRecipe(a.recipe, io);
+  if (typeof loaded === 'number') return loaded;
+  let text: string;
+  try {
+    text = planToScript(planFor(loaded, a, detectBuildHost(), io).plan, { recipePath: loaded.display });
+  } catch (e) {
+    if (e instanceof PlanError) { io.stderr.write(`${loaded.display}: ${e.message}\n`); return 1; }
+    throw e;
+  }
+  if (out === undefined) { io.stdout.write(text); return 0; }
+  writeFileSync(resolve(io.cwd, out), text, { mode: 0o755 });
+  io.stderr.write(`wrote ${resolve(io.cwd, out)}\n`);
+  return 0;
+}

@@ -9,6 +9,8 @@ export interface ProcessOptions {
   readonly killGraceMs?: number;
   readonly cwd?: string;
   readonly env?: Readonly<Record<string, string>>;
+  /** The process group's id, as soon as it exists. */
+  readonly onSpawn?: (pid: number) => void;
 }
 
 export interface ProcessResult {
@@ -43,6 +45,7 @@ export async function runProcess(argv: readonly string[], opts: ProcessOptions =
     ...(opts.env !== undefined && { env: opts.env }),
   });
   const pid = child.pid;
+  if (pid !== undefined) opts.onSpawn?.(pid);
   // A straggler of the group (a daemon a step started) could hold the output pipes open forever.
   child.on('exit', () => { if (pid !== undefined) killGroup(pid, 'SIGKILL'); });
   for (const name of ['stdout', 'stderr'] as const) {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { stepCommandLine } from '../build/script';
 import type { InProcessAction, Step } from '../build/types';
 import { mountsUnder } from './mounts';
@@ -69,6 +70,19 @@ export async function runPlan(plan: Runnable, opts: RunOptions = {}): Promise<Ru
   const signal = opts.signal ?? new AbortController().signal;
   const armed: Step[] = [];
   const total = plan.steps.length;
+  let group: number | undefined;
+  let keep = false;
+  const cleaned = new Set<string>();
+  // If the process exits mid-run (a second Ctrl-C, process.exit), nothing async runs any more: kill the
+  // running step's group and run the cleanups not yet done synchronously, so mounts and work folders go anyway.
+  const onExit = (): void => {
+    if (group !== undefined) { try { process.kill(-group, 'SIGKILL'); } catch { /* gone */ } }
+    for (const c of armed) {
+      if (cleaned.has(c.id) || c.argv.length === 0 || (c.when === 'unless-kept' && keep)) continue;
+      spawnSync(c.argv[0]!, c.argv.slice(1), { stdio: 'ignore', timeout: 60_000, ...(opts.env && { env: { ...process.env, ...opts.env } }) });
+    }
+  };
+  process.on('exit', onExit);
   let outcome: Outcome = 'succeeded';
   let failedStep: Step | undefined;
   let error: string | undefined;
@@ -96,7 +110,9 @@ export async function runPlan(plan: Runnable, opts: RunOptions = {}): Promise<Ru
     const r = await runProcess(step.argv, {
       signal: stepSignal, killGraceMs: opts.killGraceMs ?? 5000, ...(opts.env && { env: opts.env }),
       onOutput: (stream, text) => emit({ type: 'output', step, phase, stream, text }),
+      onSpawn: (pid) => { group = pid; },
     });
+    group = undefined;
     if (r.spawnError !== undefined) return ended('failed', null, { error: r.spawnError });
     if (r.cancelled) return ended('cancelled', r.exitCode, { ...(r.signal && { signal: r.signal }), error: 'cancelled' });
     if (r.exitCode === 0) return ended('succeeded', 0);
@@ -116,15 +132,17 @@ export async function runPlan(plan: Runnable, opts: RunOptions = {}): Promise<Ru
     }
   }
 
-  const keep = outcome === 'failed' && failedStep?.keepWorkOnFailure === true;
+  keep = outcome === 'failed' && failedStep?.keepWorkOnFailure === true;
   const cleanupFailures: Step[] = [];
   let workKept = false;
   const never = new AbortController().signal;
   for (const [i, c] of armed.entries()) {
     if (c.when === 'unless-kept' && keep) { workKept = true; continue; }
     const r = await runOne(c, 'cleanup', i + 1, never);
+    cleaned.add(c.id);
     if (r.outcome !== 'succeeded') cleanupFailures.push(c);
   }
+  process.off('exit', onExit);
   const mountsLeft = plan.rootfs !== undefined ? mountsUnder(plan.rootfs) : [];
   const result: RunResult = {
     outcome, ...(failedStep && { failedStep }), ...(error !== undefined && { error }), cleanupFailures, workKept, mountsLeft,

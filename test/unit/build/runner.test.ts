@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import type { Step } from '../../../src/core/build/types';
 import { mountsUnder, parseMountinfo } from '../../../src/core/run/mounts';
 import { runProcess } from '../../../src/core/run/process';
@@ -145,4 +147,30 @@ test('mountinfo: mount points decoded, those under a folder listed deepest first
   assert.deepEqual(parseMountinfo(info).slice(1, 2), ['/var/tmp/w x/rootfs/dev']);
   assert.deepEqual(mountsUnder('/var/tmp/w x/', info), ['/var/tmp/w x/rootfs/dev/pts', '/var/tmp/w x/rootfs/dev', '/var/tmp/w x/rootfs']);
   assert.deepEqual(mountsUnder('/nowhere/ownbase'), []);
+});
+
+test('a process that exits mid-run (second Ctrl-C) still kills the running step and runs the cleanups, synchronously', () => {
+  let root = __dirname;
+  while (!existsSync(join(root, 'package.json'))) root = dirname(root);
+  const dir = mkdtempSync(join(tmpdir(), 'ownbase-exit-'));
+  const bundle = join(dir, 'runner.cjs');
+  // esbuild from node_modules at run time: its API cannot itself be bundled into this test.
+  const { buildSync } = createRequire(join(root, 'package.json'))('esbuild') as typeof import('esbuild');
+  buildSync({ entryPoints: [join(root, 'src/core/run/runner.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'error',
+    define: { 'import.meta.url': 'importMetaUrl' }, banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" } });
+  const child = `
+    const { runPlan } = require(${JSON.stringify(bundle)});
+    const d = ${JSON.stringify(dir)};
+    const step = (id, script, extra) => ({ id, kind: 'chroot', title: id, why: '', argv: ['sh', '-c', script], needsRoot: false, ...extra });
+    runPlan({ steps: [
+      step('prepare', 'true', { cleanup: [step('remove', 'echo removed >> ' + d + '/log', { when: 'unless-kept' })] }),
+      step('long', 'echo $$ > ' + d + '/pid; exec sleep 300', { cleanup: [step('unmount', 'echo unmounted >> ' + d + '/log')] }),
+    ] }, { onEvent: (e) => { if (e.type === 'step-started' && e.step.id === 'long') setTimeout(() => process.exit(130), 300); } });
+  `;
+  const r = spawnSync(process.execPath, ['-e', child], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 130, r.stderr);
+  assert.equal(readFileSync(join(dir, 'log'), 'utf8'), 'unmounted\nremoved\n');
+  const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
+  assert.equal(alive(pid), false, 'the running step survived the exit');
+  rmSync(dir, { recursive: true, force: true });
 });
