@@ -152,7 +152,7 @@ if (trusted) {
           return w && existsSync(join(workDir, w, 'rootfs')) && readdirSync(join(workDir, w, 'rootfs')).length > 0 ? w : undefined;
         }, 120_000);
         if (how === 'closing the terminal') {
-          const t = await until('the build terminal', () => vscode.window.terminals.find((x) => x.name === 'ownbase build: bookworm-slim'), 5_000);
+          const t = await until('the build terminal', () => vscode.window.terminals.filter((x) => x.name === 'ownbase build: bookworm-slim').at(-1), 5_000);
           t.dispose();
         } else {
           assert.equal(await vscode.commands.executeCommand('ownbase.cancelBuild'), true);

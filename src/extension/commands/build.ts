@@ -63,6 +63,7 @@ export async function buildCommand(ctx: CommandContext, arg?: unknown, options?:
       title: `ownbase: building ${options?.tag ?? target.arg}`,
       launch, cwd: target.cwd, runs: ctx.runs,
     });
+    ctx.services.log.info(`build of ${target.arg} ended with exit code ${run.exitCode}${run.cancelled ? ' (cancelled)' : ''}`);
     if (run.exitCode === 0 && rootfs !== undefined) await ctx.kept.add(target.uri, rootfs);
     announce(run, target);
     return { ...run, recipe: target.uri.fsPath, ...(run.exitCode === 0 && rootfs !== undefined && { rootfs }) };
