@@ -213,6 +213,10 @@ async function build(args: readonly string[], io: CliIO): Promise<number> {
     io.stderr.write(`ownbase: ${tool} is not installed: apt-get install ${tool}\n`);
     return 1;
   }
+  if (a.fromRootfs === undefined) {
+    io.stdout.write(`rootfs: ${plan.rootfs}${plan.keepRootfs ? ' (kept)' : ''}\n`);
+    if (!plan.cache?.warm) io.stdout.write(`mirror: ${plan.mirror ?? `${plan.bootstrapTool}'s default`}${loaded.recipe.mirror === undefined && plan.mirror !== undefined ? " (this machine's apt sources)" : ''}\n`);
+  }
   if (plan.cache) {
     io.stdout.write(plan.cache.warm
       ? `package cache: ${plan.cache.dir} holds everything this recipe needs; nothing is downloaded\n`
