@@ -10,7 +10,8 @@ import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
 import { runPlan, type RunEvent } from '../core/run/runner';
 import { formatText } from './format';
-import { UsageError, type CliIO, type Subcommand } from './run';
+import type { CliIO, Subcommand } from './run';
+import { UsageError } from './usageError';
 
 export interface BuildArgs {
   recipe: string;
@@ -153,24 +154,10 @@ Exit 0 built, 1 failed (recipe errors, a step failed), 2 usage, 130 cancelled.`;
 const WHY_ROOT = 'ownbase build needs root: debootstrap and mmdebstrap create device nodes and files owned by other users, '
   + 'chroot needs CAP_SYS_CHROOT and the bind mounts of /dev, /run and /proc need CAP_SYS_ADMIN. Run it with sudo (sudo ownbase build …).';
 
-/**
- * Usage errors are answered here rather than by runCli: this file is bundled apart from the CLI
- * (dist/cli-build.js), so its UsageError is not the class runCli checks with instanceof.
- */
-export async function answeringUsageErrors(name: string, usage: string, io: CliIO, run: () => Promise<number>): Promise<number> {
-  try {
-    return await run();
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    io.stderr.write(`ownbase ${name}: ${e.message}\n${usage}\n`);
-    return 2;
-  }
-}
-
 export const command: Subcommand = {
   summary: 'build a recipe into an image: bootstrap, chroot, slim, import',
   usage: USAGE,
-  run: (args, io) => answeringUsageErrors('build', USAGE, io, () => build(args, io)),
+  run: (args, io) => build(args, io),
 };
 
 async function build(args: readonly string[], io: CliIO): Promise<number> {

@@ -7,7 +7,8 @@ import type { RuleSetting } from '../core/policy';
 import { nodeHostProbe } from '../core/recipe/host';
 import type { OwnedImage } from '../core/dockerfile/rule';
 import { formatJson, formatSarif, formatText, type FileResult } from './format';
-import { UsageError, type CliIO, type Subcommand } from './run';
+import type { CliIO, Subcommand } from './run';
+import { UsageError } from './usageError';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test']);
 const FAIL_ON: readonly string[] = ['error', 'warning', 'information'];

@@ -1,11 +1,19 @@
 import { runCli } from './run';
 
-// Ctrl-C aborts the running command, which cancels its work and cleans up; a second Ctrl-C exits at once.
+// Ctrl-C aborts the running command, which cancels its work and cleans up (unmounts). A second Ctrl-C only
+// says so, since leaving now could leave mounts behind; a third exits at once.
 const controller = new AbortController();
+let interrupts = 0;
 process.on('SIGINT', () => {
-  if (controller.signal.aborted) process.exit(130);
-  process.stderr.write('\nownbase: cancelling (Ctrl-C again to exit at once)…\n');
-  controller.abort();
+  interrupts++;
+  if (interrupts === 1) {
+    process.stderr.write('\nownbase: cancelling and cleaning up…\n');
+    controller.abort();
+  } else if (interrupts === 2) {
+    process.stderr.write('\nownbase: still cleaning up (undoing mounts); Ctrl-C once more to exit without finishing\n');
+  } else {
+    process.exit(130);
+  }
 });
 process.on('SIGTERM', () => controller.abort());
 

@@ -7,7 +7,7 @@ export interface CliIO {
   readonly signal?: AbortSignal;
 }
 
-export class UsageError extends Error {}
+export { UsageError } from './usageError';
 
 export interface Subcommand {
   readonly summary: string;
@@ -37,7 +37,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
   try {
     return await cmd.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) { io.stderr.write(`ownbase ${name}: ${err.message}\n${cmd.usage}\n`); return 2; }
+    if (err instanceof Error && err.name === 'UsageError') { io.stderr.write(`ownbase ${name}: ${err.message}\n${cmd.usage}\n`); return 2; }
     throw err;
   }
 }

@@ -3,8 +3,9 @@ import { resolve } from 'node:path';
 import { detectBuildHost } from '../core/build/host';
 import { PlanError } from '../core/build/plan';
 import { planToScript } from '../core/build/script';
-import { answeringUsageErrors, parseBuildArgs, planFor, readRecipe } from './build';
-import { UsageError, type CliIO, type Subcommand } from './run';
+import { parseBuildArgs, planFor, readRecipe } from './build';
+import type { CliIO, Subcommand } from './run';
+import { UsageError } from './usageError';
 
 const FLAGS = new Set(['--tag', '--builder', '--keep-rootfs', '--workdir', '--cache-dir', '--out']);
 
@@ -18,7 +19,7 @@ The mirror is the one this machine's apt uses (or the bootstrap tool's default).
 export const command: Subcommand = {
   summary: 'print the build of a recipe as a POSIX shell script',
   usage: USAGE,
-  run: (args, io) => answeringUsageErrors('script', USAGE, io, () => script(args, io)),
+  run: (args, io) => script(args, io),
 };
 
 async function script(args: readonly string[], io: CliIO): Promise<number> {
