@@ -225,8 +225,9 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
     if (recipe.slim !== false) {
       steps.push({
         id: 'slim', kind: 'slim', title: 'slim: no docs, man pages, locales, apt lists or caches',
-        why: 'As the official slim images: a container never reads them; dpkg path-excludes keep later installs slim too.',
-        argv: ['chroot', rootfs, '/bin/sh', '-c', SLIM, 'sh'], needsRoot: true,
+        why: 'As the official slim images, and a little further: a container never reads them, never converts EBCDIC or makes a ' +
+          'filesystem; dpkg path-excludes keep later installs slim too. Packages the recipe names are kept.',
+        argv: ['chroot', rootfs, '/bin/sh', '-c', SLIM, 'sh', ...packages], needsRoot: true,
       });
     }
     if ((recipe.remove ?? []).length > 0) {

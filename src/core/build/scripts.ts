@@ -66,14 +66,24 @@ path-exclude /usr/share/lintian/*
 path-exclude /usr/share/linda/*
 path-exclude /usr/share/locale/*
 path-include /usr/share/locale/locale.alias
+# Beyond the official slim images: converters for legacy charsets (EBCDIC, ISO-2022, Big5, …). The Unicode
+# ones, Latin-1/9 and Windows-1252 stay; glibc does UTF-8 and ASCII itself.
+path-exclude /usr/lib/*/gconv/*.so
+path-include /usr/lib/*/gconv/UTF-*.so
+path-include /usr/lib/*/gconv/UNICODE.so
+path-include /usr/lib/*/gconv/ISO8859-1.so
+path-include /usr/lib/*/gconv/ISO8859-15.so
+path-include /usr/lib/*/gconv/CP1252.so
 `;
 
 /** Where SLIM writes SLIM_DPKG_CFG inside the image. */
 export const SLIM_DPKG_CFG_PATH = '/etc/dpkg/dpkg.cfg.d/ownbase-slim';
 
 /**
- * Inside the chroot: `sh -c SLIM sh`. Applies the slim filters to what is installed already and
- * drops apt's lists and caches, old dpkg/debconf backups and the build's logs.
+ * Inside the chroot: `sh -c SLIM sh PACKAGE…` (the recipe's packages). Applies the slim filters to what is
+ * installed already, purges the filesystem tools the bootstrap brings (unless the recipe asks for them: a
+ * container never makes or repairs a filesystem), and drops apt's lists and caches, old dpkg/debconf backups
+ * and the build's logs.
  */
 export const SLIM = `set -eu
 mkdir -p /etc/dpkg/dpkg.cfg.d
@@ -88,6 +98,19 @@ for d in /usr/share/man /usr/share/groff /usr/share/info /usr/share/lintian /usr
 done
 if [ -d /usr/share/locale ]; then
   find /usr/share/locale -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
+fi
+find /usr/lib -path '/usr/lib/*/gconv/*.so' -type f ! -name 'UTF-*.so' ! -name UNICODE.so ! -name ISO8859-1.so \\
+  ! -name ISO8859-15.so ! -name CP1252.so -delete
+wanted=no
+for p do case $p in e2fsprogs|e2fsprogs[=:]*) wanted=yes ;; esac; done
+if [ $wanted = no ]; then
+  purge=
+  for p in e2fsprogs logsave libss2 libext2fs2; do
+    if dpkg-query -W -f='\${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed; then purge="$purge $p"; fi
+  done
+  if [ -n "$purge" ]; then
+    dpkg --purge $purge >/dev/null || echo "ownbase: slim: kept$purge: another package needs them" >&2
+  fi
 fi
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*
 rm -f /var/cache/debconf/*-old /var/lib/dpkg/*-old
