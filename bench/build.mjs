@@ -6,13 +6,17 @@
 //
 //   sudo node bench/build.mjs [--rounds N]        (OWNBASE_CLI=path runs another build of the CLI)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, createReadStream } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, createReadStream, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createGzip } from 'node:zlib';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLI = process.env.OWNBASE_CLI ?? join(ROOT, 'dist/cli.js');
 const EXAMPLE = join(ROOT, 'examples/bookworm-slim.ownbase.yaml');
+// The example without its `packages:` line: what the raw baseline and the official debian:bookworm-slim have
+// (neither installs ca-certificates), so that sizes and times compare like with like.
+const BARE = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-bare.ownbase.yaml');
+writeFileSync(BARE, readFileSync(EXAMPLE, 'utf8').split('\n').filter((l) => !/^packages:/.test(l)).join('\n'));
 const argRounds = process.argv.indexOf('--rounds');
 const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 3;
 
@@ -38,9 +42,9 @@ function baseline(i) {
   return s;
 }
 
-function ownbase(tag, cacheDir) {
+function ownbase(tag, cacheDir, recipe = EXAMPLE) {
   const t0 = performance.now();
-  const out = run(process.execPath, [CLI, 'build', EXAMPLE, '--tag', tag, '--cache-dir', cacheDir], { cwd: '/var/tmp' });
+  const out = run(process.execPath, [CLI, 'build', recipe, '--tag', tag, '--cache-dir', cacheDir], { cwd: '/var/tmp' });
   const s = seconds(t0);
   const m = /built \S+ in [\d.]+ s: [\d.]+ MB \(docker images\), ([\d.]+) MB gzip-6 layer/.exec(out);
   if (!m) throw new Error(`no result line in:\n${out.slice(-2000)}`);
@@ -69,12 +73,13 @@ const rows = [];
 for (let i = 1; i <= ROUNDS; i++) {
   const cache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
   // Rotate the order so no contender always runs first (page cache, mirror warmth).
-  const order = [['raw', () => baseline(i)], ['cold', () => ownbase(`ownbase-bench/cold:${i}`, cache)], ['warm', () => ownbase(`ownbase-bench/warm:${i}`, cache)]];
-  const rot = i % 2 === 0 ? [order[1], order[2], order[0]] : order;
+  const order = [['raw', () => baseline(i)], ['cold', () => ownbase(`ownbase-bench/cold:${i}`, cache)], ['warm', () => ownbase(`ownbase-bench/warm:${i}`, cache)],
+    ['bareWarm', () => ownbase(`ownbase-bench/bare:${i}`, cache, BARE)]];
+  const rot = i % 2 === 0 ? [order[1], order[2], order[3], order[0]] : order;
   const row = { round: i };
   for (const [name, fn] of rot) { const r = fn(); row[name] = typeof r === 'number' ? r : r.s; if (typeof r !== 'number') row[`${name}Gzip`] = r.gzipReported; }
   rows.push(row);
-  console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s, warm ${row.warm} s, load ${readLoad()}`);
+  console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s, warm ${row.warm} s, warm without packages ${row.bareWarm} s, load ${readLoad()}`);
   rmSync(cache, { recursive: true, force: true });
 }
 
@@ -83,7 +88,10 @@ function readLoad() { try { return execFileSync('cat', ['/proc/loadavg'], { enco
 const raw = median(rows.map((r) => r.raw));
 const cold = median(rows.map((r) => r.cold));
 const warm = median(rows.map((r) => r.warm));
+const bareWarm = median(rows.map((r) => r.bareWarm));
 const size = imageSize(`ownbase-bench/warm:${ROUNDS}`);
+const bareSize = imageSize(`ownbase-bench/bare:${ROUNDS}`);
+const bareSaved = await savedLayerGzip(`ownbase-bench/bare:${ROUNDS}`);
 const rawSize = imageSize(`ownbase-bench/raw:${ROUNDS}`);
 const saved = await savedLayerGzip(`ownbase-bench/warm:${ROUNDS}`);
 
@@ -94,7 +102,13 @@ medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { enco
   ownbase build, warm cache               ${warm.toFixed(1)} s   ${(warm / raw).toFixed(2)}×   (target ≤ 0.3×)
 image (docker images)                      ${mb(size)}   (target ≤ 67 MB; raw import ${mb(rawSize)})
 layer gzip-6, as ownbase reports it        ${mb(rows.at(-1).warmGzip)}
-layer gzip-6 of docker save, GNU gzip      ${mb(saved.gnu)}   (target ≤ 25 MB; zlib ${mb(saved.zlib)}, tar ${mb(saved.tar)})`);
+layer gzip-6 of docker save, GNU gzip      ${mb(saved.gnu)}   (target ≤ 25 MB; zlib ${mb(saved.zlib)}, tar ${mb(saved.tar)})
+
+the same recipe without its packages (ca-certificates), like the raw baseline and the official
+debian:bookworm-slim (74.83 MB, 28.2 MB compressed), which install none either:
+  ownbase build, warm cache               ${bareWarm.toFixed(1)} s   ${(bareWarm / raw).toFixed(2)}×   (target ≤ 0.3×)
+  image (docker images)                   ${mb(bareSize)}   (target ≤ 67 MB)
+  layer gzip-6 of docker save, GNU gzip   ${mb(bareSaved.gnu)}   (target ≤ 25 MB; zlib ${mb(bareSaved.zlib)})`);
 
 const tags = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'ownbase-bench/*']).split('\n').filter(Boolean);
 if (tags.length) run('docker', ['rmi', '-f', ...tags]);
