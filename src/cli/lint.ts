@@ -71,7 +71,7 @@ export const command: Subcommand = {
                     [--rule OB103=off …] [--owned 'registry.example/base/*' …]
 
 Finds Dockerfiles (Dockerfile, *.Dockerfile, Dockerfile.*), recipes (*.ownbase.yaml) and shell scripts
-(*.sh) under the paths; a file named directly is linted by its content. Exit 1 when a diagnostic is at
+(*.sh) under the paths; a file named directly whose name says nothing is linted by its content. Exit 1 when a diagnostic is at
 or above --fail-on (default error), 2 on usage errors or unreadable paths.`,
   async run(args: readonly string[], io: CliIO): Promise<number> {
     const opts = parseArgs(args);

@@ -19,13 +19,21 @@ export function suppressedCodes(lines: LineIndex, line: number): Set<string> {
   return new Set(m ? m[1]!.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase()) : []);
 }
 
+/** Adds the code to an `# ownbase-ignore` comment on the line above, or writes one (in the file's line ending). */
 function ignoreFix(lines: LineIndex, d: Diagnostic): Fix {
   const line = d.range.start.line;
+  const above = line > 0 ? lines.lineText(line - 1) : '';
+  const title = `Ignore ${d.code} for this line`;
+  if (IGNORE.test(above)) {
+    const at = above.trimEnd().length;
+    return { title, kind: 'quickfix', changes: [{ edits: [{ range: { start: { line: line - 1, character: at }, end: { line: line - 1, character: at } }, newText: `, ${d.code}` }] }] };
+  }
   const indent = /^[ \t]*/.exec(lines.lineText(line))![0];
+  const eol = lines.text.includes('\r\n') ? '\r\n' : '\n';
   return {
-    title: `Ignore ${d.code} for this line`,
+    title,
     kind: 'quickfix',
-    changes: [{ edits: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}# ownbase-ignore ${d.code}\n` }] }],
+    changes: [{ edits: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}# ownbase-ignore ${d.code}${eol}` }] }],
   };
 }
 

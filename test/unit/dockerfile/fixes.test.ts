@@ -93,3 +93,49 @@ test('the qemu-user-static stage is kept when a cross build is collapsed', () =>
   const recipe = parseRecipe(fix.changes[0]!.create!.newText).recipe!;
   assert.deepEqual([recipe.distro, recipe.suite, recipe.arch, recipe.packages], ['debian', 'bookworm', 'arm64', ['ca-certificates']]);
 });
+
+const createFix = (text: string, code = 'OB101') =>
+  lintDockerfile(text, { path: '/w/app/Dockerfile', fileExists: () => false }).find((d) => d.code === code)?.fixes?.find((f) => f.title.startsWith('Create'));
+
+test('collapse keeps RUN flags (--mount) and the command\'s own options', () => {
+  const text = [
+    'FROM debian:bookworm AS build',
+    'RUN --mount=type=cache,target=/var/cache/apt apt-get update && apt-get install -y --no-install-recommends gcc && make --jobs=4',
+    'FROM debian:bookworm-slim',
+    'COPY --from=build /out/app /usr/local/bin/',
+    '',
+  ].join('\n');
+  const out = applyEdits(text, createFix(text)!.changes[1]!.edits!);
+  assert.match(out, /^RUN --mount=type=cache,target=\/var\/cache\/apt make --jobs=4$/m);
+});
+
+test('collapse: a stage built on another resumes its WORKDIR and USER; copies run as root from the stage root', () => {
+  const text = [
+    'FROM golang:1.22 AS build',
+    'WORKDIR /src',
+    'FROM debian:bookworm-slim AS assets',
+    'WORKDIR /assets',
+    'USER nobody',
+    'FROM build',
+    'COPY --from=assets --chown=app out/index.html static/',
+    'RUN ls static',
+    '',
+  ].join('\n');
+  const out = applyEdits(text, createFix(text)!.changes[1]!.edits!);
+  assert.equal(out, [
+    'FROM owned/app:bookworm',
+    'WORKDIR /src',
+    'WORKDIR /assets',
+    'WORKDIR /src',
+    '# was: COPY --from=assets --chown=app out/index.html static/',
+    'RUN mkdir -p static/ && for s in /out/index.html; do if [ -d "$s" ]; then cp -a "$s"/. static/ && (cd "$s" && find . -mindepth 1 -maxdepth 1 -exec chown -R app static/{} \\;); ' +
+      'else cp -a "$s" static/ && chown -R app static/"$(basename "$s")"; fi; done',
+    'RUN ls static',
+    '',
+  ].join('\n'));
+});
+
+test('collapse is not offered when a COPY flag cannot be reproduced in place', () => {
+  const text = 'FROM gcc:12 AS build\nRUN make\nFROM busybox:glibc\nCOPY --from=build --chmod=755 /out/app /app\n';
+  assert.equal(createFix(text), undefined);
+});

@@ -110,3 +110,21 @@ test('OB301: a heredoc that writes a Dockerfile with shell variables', () => {
   assert.deepEqual(lintShellScript('cat > notes.txt <<EOF\n$X\nEOF\n'), []);
   assert.deepEqual(codes(lintShellScript('cat <<-EOF | tee build/app.Dockerfile\n\tFROM $B\n\tEOF\n')), ['OB301@0:0']);
 });
+
+test('a second "Ignore" adds its code to the comment above, so both stay suppressed; CRLF files keep CRLF', () => {
+  const text = 'FROM alpine\r\n';
+  const first = lintDockerfile(text).find((d) => d.code === 'OB103')!.fixes!.find((f) => f.title === 'Ignore OB103 for this line')!;
+  const once = applyEdits(text, first.changes[0]!.edits!);
+  assert.equal(once, '# ownbase-ignore OB103\r\nFROM alpine\r\n');
+  const second = lintDockerfile(once).find((d) => d.code === 'OB104')!.fixes!.find((f) => f.title === 'Ignore OB104 for this line')!;
+  const twice = applyEdits(once, second.changes[0]!.edits!);
+  assert.equal(twice, '# ownbase-ignore OB103, OB104\r\nFROM alpine\r\n');
+  assert.deepEqual(lintDockerfile(twice), []);
+});
+
+test('"<<" inside quotes or arithmetic opens no heredoc; an unterminated one swallows nothing', () => {
+  const text = 'FROM debian:bookworm\nRUN echo "use <<EOF to start a heredoc" && echo $((1<<FOO))\nFROM alpine:latest\nFROM busybox\n';
+  assert.deepEqual(codes(lintDockerfile(text)).filter((c) => c.startsWith('OB101')), ['OB101@2:0', 'OB101@3:0']);
+  const open = 'FROM debian:bookworm\nRUN cat <<EOF\nFROM alpine:latest\n';
+  assert.deepEqual(codes(lintDockerfile(open)).filter((c) => c.startsWith('OB101')), ['OB101@2:0']);
+});

@@ -1,4 +1,4 @@
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, posix } from 'node:path';
 import type { Fix } from '../../diagnostic';
 import { shQuote } from '../../build/quote';
 import { baseFromImage, serializeRecipe } from '../../recipe/derive';
@@ -79,19 +79,34 @@ function sourceOf(model: DockerfileModel, instr: Instruction): string {
   return model.text.slice(model.lines.offsetAt(instr.range.start), model.lines.offsetAt(instr.range.end));
 }
 
-/** `COPY --from=<stage> src… dest` once both stages are one: copy in place, with COPY's directory semantics. */
+/** COPY flags the in-place copy reproduces; with any other (--chmod, --link, --parents, --exclude) no collapse is offered. */
+const TRANSLATABLE_COPY_FLAGS = new Set(['from', 'chown']);
+
+/**
+ * `COPY --from=<stage> src… dest` once both stages are one: copy in place, with COPY's semantics — sources are
+ * paths from the stage's root, a directory's contents are copied, `--chown` applies to what is copied only.
+ */
 function copyInPlace(model: DockerfileModel, copy: CopyFrom): string {
-  const arg = (s: string) => (/[*?[]/.test(s) ? s : shQuote(s));
+  const isGlob = (s: string) => /[*?[]/.test(s);
+  const arg = (s: string) => (isGlob(s) ? s : shQuote(s));
+  const sources = copy.sources.map((s) => (s.startsWith('/') ? s : `/${s}`));
   const dest = copy.dest ?? '.';
-  const intoDir = dest.endsWith('/') || copy.sources.length > 1 || copy.sources.some((s) => /[*?[]/.test(s));
-  const sources = copy.sources.map(arg).join(' ');
   const chown = copy.instruction.flags.find((f) => f.name === 'chown')?.value;
-  const chownCmd = chown ? ` && chown -R ${shQuote(chown)} ${arg(dest)}` : '';
-  const body = intoDir
-    ? `mkdir -p ${arg(dest)} && for s in ${sources}; do if [ -d "$s" ]; then cp -a "$s"/. ${arg(dest)}; else cp -a "$s" ${arg(dest)}; fi; done`
-    : `if [ -d ${sources} ]; then mkdir -p ${arg(dest)} && cp -a ${sources}/. ${arg(dest)}; ` +
-      `else mkdir -p "$(dirname ${arg(dest)})" && cp -a ${sources} ${arg(dest)}; fi`;
-  return `# was: ${sourceOf(model, copy.instruction).replace(/\r?\n/g, ' ')}\nRUN ${body}${chownCmd}`;
+  const intoDir = dest.endsWith('/') || sources.length > 1 || sources.some(isGlob);
+  let body: string;
+  if (intoDir) {
+    const dir = arg(dest.replace(/\/+$/, '') || '/');
+    const own = chown ? ` && chown -R ${shQuote(chown)} ${dir}/"$(basename "$s")"` : '';
+    const ownContents = chown ? ` && (cd "$s" && find . -mindepth 1 -maxdepth 1 -exec chown -R ${shQuote(chown)} ${dir}/{} \\;)` : '';
+    body = `mkdir -p ${arg(dest)} && for s in ${sources.map(arg).join(' ')}; do ` +
+      `if [ -d "$s" ]; then cp -a "$s"/. ${arg(dest)}${ownContents}; else cp -a "$s" ${arg(dest)}${own}; fi; done`;
+  } else {
+    const src = arg(sources[0]!);
+    const own = chown ? ` && chown -R ${shQuote(chown)} ${arg(dest)}` : '';
+    body = `if [ -d ${src} ]; then mkdir -p ${arg(dest)} && cp -a ${src}/. ${arg(dest)}; ` +
+      `else mkdir -p "$(dirname ${arg(dest)})" && cp -a ${src} ${arg(dest)}; fi${own}`;
+  }
+  return `# was: ${sourceOf(model, copy.instruction).replace(/\r?\n/g, ' ')}\nRUN ${body}`;
 }
 
 interface Collapsed {
@@ -99,7 +114,14 @@ interface Collapsed {
   readonly packages: string[];
 }
 
-/** The final image's stages as one stage on `newFrom`, package installs moved out. */
+/** What a stage leaves in effect for the next instruction. */
+interface StageState { readonly workdir: string; readonly user: string }
+const IMAGE_DEFAULTS: StageState = { workdir: '/', user: 'root' };
+
+/**
+ * The final image's stages as one stage on `newFrom`, package installs moved out; undefined where the result
+ * could not keep every instruction's effect (a WORKDIR built from variables, a COPY flag it cannot reproduce).
+ */
 function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
   const inClosure = new Set(closure);
   const first = model.stages[0];
@@ -109,37 +131,60 @@ function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: 
   for (const i of keep) parts.push(`${sourceOf(model, model.stages[i]!.from.instruction)}\n`);
   parts.push(`FROM ${newFrom}\n`);
   const packages: string[] = [];
-  let workdirChanged = false;
-  let userChanged = false;
+  const ends = new Map<number, StageState>();
+  let emitted: StageState = IMAGE_DEFAULTS;
+  const set = (want: StageState) => {
+    if (want.workdir !== emitted.workdir) parts.push(`WORKDIR ${want.workdir}\n`);
+    if (want.user !== emitted.user) parts.push(`USER ${want.user}\n`);
+    emitted = want;
+  };
   for (const i of closure) {
     if (keep.has(i)) continue;
     const stage = model.stages[i]!;
-    if (stage.from.kind !== 'stage') {
-      if (workdirChanged) parts.push('WORKDIR /\n');
-      if (userChanged) parts.push('USER root\n');
-      workdirChanged = userChanged = false;
-    }
+    // A stage starts where its parent stage ended, or with an image's defaults (an official image's own WORKDIR
+    // and ENV are not known here; the recipe's base starts at /).
+    // Emitted lazily, before the next instruction that depends on it.
+    let state = stage.from.kind === 'stage' ? ends.get(stage.from.stageIndex!) ?? IMAGE_DEFAULTS : IMAGE_DEFAULTS;
     for (const instr of stage.instructions.slice(1)) {
       const copy = stage.copyFroms.find((c) => c.instruction === instr);
       if (copy && copy.stageIndex !== undefined && inClosure.has(copy.stageIndex) && !keep.has(copy.stageIndex)) {
+        if (copy.sources.length === 0 || instr.flags.some((f) => !TRANSLATABLE_COPY_FLAGS.has(f.name))) return undefined;
+        set({ ...state, user: 'root' });
         parts.push(`${copyInPlace(model, copy)}\n`);
         continue;
       }
       if (instr.keyword === 'RUN' && instr.heredocs.length === 0 && !instr.argsText.trimStart().startsWith('[')) {
-        const flags = instr.args.filter((a) => a.value.startsWith('--')).map((a) => a.value);
-        const command = model.text.slice(model.lines.offsetAt(instr.args.find((a) => !a.value.startsWith('--'))?.range.start ?? instr.range.end), model.lines.offsetAt(instr.range.end));
+        const flags = instr.flags.map((f) => model.text.slice(model.lines.offsetAt(f.range.start), model.lines.offsetAt(f.range.end)));
+        const command = model.text.slice(model.lines.offsetAt(instr.args[0]?.range.start ?? instr.range.end), model.lines.offsetAt(instr.range.end));
         const apt = splitAptWork(command, model.escape);
         if (apt.movable && apt.packages.length > 0) {
           packages.push(...apt.packages);
-          if (apt.remaining.length > 0) parts.push(`RUN ${[...flags, apt.remaining.join(' && ')].join(' ')}\n`);
+          if (apt.remaining.length > 0) {
+            set(state);
+            parts.push(`RUN ${[...flags, apt.remaining.join(' && ')].join(' ')}\n`);
+          }
           continue;
         }
       }
-      if (instr.keyword === 'WORKDIR') workdirChanged = true;
-      if (instr.keyword === 'USER') userChanged = true;
+      if (instr.keyword === 'WORKDIR') {
+        const dir = instr.args[0]?.value ?? '/';
+        if (dir.includes('$')) return undefined;
+        state = { ...state, workdir: posix.resolve(state.workdir, dir) };
+        set({ ...emitted, workdir: state.workdir }); // at once: WORKDIR also creates the folder
+        continue;
+      }
+      if (instr.keyword === 'USER') {
+        state = { ...state, user: instr.args[0]?.value ?? 'root' };
+        continue;
+      }
+      set(state);
       parts.push(`${sourceOf(model, instr)}\n`);
     }
+    ends.set(i, state);
   }
+  // The image keeps the final stage's WORKDIR and USER.
+  const last = closure.filter((i) => !keep.has(i)).at(-1);
+  if (last !== undefined) set(ends.get(last)!);
   return { text: parts.join(''), packages };
 }
 
