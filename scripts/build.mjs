@@ -46,6 +46,15 @@ const lazySubcommands = {
   },
 };
 
+// The CLI's build loads the engine client (dockerode) from dist/engine.js, the extension's bundle of it, rather
+// than carrying a second copy: the .vsix ships both.
+const sharedEngine = {
+  name: 'shared-engine',
+  setup(b) {
+    b.onResolve({ filter: /core\/engine\/(connect|import)$/ }, () => ({ path: './engine.js', external: true }));
+  },
+};
+
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   // The engine client (dockerode) for the extension, required on first use: it would multiply activation time.
@@ -54,7 +63,7 @@ const builds = [
   // bundles of their own, loaded only when run. dist/cli.js is the package's bin.
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js },
     plugins: [lazySubcommands] },
-  { ...node, entryPoints: Object.fromEntries(LAZY.map((c) => [`cli-${c}`, `src/cli/${c}.ts`])), outdir: 'dist' },
+  { ...node, entryPoints: Object.fromEntries(LAZY.map((c) => [`cli-${c}`, `src/cli/${c}.ts`])), outdir: 'dist', plugins: [sharedEngine] },
 ];
 if (existsSync('webview/main.ts')) {
   builds.push({
