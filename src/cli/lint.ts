@@ -91,14 +91,15 @@ or above --fail-on (default error), 2 on usage errors or unreadable paths.`,
       }
     }
     const texts = new Map<string, string>();
-    for (const t of targets) {
+    const unique = [...new Map(targets.map((t) => [t.path, t])).values()]; // `lint . Dockerfile` lints it once
+    for (const t of unique) {
       try { texts.set(t.path, readFileSync(t.path, 'utf8')); } catch (err) {
         io.stderr.write(`ownbase lint: ${relative(io.cwd, t.path)}: cannot read: ${(err as Error).message}\n`);
         return 2;
       }
     }
     // The YAML parser is loaded only when there is a recipe to read.
-    const recipes = targets.filter((t) => t.kind === 'recipe');
+    const recipes = unique.filter((t) => t.kind === 'recipe');
     let recipeLinter: RecipeLinter | undefined;
     let ownedImages: OwnedImage[] = [];
     if (recipes.length > 0) {
@@ -107,7 +108,7 @@ or above --fail-on (default error), 2 on usage errors or unreadable paths.`,
       ownedImages = recipes.map((t) => ownedImageOf(texts.get(t.path)!, t.path)).filter((o): o is OwnedImage => o !== undefined);
     }
     const host = nodeHostProbe();
-    const results: FileResult[] = targets.map((t) => ({
+    const results: FileResult[] = unique.map((t) => ({
       path: relative(io.cwd, t.path) || t.path,
       kind: t.kind,
       text: texts.get(t.path)!,

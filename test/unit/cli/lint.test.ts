@@ -84,3 +84,9 @@ test('a file named directly is linted by its content; usage and unreadable paths
     assert.equal((await cli(['lint', 'app/Dockerfile'], dir)).code, 2);
   }
 });
+
+test('a file reached twice (a folder and its own name) is linted once', async () => {
+  const dir = workspace();
+  const r = await cli(['lint', '--format', 'json', 'app', 'app/Dockerfile'], dir);
+  assert.deepEqual(JSON.parse(r.out).files.map((f: { path: string }) => f.path), ['app/Dockerfile', 'app/api.Dockerfile']);
+});
