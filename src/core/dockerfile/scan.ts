@@ -33,6 +33,7 @@ export interface ScannedDockerfile {
   readonly instructions: readonly ScannedInstruction[];
 }
 
+const KNOWN_DIRECTIVES = new Set(['syntax', 'escape', 'check']);
 const DIRECTIVE = /^\s*#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(\S*)\s*$/;
 /** A shell word that opens a heredoc, as BuildKit reads them: `<<EOF`, `<<-"EOF"`, `3<<EOF`. */
 const HEREDOC_WORD = /^\d*<<(-?)(["']?)([A-Za-z_][A-Za-z0-9_.-]*)\2/;
@@ -54,7 +55,8 @@ export function scanDockerfile(lines: LineIndex): ScannedDockerfile {
   const seen = new Set<string>();
   for (; line < lines.lineCount; line++) {
     const m = DIRECTIVE.exec(lines.lineText(line));
-    if (!m || seen.has(m[1]!.toLowerCase())) break;
+    // An unknown directive is a comment, and a comment ends the directives (as BuildKit reads them).
+    if (!m || !KNOWN_DIRECTIVES.has(m[1]!.toLowerCase()) || seen.has(m[1]!.toLowerCase())) break;
     seen.add(m[1]!.toLowerCase());
     if (m[1]!.toLowerCase() === 'escape' && (m[2] === '\\' || m[2] === '`')) escape = m[2];
   }

@@ -78,3 +78,9 @@ test('scanner agrees with dockerfile-ast on 500 generated Dockerfiles', () => {
     assert.deepEqual(viaScanner(text), viaDockerfileAst(text), `generated file ${n}:\n${text}`);
   }
 });
+
+test('parser directives: known ones only, and a comment or an unknown one ends them', () => {
+  assert.equal(scanDockerfile(new LineIndex('# syntax=docker/dockerfile:1\n# escape=`\nFROM x\n')).escape, '`');
+  assert.equal(scanDockerfile(new LineIndex('# foo=bar\n# escape=`\nFROM x\n')).escape, '\\');
+  assert.equal(scanDockerfile(new LineIndex('# a comment\n# escape=`\nFROM x\n')).escape, '\\');
+});
