@@ -1,16 +1,8 @@
 import type { Range } from '../diagnostic';
 import { LineIndex } from '../text';
+import { splitImageRef, type ImageRef } from '../imageRef';
 import { expandVariables } from './expand';
 import { scanDockerfile, type ScannedInstruction } from './scan';
-
-/** A parsed image reference (`registry/path:tag@digest`). */
-export interface ImageName {
-  readonly registry?: string;
-  /** Repository path without registry, e.g. `library/busybox` is given as written: `busybox`. */
-  readonly path: string;
-  readonly tag?: string;
-  readonly digest?: string;
-}
 
 export type Instruction = ScannedInstruction;
 
@@ -29,7 +21,7 @@ export interface FromRef {
   /** For kind 'stage': the index of the earlier stage referenced. */
   readonly stageIndex?: number;
   /** For kind 'external'. */
-  readonly image?: ImageName;
+  readonly image?: ImageRef;
   readonly platform?: string;
 }
 
@@ -66,31 +58,6 @@ export interface DockerfileModel {
 }
 
 const SCRATCH = 'scratch';
-
-/** Splits an image reference the way the engine does; never throws. */
-export function splitImageName(ref: string): ImageName {
-  let rest = ref;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) { digest = rest.slice(at + 1); rest = rest.slice(0, at); }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) { tag = rest.slice(colon + 1); rest = rest.slice(0, colon); }
-  let registry: string | undefined;
-  const slash = rest.indexOf('/');
-  if (slash > 0) {
-    const first = rest.slice(0, slash);
-    if (first.includes('.') || first.includes(':') || first === 'localhost') { registry = first; rest = rest.slice(slash + 1); }
-  }
-  return { ...(registry !== undefined && { registry }), path: rest, ...(tag !== undefined && { tag }), ...(digest !== undefined && { digest }) };
-}
-
-/** `busybox`, `library/busybox` and `docker.io/library/busybox` name one repository. */
-export function canonicalRepository(name: ImageName): string {
-  const registry = name.registry === undefined || name.registry === 'index.docker.io' ? 'docker.io' : name.registry;
-  const path = registry === 'docker.io' && !name.path.includes('/') ? `library/${name.path}` : name.path;
-  return `${registry}/${path}`;
-}
 
 /**
  * Parses a Dockerfile into stages. Never throws: a broken file gives a model of what could be read.
@@ -163,7 +130,7 @@ function fromRef(
   if (resolved.toLowerCase() === SCRATCH) return { ...base, resolved, unresolvedArgs: [], kind: 'scratch' };
   const stageIndex = stageNames.get(resolved.toLowerCase());
   if (stageIndex !== undefined) return { ...base, resolved, unresolvedArgs: [], kind: 'stage', stageIndex };
-  return { ...base, resolved, unresolvedArgs: [], kind: 'external', image: splitImageName(resolved) };
+  return { ...base, resolved, unresolvedArgs: [], kind: 'external', image: splitImageRef(resolved) };
 }
 
 function copyFromOf(instr: Instruction, stageNames: ReadonlyMap<string, number>, ownIndex: number): CopyFrom[] {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDockerfile, splitImageName, canonicalRepository } from '../../../src/core/dockerfile/model';
+import { parseDockerfile } from '../../../src/core/dockerfile/model';
+import { splitImageRef, canonicalRepository } from '../../../src/core/imageRef';
 import { expandVariables } from '../../../src/core/dockerfile/expand';
 
 test('stages: names, FROM kinds, COPY --from targets', () => {
@@ -53,11 +54,11 @@ test('--platform is read and the image argument is the one after the flags', () 
 });
 
 test('image names: engine splitting and one canonical repository', () => {
-  assert.deepEqual(splitImageName('localhost:5000/x'), { registry: 'localhost:5000', path: 'x' });
-  assert.deepEqual(splitImageName('owned/focal:20.04'), { path: 'owned/focal', tag: '20.04' });
-  assert.equal(canonicalRepository(splitImageName('busybox:glibc')), 'docker.io/library/busybox');
-  assert.equal(canonicalRepository(splitImageName('docker.io/library/busybox')), 'docker.io/library/busybox');
-  assert.equal(canonicalRepository(splitImageName('owned/focal:20.04')), 'docker.io/owned/focal');
+  assert.deepEqual(splitImageRef('localhost:5000/x'), { registry: 'localhost:5000', path: 'x' });
+  assert.deepEqual(splitImageRef('owned/focal:20.04'), { path: 'owned/focal', tag: '20.04' });
+  assert.equal(canonicalRepository(splitImageRef('busybox:glibc')), 'docker.io/library/busybox');
+  assert.equal(canonicalRepository(splitImageRef('docker.io/library/busybox')), 'docker.io/library/busybox');
+  assert.equal(canonicalRepository(splitImageRef('owned/focal:20.04')), 'docker.io/owned/focal');
 });
 
 test('variable expansion follows the builder: defaults, alternatives, missing names', () => {

@@ -1,5 +1,6 @@
 import type { Fix } from '../../diagnostic';
-import { canonicalRepository, splitImageName, type Stage } from '../model';
+import { canonicalRepository, splitImageRef } from '../../imageRef';
+import type { Stage } from '../model';
 import { recipeFor } from '../owned';
 import type { LintContext } from '../rule';
 
@@ -13,7 +14,7 @@ export function pinTagFix(ctx: LintContext, stage: Stage): Fix | undefined {
   const from = stage.from;
   if (!ctx.fixes || from.kind !== 'external' || from.raw !== from.resolved) return undefined; // only literal references are rewritten
   const owned = recipeFor(from.resolved, ctx.ownedImages);
-  const ownedTag = owned ? splitImageName(owned.image).tag : undefined;
+  const ownedTag = owned ? splitImageRef(owned.image).tag : undefined;
   const tag = ownedTag ?? RELEASE_TAGS[canonicalRepository(from.image!)];
   if (!tag || tag === 'latest') return undefined;
   const untagged = from.raw.replace(/:latest$/, '');

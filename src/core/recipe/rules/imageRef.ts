@@ -1,6 +1,6 @@
 import type { Diagnostic, Fix } from '../../diagnostic';
 import { replaceNode, scalarText } from '../edits';
-import { parseImageRef } from '../imageRef';
+import { parseImageRef } from '../../imageRef';
 import type { ParsedRecipe } from '../parse';
 import { stringField, type Located, type RecipeRule } from './rule';
 
