@@ -215,14 +215,15 @@ function createOwnedBase(ctx: LintContext, stage: Stage): Fix | undefined {
   if (!closure.includes(stage.index)) return undefined;
   const keep = new Set(closure.filter((i) => ctx.qemuStages.has(i)));
   const candidates = [...new Set([stage, ...closure.map((i) => model.stages[i]!)])].filter((s) => s.from.kind === 'external' && !keep.has(s.index));
-  const derived = candidates.map(deriveStage).find((d) => d !== undefined);
+  const derivations = candidates.map(deriveStage);
+  const derived = derivations.find((d) => d !== undefined);
   if (!derived) return undefined;
   const dir = dirname(ctx.path);
   const name = slug(basename(dir));
   const image = `owned/${name}:${derived.suite}`;
   const result = collapse(ctx, closure, keep, image);
   if (!result) return undefined;
-  const imagePackages = candidates.flatMap((s) => deriveStage(s)?.packages ?? []);
+  const imagePackages = derivations.flatMap((d) => d?.packages ?? []);
   const packages = [...new Set([...imagePackages, ...result.packages])].filter((p) => !isNotNeededInContainer(p));
   const recipe: Recipe = {
     image, distro: derived.distro, suite: derived.suite, ...(derived.arch && { arch: derived.arch }), variant: 'minbase',
