@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { Diagnostic } from '../core/diagnostic';
+import type { Diagnostic } from '../core/kernel/diagnostic';
 import { probeCache, type CacheProbe } from '../core/build/cache';
 import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } from '../core/build/host';
 import { planBuild, PlanError } from '../core/build/plan';

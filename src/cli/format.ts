@@ -1,6 +1,6 @@
-import type { Diagnostic } from '../core/diagnostic';
-import type { FileKind } from '../core/fileKind';
-import { RULES } from '../core/rules';
+import type { Diagnostic } from '../core/kernel/diagnostic';
+import type { FileKind } from '../core/kernel/fileKind';
+import { RULES } from '../core/lint/rules';
 
 export interface FileResult {
   readonly path: string;

@@ -1,9 +1,9 @@
 import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { severityRank, type Diagnostic, type Severity } from '../core/diagnostic';
-import { kindByContent, kindByName, type FileKind } from '../core/fileKind';
-import { lintWith, type RecipeLinter } from '../core/lintWith';
-import type { RuleSetting } from '../core/policy';
+import { severityRank, type Diagnostic, type Severity } from '../core/kernel/diagnostic';
+import { kindByContent, kindByName, type FileKind } from '../core/kernel/fileKind';
+import { lintWith, type RecipeLinter } from '../core/lint/lintWith';
+import type { RuleSetting } from '../core/kernel/policy';
 import { nodeHostProbe } from '../core/recipe/host';
 import type { OwnedImage } from '../core/dockerfile/rule';
 import { formatJson, formatSarif, formatText, type FileResult } from './format';
@@ -103,7 +103,7 @@ or above --fail-on (default error), 2 on usage errors or unreadable paths.`,
     let recipeLinter: RecipeLinter | undefined;
     let ownedImages: OwnedImage[] = [];
     if (recipes.length > 0) {
-      const [{ lintRecipe }, { ownedImageOf }] = await Promise.all([import('../core/recipe/lint'), import('../core/workspace')]);
+      const [{ lintRecipe }, { ownedImageOf }] = await Promise.all([import('../core/recipe/lint'), import('../core/lint/workspace')]);
       recipeLinter = lintRecipe;
       ownedImages = recipes.map((t) => ownedImageOf(texts.get(t.path)!, t.path)).filter((o): o is OwnedImage => o !== undefined);
     }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Diagnostic, Fix, Range, Severity } from '../core/diagnostic';
+import type { Diagnostic, Fix, Range, Severity } from '../core/kernel/diagnostic';
 
 export const toRange = (r: Range): vscode.Range => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
 

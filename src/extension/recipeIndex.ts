@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { OwnedImage } from '../core/dockerfile/rule';
-import { ownedImageOf } from '../core/workspace';
+import { ownedImageOf } from '../core/lint/workspace';
 
 export const RECIPE_GLOB = '**/*.ownbase.{yaml,yml}';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RuleSetting } from '../core/policy';
+import type { RuleSetting } from '../core/kernel/policy';
 
 export const SECTION = 'ownbase';
 

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic, Range } from '../../src/core/diagnostic';
-import type { FileKind } from '../../src/core/fileKind';
-import { kindByName } from '../../src/core/fileKind';
+import type { Diagnostic, Range } from '../../src/core/kernel/diagnostic';
+import type { FileKind } from '../../src/core/kernel/fileKind';
+import { kindByName } from '../../src/core/kernel/fileKind';
 import { lintText } from '../../src/core/lint';
-import { LineIndex } from '../../src/core/text';
+import { LineIndex } from '../../src/core/kernel/text';
 
 /** A small seeded PRNG so a failure reproduces: the seed is in the assertion message. */
 function rng(seed: number): () => number {

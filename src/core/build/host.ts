@@ -1,6 +1,6 @@
 import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
-import { debianArchOf } from '../recipe/arch';
+import { debianArchOf } from '../kernel/arch';
 import { hostMirror } from './mirror';
 import { MMDEBSTRAP_HOOKS } from './plan';
 

@@ -1,6 +1,6 @@
 /** A recipe becomes a Plan of Steps (argv, reason, cleanup); the same plan is shown, run and exported. */
 export type { Plan, Step, StepKind, ImageSpec, InProcessAction } from './types';
-export { planBuild, PlanError, checkRemovePattern, runsNatively, type PlanOptions } from './plan';
+export { planBuild, PlanError, checkRemovePattern, type PlanOptions } from './plan';
 export { planToScript, stepCommandLine, type ScriptOptions } from './script';
 export { shQuote, shJoin } from './quote';
 export { probeCache, cacheDirFor, cacheCovers, type CacheProbe } from './cache';

@@ -1,9 +1,8 @@
 import { posix } from 'node:path';
 import { configChanges } from '../engine/imageConfig';
 import { provenanceLabels } from '../engine/labels';
-import { platformOf, platformString } from '../engine/platform';
-import { parseImageRef } from '../engine/reference';
-import { findArch, qemuName } from '../recipe/arch';
+import { findArch, platformOf, platformString, qemuName, runsNatively } from '../kernel/arch';
+import { parseTagName } from '../kernel/imageRef';
 import type { Builder, Recipe } from '../recipe/types';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
@@ -50,7 +49,6 @@ const VARIANTS = ['minbase', 'buildd', 'fakechroot', '-', 'essential', 'apt', 'r
 const PACKAGE = /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?(=[A-Za-z0-9.+~:-]+)?$/;
 const MIRROR = /^(https?|ftp|file):\/\/[^\s'"\\]+$/;
 const GLOB = /[*?[]/;
-const NEEDS_EMULATION_ON: Readonly<Record<string, readonly string[]>> = { i386: ['amd64'], armel: ['arm64'], armhf: ['arm64'] };
 
 /** A path that must be absolute, normalized and not the root: it will be created, chrooted into and deleted. */
 function workPath(p: string, what: string): string {
@@ -89,11 +87,6 @@ function validate(r: Recipe, arch: string): void {
   }
 }
 
-/** Debian arch of the host runs `arch` natively (no qemu). */
-export function runsNatively(hostArch: string, arch: string): boolean {
-  return arch === hostArch || (NEEDS_EMULATION_ON[arch]?.includes(hostArch) ?? false);
-}
-
 /**
  * The build of a recipe as data: ordered steps with their reasons and cleanups. Pure: everything it
  * needs to know about the machine comes in `opts`.
@@ -118,7 +111,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   const warm = cache?.warm === true;
   const tool: Builder = warm ? 'mmdebstrap' : builder;
   const tag = opts.tag ?? recipe.image;
-  try { parseImageRef(tag); } catch (e) { throw new PlanError((e as Error).message); }
+  try { parseTagName(tag); } catch (e) { throw new PlanError((e as Error).message); }
 
   const labels = provenanceLabels({
     baseName: `${recipe.distro}:${recipe.suite}`,

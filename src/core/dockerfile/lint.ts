@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../diagnostic';
-import { applyPolicy, type PolicyOptions } from '../policy';
+import type { Diagnostic } from '../kernel/diagnostic';
+import { applyPolicy, type PolicyOptions } from '../kernel/policy';
 import { parseDockerfile, type DockerfileModel } from './model';
 import { qemuExceptionStages } from './qemu';
 import type { LintContext, OwnedImage } from './rule';

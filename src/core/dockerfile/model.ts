@@ -1,6 +1,6 @@
-import type { Range } from '../diagnostic';
-import { LineIndex } from '../text';
-import { splitImageRef, type ImageRef } from '../imageRef';
+import type { Range } from '../kernel/diagnostic';
+import { LineIndex } from '../kernel/text';
+import { splitImageRef, type ImageRef } from '../kernel/imageRef';
 import { expandVariables } from './expand';
 import { scanDockerfile, type ScannedInstruction } from './scan';
 

@@ -1,4 +1,4 @@
-import { canonicalRepository, splitImageRef } from '../imageRef';
+import { canonicalRepository, splitImageRef } from '../kernel/imageRef';
 import type { LintContext, OwnedImage } from './rule';
 
 function globToRegExp(glob: string): RegExp {

@@ -1,4 +1,4 @@
-import type { Diagnostic, Severity } from '../diagnostic';
+import type { Diagnostic, Severity } from '../kernel/diagnostic';
 import type { DockerfileModel, Stage } from './model';
 
 /** An image that a recipe in the workspace builds. */

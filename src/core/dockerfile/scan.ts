@@ -1,5 +1,5 @@
-import type { Position, Range } from '../diagnostic';
-import type { LineIndex } from '../text';
+import type { Position, Range } from '../kernel/diagnostic';
+import type { LineIndex } from '../kernel/text';
 
 /**
  * A one-pass Dockerfile scanner: parser directives, comments, line continuations (with comment and blank lines

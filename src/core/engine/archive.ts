@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import * as tar from 'tar-stream';
-import type { Platform } from './platform';
+import type { Platform } from '../kernel/arch';
 
 export const MEDIA_TYPES = {
   index: 'application/vnd.oci.image.index.v1+json',

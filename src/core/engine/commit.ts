@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import { explainEngineError } from './connect';
-import { formatImageRef, parseImageRef } from './reference';
+import { formatTagName, parseTagName } from '../kernel/imageRef';
 
 export interface CommitOptions {
   /** `name[:tag]` of the new image. */
@@ -15,7 +15,7 @@ export interface CommitOptions {
 
 /** `docker commit`: a container's filesystem and config as a new image. */
 export async function commitContainer(docker: Dockerode, id: string, opts: CommitOptions): Promise<{ id: string; tag: string }> {
-  const ref = parseImageRef(opts.tag);
+  const ref = parseTagName(opts.tag);
   try {
     const res = await docker.getContainer(id).commit({
       repo: ref.repo,
@@ -25,7 +25,7 @@ export async function commitContainer(docker: Dockerode, id: string, opts: Commi
       ...(opts.comment !== undefined ? { comment: opts.comment } : {}),
       ...(opts.author !== undefined ? { author: opts.author } : {}),
     }) as { Id?: string; id?: string };
-    return { id: res.Id ?? res.id ?? '', tag: formatImageRef(ref) };
+    return { id: res.Id ?? res.id ?? '', tag: formatTagName(ref) };
   } catch (err) {
     throw explainEngineError(docker, err, `docker commit of ${id}`);
   }

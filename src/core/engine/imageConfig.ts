@@ -1,5 +1,5 @@
 import type { ImageConfig } from '../recipe/types';
-import type { Platform } from './platform';
+import type { Platform } from '../kernel/arch';
 
 /** The `config` object of an OCI / Docker image config, in the engine's field names. */
 export interface ContainerConfig {

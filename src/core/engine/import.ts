@@ -11,8 +11,8 @@ import { MEDIA_TYPES, packImageArchive } from './archive';
 import { assertEngineReachable, explainEngineError } from './connect';
 import { containerConfig, imageConfigJson } from './imageConfig';
 import { writeLayer, writeLayerFile } from './layer';
-import { platformOf, type Platform } from './platform';
-import { formatImageRef, parseImageRef } from './reference';
+import { platformOf, type Platform } from '../kernel/arch';
+import { formatTagName, parseTagName } from '../kernel/imageRef';
 
 export interface ImportRequest {
   /** The root filesystem directory. */
@@ -59,7 +59,7 @@ interface Prepared {
 
 /** Validates everything that can be checked before any work, so bad input fails in milliseconds. */
 async function prepare(rootfs: string, req: Omit<ImportRequest, 'rootfs'>): Promise<Prepared> {
-  const ref = formatImageRef(parseImageRef(req.tag));
+  const ref = formatTagName(parseTagName(req.tag));
   const platform = platformOf(req.arch);
   containerConfig(req.config, req.labels);
   const st = await stat(rootfs).catch(() => undefined);
@@ -102,7 +102,7 @@ export async function importRootfs(docker: Dockerode, req: ImportRequest): Promi
     signal?.throwIfAborted();
     const loaded = await docker.getImage(tmpTag).inspect();
     if (loaded.Id !== sha256(config)) throw new Error(`docker load produced image ${loaded.Id}, expected ${sha256(config)}`);
-    const { repo, tag } = parseImageRef(ref);
+    const { repo, tag } = parseTagName(ref);
     await docker.getImage(loaded.Id).tag({ repo, tag });
     const final = await docker.getImage(ref).inspect();
     return { id: final.Id, tag: ref, size: final.Size, layerGzipSize };

@@ -9,6 +9,4 @@ export * from './images';
 export * from './import';
 export * from './labels';
 export * from './layer';
-export * from './platform';
-export * from './reference';
 export * from './tarWalk';

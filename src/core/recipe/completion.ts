@@ -1,6 +1,6 @@
-import type { Position, Range } from '../diagnostic';
-import { LineIndex } from '../text';
-import { findArch } from './arch';
+import type { Position, Range } from '../kernel/diagnostic';
+import { LineIndex } from '../kernel/text';
+import { findArch } from '../kernel/arch';
 import { parseRecipe } from './parse';
 import type { PathSegment } from './path';
 import { schemaAt, type CompiledSchema } from './schema';

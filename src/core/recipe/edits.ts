@@ -1,4 +1,4 @@
-import type { TextEdit } from '../diagnostic';
+import type { TextEdit } from '../kernel/diagnostic';
 import { clampedRange, nodeAt, type NodeInfo, type ParsedRecipe } from './parse';
 import type { PathSegment } from './path';
 

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { debianArchOf } from './arch';
+import { debianArchOf } from '../kernel/arch';
 
 /** What the recipe checks need to know about the machine that would build it (OB203). */
 export interface HostProbe {

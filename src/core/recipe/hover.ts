@@ -1,4 +1,4 @@
-import type { Position, Range } from '../diagnostic';
+import type { Position, Range } from '../kernel/diagnostic';
 import { fieldAt, parseRecipe } from './parse';
 import { pathKey } from './path';
 import { describeField } from './schema';

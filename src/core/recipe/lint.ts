@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostic';
+import type { Diagnostic } from '../kernel/diagnostic';
 import type { HostProbe } from './host';
 import { clampedRange, parseRecipe, type ParsedRecipe } from './parse';
 import { RECIPE_RULES } from './rules';

@@ -1,4 +1,4 @@
-import { parsePackageSpec } from './packageName';
+import { parsePackageSpec } from '../kernel/packageName';
 
 /** Packages a container never needs: it runs the user's program as PID 1 on the host's kernel. */
 export interface NotNeededClass {

@@ -1,6 +1,6 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
-import type { Diagnostic, Position, Range } from '../diagnostic';
-import { LineIndex } from '../text';
+import type { Diagnostic, Position, Range } from '../kernel/diagnostic';
+import { LineIndex } from '../kernel/text';
 import { pathKey, type PathSegment } from './path';
 import { validateRecipeValue, type SchemaIssue } from './schema';
 import type { Recipe } from './types';

@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../diagnostic';
-import type { LineIndex } from '../text';
+import type { Diagnostic } from '../kernel/diagnostic';
+import type { LineIndex } from '../kernel/text';
 
 /** A heredoc whose output goes to a Dockerfile: `cat > Dockerfile <<EOF`, `cat <<-"EOF" >path/app.Dockerfile`, `tee Dockerfile <<EOF`. */
 const HEREDOC_START = /<<-?\s*(["']?)([A-Za-z_][A-Za-z0-9_]*)\1/;

@@ -1,6 +1,6 @@
-import type { Diagnostic } from '../diagnostic';
-import { applyPolicy, type PolicyOptions } from '../policy';
-import { LineIndex } from '../text';
+import type { Diagnostic } from '../kernel/diagnostic';
+import { applyPolicy, type PolicyOptions } from '../kernel/policy';
+import { LineIndex } from '../kernel/text';
 import { generatedDockerfile } from './generatedDockerfile';
 
 /** Diagnostics of a shell script. Never throws on any input. */

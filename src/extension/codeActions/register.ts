@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Fix } from '../../core/diagnostic';
+import type { Fix } from '../../core/kernel/diagnostic';
 import { toWorkspaceEdit } from '../convert';
 import { RECIPE_LANGUAGE } from '../diagnostics/linter';
 import type { Services } from '../services';

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { parseImageRef } from '../../core/engine/reference';
+import { parseTagName } from '../../core/kernel/imageRef';
 import { cliLaunch, currentRuntime, elevationFor } from '../terminal/cliLaunch';
 import { runInTerminal, type TerminalRunResult } from '../terminal/runInTerminal';
 import { buildSettings, type BuildSettings } from './buildSettings';
@@ -45,7 +45,7 @@ export async function buildCommand(ctx: CommandContext, arg?: unknown, options?:
   return reportFailure(ctx.services.log, 'build', async () => {
     const target = await resolveRecipe(arg);
     if (!target) return undefined;
-    if (options?.tag !== undefined) parseImageRef(options.tag);
+    if (options?.tag !== undefined) parseTagName(options.tag);
     const settings = buildSettings(target.uri);
     const rootfs = settings.keepRootfs ? keptRootfsDir(target, settings) : undefined;
     const args = [

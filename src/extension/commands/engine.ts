@@ -1,6 +1,6 @@
 import type Dockerode from 'dockerode';
 import * as vscode from 'vscode';
-import { parseImageRef } from '../../core/engine/reference';
+import { parseTagName } from '../../core/kernel/imageRef';
 import { dockerHostSetting } from './buildSettings';
 import type { EngineModule } from './engineModule';
 
@@ -49,7 +49,7 @@ export async function findContainer(engine: EngineModule, docker: Dockerode, idO
 
 /** An image name checked as the engine will check it: undefined when valid, else what is wrong. */
 export function imageNameProblem(name: string): string | undefined {
-  try { parseImageRef(name); return undefined; } catch (e) { return (e as Error).message; }
+  try { parseTagName(name); return undefined; } catch (e) { return (e as Error).message; }
 }
 
 export async function askImageName(prompt: string, value: string, validate: (name: string) => string | undefined): Promise<string | undefined> {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { ImportResult } from '../../core/engine/import';
-import { debianArchOf } from '../../core/recipe/arch';
+import { debianArchOf } from '../../core/kernel/arch';
 import type { CommandContext } from './context';
 import { askImageName, imageNameProblem, reachableEngine } from './engine';
 import { isAbort, refuseUntrusted, reportFailure, type Failure, type Refusal } from './outcome';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
-import type { Diagnostic } from '../../core/diagnostic';
-import { kindByName, type FileKind } from '../../core/fileKind';
+import type { Diagnostic } from '../../core/kernel/diagnostic';
+import { kindByName, type FileKind } from '../../core/kernel/fileKind';
 import { lintText } from '../../core/lint';
 import { nodeHostProbe } from '../../core/recipe/host';
 import { toDiagnostic, toRange } from '../convert';

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { planBuild, PlanError, checkRemovePattern, runsNatively, type PlanOptions } from '../../../src/core/build/plan';
+import { planBuild, PlanError, checkRemovePattern, type PlanOptions } from '../../../src/core/build/plan';
+import { runsNatively } from '../../../src/core/kernel/arch';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT, UNSAFE_IO_OFF, UNSAFE_IO_ON,
 } from '../../../src/core/build/scripts';

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintDockerfile } from '../../../src/core/dockerfile/lint';
-import { applyEdits } from '../../../src/core/text';
-import type { Fix } from '../../../src/core/diagnostic';
+import { applyEdits } from '../../../src/core/kernel/text';
+import type { Fix } from '../../../src/core/kernel/diagnostic';
 import { parseRecipe } from '../../../src/core/recipe';
 
 const GCC = `# two FROMs

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseDockerfile } from '../../../src/core/dockerfile/model';
-import { splitImageRef, canonicalRepository } from '../../../src/core/imageRef';
+import { splitImageRef, canonicalRepository } from '../../../src/core/kernel/imageRef';
 import { expandVariables } from '../../../src/core/dockerfile/expand';
 
 test('stages: names, FROM kinds, COPY --from targets', () => {

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintDockerfile } from '../../../src/core/dockerfile/lint';
 import { lintShellScript } from '../../../src/core/shell/lint';
-import { applyEdits } from '../../../src/core/text';
-import type { Diagnostic } from '../../../src/core/diagnostic';
+import { applyEdits } from '../../../src/core/kernel/text';
+import type { Diagnostic } from '../../../src/core/kernel/diagnostic';
 
 const GCC = [
   'FROM gcc:12 AS build',

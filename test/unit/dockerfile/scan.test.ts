@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DockerfileParser, ModifiableInstruction } from 'dockerfile-ast';
 import { scanDockerfile } from '../../../src/core/dockerfile/scan';
-import { LineIndex } from '../../../src/core/text';
+import { LineIndex } from '../../../src/core/kernel/text';
 
 /** What both parsers must agree on: keyword, where it starts and ends, the arguments and flags with their ranges. */
 function viaScanner(text: string) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configChanges, containerConfig, envList, exposedPort, imageConfigJson } from '../../../src/core/engine/imageConfig';
-import { platformOf, platformString } from '../../../src/core/engine/platform';
+import { platformOf, platformString } from '../../../src/core/kernel/arch';
 import { LABEL_BASE_NAME, LABEL_RECIPE_PATH, LABEL_RECIPE_SHA256, provenanceLabels, provenanceOf, isOwned } from '../../../src/core/engine/labels';
 
 test('Debian architectures map to OCI platforms (Go names)', () => {
@@ -14,7 +14,7 @@ test('Debian architectures map to OCI platforms (Go names)', () => {
   assert.deepEqual(platformOf('s390x'), { os: 'linux', architecture: 's390x' });
   assert.deepEqual(platformOf('riscv64'), { os: 'linux', architecture: 'riscv64' });
   assert.equal(platformString(platformOf('armhf')), 'linux/arm/v7');
-  assert.throws(() => platformOf('aarch64'), /Unknown Debian architecture "aarch64": use one of amd64, arm64, armhf/);
+  assert.throws(() => platformOf('aarch64'), /Unknown Debian architecture "aarch64": use one of amd64, arm64, armel, armhf/);
   assert.throws(() => platformOf('toString'), /Unknown Debian architecture/);
 });
 
@@ -90,4 +90,18 @@ test('provenance labels round-trip and mark an image as owned', () => {
   assert.deepEqual(provenanceOf(null), {});
   assert.equal(isOwned(labels), true);
   assert.equal(isOwned({ [LABEL_BASE_NAME]: 'x' }), false);
+});
+
+test('every architecture a recipe may name has a platform, and one table decides native or emulated', async () => {
+  const { ARCHES, runsNatively } = await import('../../../src/core/kernel/arch');
+  assert.equal(ARCHES.length, 18);
+  for (const a of ARCHES) assert.match(platformString(platformOf(a.name)), /^linux\/[a-z0-9]+(\/v\d)?$/, a.name);
+  assert.equal(platformString(platformOf('powerpc')), 'linux/ppc');
+  assert.equal(platformString(platformOf('m68k')), 'linux/m68k');
+  // On an arm64 host armhf runs natively: lint (OB203) and the plan read this same answer.
+  assert.equal(runsNatively('arm64', 'armhf'), true);
+  assert.equal(runsNatively('arm64', 'armel'), true);
+  assert.equal(runsNatively('amd64', 'armhf'), false);
+  assert.equal(runsNatively('amd64', 'i386'), true);
+  assert.equal(runsNatively('i386', 'amd64'), false);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintRecipe } from '../../../src/core/recipe';
-import { parsePackageSpec } from '../../../src/core/recipe/packageName';
+import { parsePackageSpec } from '../../../src/core/kernel/packageName';
 import { applyFix, r } from './helpers';
 
 const HEAD = 'image: owned/base:1\ndistro: debian\nsuite: bookworm\n';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintRecipe } from '../../../src/core/recipe';
-import { qemuName, debianArchOf } from '../../../src/core/recipe/arch';
+import { qemuName, debianArchOf } from '../../../src/core/kernel/arch';
 import { parseBinfmtEntry } from '../../../src/core/recipe/host';
 import { fakeHost, r } from './helpers';
 
@@ -28,6 +28,7 @@ test('the host arch, or no host, gives nothing', () => {
   assert.deepEqual(ob203('amd64'), []);
   assert.deepEqual(lintRecipe(text('arm64')).filter((d) => d.code === 'OB203'), []);
   assert.deepEqual(ob203('i386'), [], 'an amd64 host runs i386 natively');
+  assert.deepEqual(ob203('armhf', fakeHost({ arch: 'arm64' })), [], 'an arm64 host runs armhf natively, as the plan decides');
 });
 
 test('a foreign arch with nothing installed says exactly what to install and run', () => {

@@ -1,6 +1,6 @@
-import type { Diagnostic, Range, TextEdit } from '../../../src/core/diagnostic';
+import type { Diagnostic, Range, TextEdit } from '../../../src/core/kernel/diagnostic';
 import type { HostProbe } from '../../../src/core/recipe/host';
-import { LineIndex } from '../../../src/core/text';
+import { LineIndex } from '../../../src/core/kernel/text';
 
 /** Applies non-overlapping edits to a text, as an editor would. */
 export function applyEdits(text: string, edits: readonly TextEdit[]): string {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintRecipe } from '../../../src/core/recipe';
-import { parseImageRef } from '../../../src/core/imageRef';
+import { parseImageRef } from '../../../src/core/kernel/imageRef';
 import { applyFix, r } from './helpers';
 
 test('parseImageRef splits registry, path, tag and digest like Docker', () => {

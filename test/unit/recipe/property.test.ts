@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Diagnostic, Range } from '../../../src/core/diagnostic';
+import type { Diagnostic, Range } from '../../../src/core/kernel/diagnostic';
 import { completeRecipe, lintRecipe, parseRecipe, serializeRecipe } from '../../../src/core/recipe';
 import type { Recipe } from '../../../src/core/recipe/types';
-import { LineIndex } from '../../../src/core/text';
+import { LineIndex } from '../../../src/core/kernel/text';
 import { applyEdits, fakeHost, VALID } from './helpers';
 
 /** mulberry32: a small seeded generator, so a failure can be replayed. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ARCHES } from '../../../src/core/recipe/arch';
+import { ARCHES } from '../../../src/core/kernel/arch';
 import { lintRecipe } from '../../../src/core/recipe';
 import { describeField, RECIPE_JSON_SCHEMA, recipeSchema, type CompiledSchema } from '../../../src/core/recipe/schema';
 import { applyFix, r } from './helpers';

@@ -1,5 +1,5 @@
 import { basename, dirname, join, posix } from 'node:path';
-import type { Fix } from '../../diagnostic';
+import type { Fix } from '../../kernel/diagnostic';
 import { shQuote } from '../../build/quote';
 import { baseFromImage, serializeRecipe } from '../../recipe/derive';
 import { isNotNeededInContainer } from '../../recipe/notNeeded';

@@ -1,5 +1,5 @@
-import type { Fix } from '../../diagnostic';
-import { canonicalRepository, splitImageRef } from '../../imageRef';
+import type { Fix } from '../../kernel/diagnostic';
+import { canonicalRepository, splitImageRef } from '../../kernel/imageRef';
 import type { Stage } from '../model';
 import { recipeFor } from '../owned';
 import type { LintContext } from '../rule';

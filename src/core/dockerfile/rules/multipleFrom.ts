@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../diagnostic';
+import type { Diagnostic } from '../../kernel/diagnostic';
 import type { FromRef } from '../model';
 import type { Rule } from '../rule';
 import { ownedBaseFixes } from '../fixes/ownedBase';

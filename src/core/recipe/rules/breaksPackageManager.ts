@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../diagnostic';
+import type { Diagnostic } from '../../kernel/diagnostic';
 import { removalTouches } from '../glob';
 import { removeEntryFix, stringItems, type RecipeRule } from './rule';
 

@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../../diagnostic';
-import { parsePackageSpec } from '../packageName';
+import type { Diagnostic } from '../../kernel/diagnostic';
+import { parsePackageSpec } from '../../kernel/packageName';
 import { removeEntryFix, stringItems, type Located, type RecipeRule } from './rule';
 
 export const duplicatePackageRule: RecipeRule = {

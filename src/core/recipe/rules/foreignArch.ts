@@ -1,5 +1,5 @@
-import type { Diagnostic } from '../../diagnostic';
-import { findArch } from '../arch';
+import type { Diagnostic } from '../../kernel/diagnostic';
+import { findArch, runsNatively } from '../../kernel/arch';
 import { BINFMT_DIR } from '../host';
 import { stringField, type RecipeRule } from './rule';
 
@@ -17,7 +17,7 @@ export const foreignArchRule: RecipeRule = {
     if (!arch || !host) return [];
     const target = findArch(arch.value);
     const hostArch = host.hostArch();
-    if (!target || target.name === hostArch || target.nativeOn?.includes(hostArch)) return [];
+    if (!target || runsNatively(hostArch, target.name)) return [];
     const q = target.qemu;
     const binary = `/usr/bin/qemu-${q}-static`;
     const hasBinary = host.fileExists(binary);

@@ -1,6 +1,6 @@
-import type { Diagnostic, Fix } from '../../diagnostic';
+import type { Diagnostic, Fix } from '../../kernel/diagnostic';
 import { replaceNode, scalarText } from '../edits';
-import { parseImageRef } from '../../imageRef';
+import { parseImageRef } from '../../kernel/imageRef';
 import type { ParsedRecipe } from '../parse';
 import { stringField, type Located, type RecipeRule } from './rule';
 

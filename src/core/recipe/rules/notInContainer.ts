@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../../diagnostic';
+import type { Diagnostic } from '../../kernel/diagnostic';
 import { notNeededClass } from '../notNeeded';
 import { removeEntryFix, stringItems, type RecipeRule } from './rule';
 

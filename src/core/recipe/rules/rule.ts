@@ -1,4 +1,4 @@
-import type { Diagnostic, Fix, Range, Severity } from '../../diagnostic';
+import type { Diagnostic, Fix, Range, Severity } from '../../kernel/diagnostic';
 import { removeListItem } from '../edits';
 import type { HostProbe } from '../host';
 import { nodeAt, rangeFor, type NodeInfo, type ParsedRecipe } from '../parse';

@@ -1,4 +1,4 @@
-import type { Diagnostic, Fix, TextEdit } from '../../diagnostic';
+import type { Diagnostic, Fix, TextEdit } from '../../kernel/diagnostic';
 import { replaceKey, replaceNode, scalarText } from '../edits';
 import { firstLineOf, nodeAt, rangeFor, type ParsedRecipe } from '../parse';
 import type { SchemaIssue } from '../schema';

@@ -1,4 +1,4 @@
-import type { Diagnostic, Fix } from '../../diagnostic';
+import type { Diagnostic, Fix } from '../../kernel/diagnostic';
 import { didYouMean } from '../didYouMean';
 import { replaceNode, scalarText } from '../edits';
 import { nodeAt, type ParsedRecipe } from '../parse';

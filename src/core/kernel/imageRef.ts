@@ -98,3 +98,25 @@ export function parseImageRef(s: string): ImageRef | { readonly error: string } 
   if ((registry ? registry.length + 1 : 0) + path.length > MAX_NAME) return { error: `repository name longer than ${MAX_NAME} characters` };
   return ref;
 }
+
+/** A name ownbase tags an image with, split as the engine's tag API wants it. */
+export interface TagName {
+  /** `owned/focal`, `localhost:5000/team/base` */
+  readonly repo: string;
+  /** `20.04`; `latest` when the name had none. */
+  readonly tag: string;
+}
+
+/**
+ * Reads `name[:tag]` for tagging what ownbase builds (no digest). Throws a message that says what is
+ * wrong with the name.
+ */
+export function parseTagName(s: string): TagName {
+  const ref = parseImageRef(s);
+  if ('error' in ref) throw new Error(`Image name "${s}" is not valid: ${ref.error}`);
+  if (ref.digest !== undefined) throw new Error(`Image name "${s}" has a digest; give a name with an optional :tag`);
+  return { repo: ref.registry !== undefined ? `${ref.registry}/${ref.path}` : ref.path, tag: ref.tag ?? 'latest' };
+}
+
+/** `owned/focal` → `owned/focal:latest` */
+export const formatTagName = (r: TagName): string => `${r.repo}:${r.tag}`;

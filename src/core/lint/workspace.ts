@@ -1,5 +1,5 @@
 import { parse } from 'yaml';
-import type { OwnedImage } from './dockerfile/rule';
+import type { OwnedImage } from '../dockerfile/rule';
 
 /** The image a recipe builds, read leniently (a recipe with errors still names its image). */
 export function ownedImageOf(recipeText: string, recipePath: string): OwnedImage | undefined {

@@ -1,7 +1,7 @@
-import type { Diagnostic } from './diagnostic';
-import type { FileKind } from './fileKind';
+import type { Diagnostic } from '../kernel/diagnostic';
+import type { FileKind } from '../kernel/fileKind';
 import { lintWith, type LintOptions } from './lintWith';
-import { lintRecipe } from './recipe';
+import { lintRecipe } from '../recipe';
 
 export type { LintOptions } from './lintWith';
 

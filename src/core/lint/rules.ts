@@ -1,7 +1,7 @@
-import type { Severity } from './diagnostic';
-import { DOCKERFILE_RULES } from './dockerfile/rules';
-import { RECIPE_RULE_DOCS } from './recipe/ruleDocs';
-import { GENERATED_DOCKERFILE_DESCRIPTION } from './shell/generatedDockerfile';
+import type { Severity } from '../kernel/diagnostic';
+import { DOCKERFILE_RULES } from '../dockerfile/rules';
+import { RECIPE_RULE_DOCS } from '../recipe/ruleDocs';
+import { GENERATED_DOCKERFILE_DESCRIPTION } from '../shell/generatedDockerfile';
 
 export interface RuleDoc {
   readonly code: string;

@@ -1,10 +1,10 @@
-import type { Diagnostic } from './diagnostic';
-import { lintDockerfile, type DockerfileLintOptions } from './dockerfile/lint';
-import type { FileKind } from './fileKind';
-import { applyPolicy } from './policy';
-import type { HostProbe } from './recipe/host';
-import { lintShellScript } from './shell/lint';
-import { LineIndex } from './text';
+import type { Diagnostic } from '../kernel/diagnostic';
+import { lintDockerfile, type DockerfileLintOptions } from '../dockerfile/lint';
+import type { FileKind } from '../kernel/fileKind';
+import { applyPolicy } from '../kernel/policy';
+import type { HostProbe } from '../recipe/host';
+import { lintShellScript } from '../shell/lint';
+import { LineIndex } from '../kernel/text';
 
 export interface LintOptions extends DockerfileLintOptions {
   /** The machine a recipe would be built on (OB203); omitted, no host checks. */
