@@ -10,7 +10,7 @@ import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
 import { runPlan, type RunEvent } from '../core/run/runner';
 import { formatText } from './format';
-import type { CliIO, Subcommand } from './run';
+import type { CliIO, Subcommand } from './subcommand';
 import { UsageError } from './usageError';
 
 export interface BuildArgs {

@@ -7,7 +7,7 @@ import type { RuleSetting } from '../core/kernel/policy';
 import { nodeHostProbe } from '../core/recipe/host';
 import type { OwnedImage } from '../core/dockerfile/rule';
 import { formatJson, formatSarif, formatText, type FileResult } from './format';
-import type { CliIO, Subcommand } from './run';
+import type { CliIO, Subcommand } from './subcommand';
 import { UsageError } from './usageError';
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test']);

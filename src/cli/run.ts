@@ -1,19 +1,8 @@
 /** The `ownbase` command: one table of subcommands, each in its own file. */
-export interface CliIO {
-  readonly stdout: { write(s: string): unknown };
-  readonly stderr: { write(s: string): unknown };
-  readonly cwd: string;
-  /** Aborted on Ctrl-C; long commands cancel and clean up. */
-  readonly signal?: AbortSignal;
-}
+import type { CliIO, Subcommand } from './subcommand';
 
+export type { CliIO, Subcommand } from './subcommand';
 export { UsageError } from './usageError';
-
-export interface Subcommand {
-  readonly summary: string;
-  readonly usage: string;
-  run(args: readonly string[], io: CliIO): Promise<number>;
-}
 
 // One line per subcommand; each lives in its own file and exports `command`.
 const commands: Record<string, () => Promise<Subcommand>> = {

@@ -4,7 +4,7 @@ import { detectBuildHost } from '../core/build/host';
 import { PlanError } from '../core/build/plan';
 import { planToScript } from '../core/build/script';
 import { parseBuildArgs, planFor, readRecipe } from './build';
-import type { CliIO, Subcommand } from './run';
+import type { CliIO, Subcommand } from './subcommand';
 import { UsageError } from './usageError';
 
 const FLAGS = new Set(['--tag', '--builder', '--keep-rootfs', '--workdir', '--cache-dir', '--out']);

@@ -41,5 +41,13 @@ export interface Diagnostic {
   readonly fixes?: readonly Fix[];
 }
 
+/** What a rule is, for SARIF rule metadata, settings and the README's rule reference. */
+export interface RuleDoc {
+  readonly code: string;
+  readonly name: string;
+  readonly defaultSeverity: Severity;
+  readonly description: string;
+}
+
 export const pos = (line: number, character: number): Position => ({ line, character });
 export const range = (sl: number, sc: number, el: number, ec: number): Range => ({ start: pos(sl, sc), end: pos(el, ec) });

@@ -1,14 +1,9 @@
-import type { Severity } from '../kernel/diagnostic';
+import type { RuleDoc } from '../kernel/diagnostic';
 import { DOCKERFILE_RULES } from '../dockerfile/rules';
 import { RECIPE_RULE_DOCS } from '../recipe/ruleDocs';
 import { GENERATED_DOCKERFILE_DESCRIPTION } from '../shell/generatedDockerfile';
 
-export interface RuleDoc {
-  readonly code: string;
-  readonly name: string;
-  readonly defaultSeverity: Severity;
-  readonly description: string;
-}
+export type { RuleDoc } from '../kernel/diagnostic';
 
 /** Every rule ownbase reports, for SARIF rule metadata, settings and the README's rule reference. */
 export const RULES: readonly RuleDoc[] = [

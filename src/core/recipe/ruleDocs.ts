@@ -1,4 +1,4 @@
-import type { RuleDoc } from '../lint/rules';
+import type { RuleDoc } from '../kernel/diagnostic';
 import { RECIPE_RULES } from './rules';
 
 /** The recipe's rule codes for SARIF metadata, settings and the README. */
