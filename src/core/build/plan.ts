@@ -3,7 +3,9 @@ import { configChanges } from '../engine/imageConfig';
 import { provenanceLabels } from '../engine/labels';
 import { findArch, platformOf, platformString, qemuName, runsNatively } from '../kernel/arch';
 import { parseTagName } from '../kernel/imageRef';
+import { imageVerdict } from '../recipe/rules/imageRef';
 import type { Builder, Recipe } from '../recipe/types';
+import { isMirrorUrl, recipeErrors, variantProblem } from '../recipe/validate';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
   UNSAFE_IO_OFF, UNSAFE_IO_ON,
@@ -43,48 +45,43 @@ export interface PlanOptions {
   readonly recipeSha256?: string;
 }
 
-const SUITE = /^[a-z0-9][a-z0-9._-]*$/;
-const COMPONENT = /^[a-z0-9][a-z0-9._/-]*$/;
-const VARIANTS = ['minbase', 'buildd', 'fakechroot', '-', 'essential', 'apt', 'required', 'important', 'standard'];
-const PACKAGE = /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?(=[A-Za-z0-9.+~:-]+)?$/;
-const MIRROR = /^(https?|ftp|file):\/\/[^\s'"\\]+$/;
-const GLOB = /[*?[]/;
+export { checkRemovePattern } from '../recipe/removal';
 
-/** A path that must be absolute, normalized and not the root: it will be created, chrooted into and deleted. */
-function workPath(p: string, what: string): string {
+/**
+ * The characters a work path may hold. debootstrap `eval`s its target (`CHROOT_CMD="chroot \"$TARGET\""`, run
+ * by `eval "$CHROOT_CMD \"\$@\""`) and splits it unquoted (`rm -f $TARGET/proc`), so `$(…)`, backquotes, quotes,
+ * backslashes, spaces and glob characters in it would run or match as root.
+ */
+const WORK_PATH_CHARS = /[^A-Za-z0-9._+@%=,:/-]/u;
+
+function describeChar(c: string): string {
+  if (c === ' ') return 'a space';
+  if (c === '\n' || c === '\r') return 'a line break';
+  if (c === '\t') return 'a tab';
+  const code = c.codePointAt(0)!;
+  return code < 0x20 || code === 0x7f || code > 0x7e ? `the character U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `'${c}'`;
+}
+
+/**
+ * A path that must be absolute, normalized, not the root and made of plain characters: it will be created,
+ * chrooted into, handed to debootstrap (which evaluates it in a shell) and deleted.
+ */
+export function workPath(p: string, what: string): string {
   if (!posix.isAbsolute(p)) throw new PlanError(`${what} must be an absolute path, not ${JSON.stringify(p)}`);
+  const bad = WORK_PATH_CHARS.exec(p);
+  if (bad) {
+    throw new PlanError(`${what} ${JSON.stringify(p)} contains ${describeChar(bad[0])}: debootstrap evaluates its target folder in a shell, `
+      + 'so a work path may only hold letters, digits and . _ + @ % = , : / -');
+  }
   const n = posix.normalize(p).replace(/\/+$/, '');
   if (n === '' || n.split('/').length < 3) throw new PlanError(`${what} ${JSON.stringify(p)} is too close to / to build in`);
-  if (/[\n\0]/.test(n)) throw new PlanError(`${what} contains a line break`);
   return n;
 }
 
-/** A `remove` glob: absolute, no `..`, and not one that could match a top-level folder. */
-export function checkRemovePattern(p: string): string | undefined {
-  if (!p.startsWith('/')) return 'is not an absolute path';
-  if (/[\n\0]/.test(p)) return 'contains a line break';
-  const segs = p.split('/').filter((s) => s !== '' && s !== '.');
-  if (segs.includes('..')) return 'contains ..';
-  if (segs.length === 0) return 'would remove the whole image';
-  if (GLOB.test(segs[0]!)) return 'has a wildcard in its first folder and could match /usr or /etc';
-  return undefined;
-}
-
-function validate(r: Recipe, arch: string): void {
-  const bad = (field: string, value: unknown, why: string): never => {
-    throw new PlanError(`recipe ${field} ${JSON.stringify(value)} ${why}`);
-  };
-  if (!SUITE.test(r.suite)) bad('suite', r.suite, 'is not a suite name');
-  if (!findArch(arch)) bad('arch', arch, 'is not a Debian architecture');
-  const variant = r.variant ?? 'minbase';
-  if (!VARIANTS.includes(variant)) bad('variant', variant, `is not one of ${VARIANTS.join(', ')}`);
-  for (const c of r.components ?? []) if (!COMPONENT.test(c)) bad('component', c, 'is not a component name');
-  for (const p of r.packages ?? []) if (!PACKAGE.test(p)) bad('package', p, 'is not a package name (name[:arch][=version])');
-  if (r.mirror !== undefined && !MIRROR.test(r.mirror)) bad('mirror', r.mirror, 'is not an http(s)://, ftp:// or file:// URL');
-  for (const p of r.remove ?? []) {
-    const why = checkRemovePattern(p);
-    if (why) bad('remove entry', p, why);
-  }
+/** The recipe validator's first error (lint reports each at its field, OB201/OB202/OB205/OB206). */
+function validate(r: Recipe): void {
+  const first = recipeErrors(r)[0];
+  if (first) throw new PlanError(first.message);
 }
 
 /**
@@ -92,25 +89,33 @@ function validate(r: Recipe, arch: string): void {
  * needs to know about the machine comes in `opts`.
  */
 export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
+  validate(recipe);
   const arch = recipe.arch ?? opts.hostArch;
-  validate(recipe, arch);
+  if (!findArch(arch)) throw new PlanError(`the host architecture ${JSON.stringify(arch)} is not a Debian architecture: set arch in the recipe`);
   const builder: Builder = opts.builder ?? recipe.builder ?? 'debootstrap';
   const foreign = !runsNatively(opts.hostArch, arch);
   const qemu = qemuName(arch)!;
   const variant = recipe.variant ?? 'minbase';
+  if (opts.builder !== undefined) {
+    const why = variantProblem(variant, opts.builder, `--builder ${opts.builder}`);
+    if (why !== undefined) throw new PlanError(why);
+  }
   const components = recipe.components ?? ['main'];
   const packages = recipe.packages ?? [];
   const mirror = recipe.mirror ?? opts.hostMirror;
-  if (mirror !== undefined && !MIRROR.test(mirror)) throw new PlanError(`mirror ${JSON.stringify(mirror)} is not a URL`);
+  if (mirror !== undefined && !isMirrorUrl(mirror)) throw new PlanError(`the host's mirror ${JSON.stringify(mirror)} is not an http(s):// or file:// URL without spaces or quotes: name one in the recipe`);
   const kept = opts.fromRootfs ?? opts.keepRootfs;
   const keepRootfs = kept !== undefined;
-  const workdir = workPath(kept ?? opts.workdir, opts.fromRootfs !== undefined ? '--from-rootfs' : keepRootfs ? '--keep-rootfs' : 'the work folder');
+  const workdir = workPath(kept ?? opts.workdir, opts.fromRootfs !== undefined ? '--from-rootfs' : keepRootfs ? '--keep-rootfs' : 'the work folder (--workdir, ownbase.build.workDir)');
   const rootfs = keepRootfs ? workdir : `${workdir}/rootfs`;
-  const cache = opts.cache ? { dir: workPath(opts.cache.dir, 'the cache folder'), warm: opts.cache.warm } : undefined;
-  if (cache && /\s/.test(cache.dir)) throw new PlanError(`the cache folder ${JSON.stringify(cache.dir)} contains a space: apt sources cannot name it`);
+  const cache = opts.cache ? { dir: workPath(opts.cache.dir, 'the cache folder (--cache-dir, ownbase.build.cacheDir)'), warm: opts.cache.warm } : undefined;
   const warm = cache?.warm === true;
   const tool: Builder = warm ? 'mmdebstrap' : builder;
   const tag = opts.tag ?? recipe.image;
+  if (opts.tag !== undefined) {
+    const v = imageVerdict(opts.tag);
+    if (v?.severity === 'error') throw new PlanError(`--tag: ${v.message}`);
+  }
   try { parseTagName(tag); } catch (e) { throw new PlanError((e as Error).message); }
 
   const labels = provenanceLabels({

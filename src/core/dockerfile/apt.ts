@@ -1,3 +1,5 @@
+import { isPackageName, parsePackageSpec } from '../kernel/packageName';
+
 /**
  * Reads the package-manager work out of a shell-form RUN so that it can move into a recipe:
  * `apt-get update && apt-get install -y --no-install-recommends gcc make && rm -rf /var/lib/apt/lists/*`
@@ -15,7 +17,6 @@ export interface AptSplit {
 const APT = /^(?:DEBIAN_FRONTEND=\S+\s+)?(?:apt-get|apt)\s+/;
 const APT_HOUSEKEEPING = /^(?:DEBIAN_FRONTEND=\S+\s+)?(?:apt-get|apt)\s+(?:-\S+\s+)*(?:update|clean|autoclean|autoremove|upgrade|dist-upgrade)\b/;
 const APT_LISTS_CLEANUP = /^rm\s+-(?:rf|fr|r)\s+(?:\/var\/lib\/apt\/lists\/\*?\s*|\/var\/cache\/apt\/\S*\s*)+$/;
-const PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
 
 /** Splits a shell command line on `&&` and `;` outside quotes. */
 function splitCommands(text: string): string[] | undefined {
@@ -49,8 +50,9 @@ export function splitAptWork(command: string, escape = '\\'): AptSplit {
       const verb = words.findIndex((w) => !w.startsWith('-'));
       if (words[verb] === 'install') {
         const names = words.slice(verb + 1).filter((w) => !w.startsWith('-'));
-        if (names.some((n) => !PACKAGE.test(n.replace(/[=:].*$/, '')))) return { packages: [], remaining: [command], movable: false };
-        packages.push(...names.map((n) => n.replace(/[=:].*$/, '')));
+        const bare = names.map((n) => parsePackageSpec(n).name);
+        if (!bare.every(isPackageName)) return { packages: [], remaining: [command], movable: false };
+        packages.push(...bare);
         continue;
       }
     }

@@ -12,3 +12,10 @@ export function pathKey(segments: readonly PathSegment[]): string {
   }
   return out;
 }
+
+const ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A value as a message quotes it: control characters and line separators escaped, so the message stays one line. */
+export function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/gu, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

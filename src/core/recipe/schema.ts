@@ -1,6 +1,6 @@
 import rawSchema from './schema.json';
 import { didYouMean } from './didYouMean';
-import { pathKey, type PathSegment } from './path';
+import { oneLine, pathKey, type PathSegment } from './path';
 
 /**
  * A validator for the subset of JSON Schema (draft-07) that `schema.json` uses. The schema is compiled once,
@@ -149,7 +149,7 @@ const SHELL_META = /[;&|$`<>(){}\\!*?"'\s]/u;
 const MAX_ISSUES = 200;
 
 const show = (v: unknown): string => {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = oneLine(typeof v === 'string' ? v : JSON.stringify(v) ?? String(v));
   return s.length > 60 ? `${s.slice(0, 57)}…` : s;
 };
 

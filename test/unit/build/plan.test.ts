@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { planBuild, PlanError, checkRemovePattern, type PlanOptions } from '../../../src/core/build/plan';
-import { runsNatively } from '../../../src/core/kernel/arch';
+import { ARCHES, runsNatively } from '../../../src/core/kernel/arch';
+import { LineIndex } from '../../../src/core/kernel/text';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT, UNSAFE_IO_OFF, UNSAFE_IO_ON,
 } from '../../../src/core/build/scripts';
 import type { Plan } from '../../../src/core/build/types';
-import { loadRecipe } from '../../../src/core/recipe';
+import { lintRecipe, loadRecipe } from '../../../src/core/recipe';
 import type { Recipe } from '../../../src/core/recipe/types';
 
 function repoRoot(): string {
@@ -145,30 +146,104 @@ test('the recipe mirror wins over the host one; --tag overrides the image', () =
 
 const base: Recipe = { image: 'owned/x:1', distro: 'debian', suite: 'bookworm', arch: 'amd64', packages: ['ca-certificates'] };
 
-test('shell metacharacters in recipe fields are rejected before anything runs', () => {
-  const bad: [Partial<Recipe>, RegExp][] = [
-    [{ packages: ['curl; rm -rf /'] }, /package "curl; rm -rf \/" is not a package name/],
-    [{ packages: ['$(reboot)'] }, /package/],
-    [{ packages: ['-o=APT::Get::Assume-Yes=false'] }, /package/],
-    [{ suite: 'bookworm; rm -rf /' }, /suite/],
-    [{ suite: 'bookworm\nid' }, /suite/],
-    [{ components: ['main contrib'] }, /component/],
-    [{ arch: 'amd64$(id)' }, /arch/],
-    [{ variant: 'minbase --foreign' }, /variant/],
-    [{ mirror: "http://m.invalid/'; rm -rf /" }, /mirror/],
-    [{ mirror: 'javascript:alert(1)' }, /mirror/],
-    [{ image: 'x; rm -rf /' }, /Image name/],
-    [{ remove: ['/../../etc'] }, /contains \.\./],
-    [{ remove: ['/*'] }, /wildcard in its first folder/],
-    [{ remove: ['/'] }, /whole image/],
-    [{ remove: ['usr/share/doc'] }, /not an absolute path/],
-    [{ config: { env: { A: 'line1\nline2' } } }, /line break/],
+/** The lint errors of a recipe written as JSON (a YAML document), with the text each one's range covers. */
+function lintErrors(r: Recipe): { message: string; at: string }[] {
+  const text = JSON.stringify(r, null, 2);
+  const lines = new LineIndex(text);
+  return lintRecipe(text).filter((d) => d.severity === 'error')
+    .map((d) => ({ message: d.message, at: text.slice(lines.offsetAt(d.range.start), lines.offsetAt(d.range.end)) }));
+}
+
+test('what the plan refuses, lint flags at the field with the same message (one validator)', () => {
+  const bad: [Partial<Recipe>, RegExp, string][] = [
+    [{ packages: ['curl; rm -rf /'] }, /^packages\[0\]: 'curl; rm -rf \/' is not valid\. A package name is/, '"curl; rm -rf /"'],
+    [{ packages: ['$(reboot)'] }, /package name/, '"$(reboot)"'],
+    [{ packages: ['-o=APT::Get::Assume-Yes=false'] }, /package name/, '"-o=APT::Get::Assume-Yes=false"'],
+    [{ suite: 'bookworm; rm -rf /' }, /^Unknown Debian suite/, '"bookworm; rm -rf /"'],
+    [{ suite: 'bookworm\nid' }, /^Unknown Debian suite/, '"bookworm\\nid"'],
+    [{ components: ['main contrib'] }, /^components\[0\]: 'main contrib' is not valid/, '"main contrib"'],
+    [{ components: ['../x'] }, /^components\[0\]: '\.\.\/x' is not valid/, '"../x"'],
+    [{ components: ['main/../../x'] }, /^components\[0\]/, '"main/../../x"'],
+    [{ components: ['-x'] }, /^components\[0\]: '-x' is not valid\. .*a leading '-' would be read as an option/, '"-x"'],
+    [{ arch: 'amd64$(id)' }, /is not a valid arch/, '"amd64$(id)"'],
+    [{ variant: 'minbase --foreign' }, /is not a valid variant/, '"minbase --foreign"'],
+    [{ variant: 'fakechroot' }, /is not a valid variant/, '"fakechroot"'],
+    [{ variant: 'essential' }, /^variant: 'essential' cannot be built with debootstrap \(the default builder\).* set builder: mmdebstrap\.$/, '"essential"'],
+    [{ mirror: "http://m.invalid/'; rm -rf /" }, /^mirror: /, `"http://m.invalid/'; rm -rf /"`],
+    [{ mirror: 'ftp://m.invalid/debian' }, /^mirror: /, '"ftp://m.invalid/debian"'],
+    [{ mirror: 'javascript:alert(1)' }, /^mirror: /, '"javascript:alert(1)"'],
+    [{ image: 'x; rm -rf /' }, /^Invalid image reference 'x; rm -rf \/': an image reference has no spaces\.$/, '"x; rm -rf /"'],
+    [{ image: 'Owned/x:1' }, /would be read as a registry host/, '"Owned/x:1"'],
+    [{ remove: ['/../../etc'] }, /^remove\[0\]: '\/\.\.\/\.\.\/etc' contains '\.\.'\.$/, '"/../../etc"'],
+    [{ remove: ['/*'] }, /wildcard in its first folder/, '"/*"'],
+    [{ remove: ['/'] }, /whole image/, '"/"'],
+    [{ remove: ['usr/share/doc'] }, /^remove\[0\]: 'usr\/share\/doc' is not valid/, '"usr/share/doc"'],
+    [{ remove: ['/usr/share/doc\n/etc'] }, /^remove\[0\]: .* is not valid\. A remove entry is one absolute path/, '"/usr/share/doc\\n/etc"'],
+    [{ remove: ['/bin/*'] }, /^Removing '\/bin\/\*' deletes \/usr\/bin\/dpkg\* \(dpkg\) through the merged-\/usr symlink \/bin → \/usr\/bin/, '"/bin/*"'],
+    [{ config: { env: { A: 'line1\nline2' } } }, /^config\.env\.A: .* docker import --change cannot carry a line break/, '"line1\\nline2"'],
+    [{ config: { workdir: '/srv\nx' } }, /^config\.workdir: /, '"/srv\\nx"'],
+    [{ config: { user: 'me\r' } }, /^config\.user: /, '"me\\r"'],
+    [{ config: { labels: { a: 'b\nc' } } }, /^config\.labels\.a: /, '"b\\nc"'],
+    [{ config: { labels: { 'a\nb': 'c' } } }, /^config\.labels: 'a\\nb' is not a valid name/, '"a\\nb"'],
+    [{ config: { expose: ['80/sctp'] } }, /^config\.expose\[0\]/, '"80/sctp"'],
   ];
-  for (const [patch, re] of bad) {
-    assert.throws(() => planBuild({ ...base, ...patch } as Recipe, BASE), (e: unknown) => e instanceof PlanError && re.test(e.message), JSON.stringify(patch));
+  for (const [patch, re, at] of bad) {
+    const recipe = { ...base, ...patch } as Recipe;
+    let message = '';
+    assert.throws(() => planBuild(recipe, BASE), (e: unknown) => { message = (e as Error).message; return e instanceof PlanError; }, JSON.stringify(patch));
+    assert.match(message, re, JSON.stringify(patch));
+    assert.deepEqual(lintErrors(recipe).filter((d) => d.message === message), [{ message, at }], JSON.stringify(patch));
   }
   assert.throws(() => planBuild(base, { ...BASE, workdir: '/tmp' }), /too close to \//);
   assert.throws(() => planBuild(base, { ...BASE, workdir: 'rel/dir' }), /absolute/);
+});
+
+test('every architecture of the table plans (m68k included), natively or through qemu, with its OCI platform', () => {
+  for (const a of ARCHES) {
+    const p = planBuild({ ...base, arch: a.name }, BASE);
+    assert.equal(p.arch, a.name);
+    assert.equal(p.foreign, !runsNatively('amd64', a.name));
+    if (p.foreign) assert.ok(step(p, 'import').argv.includes('--platform'), a.name);
+    assert.deepEqual(lintErrors({ ...base, arch: a.name }), [], a.name);
+  }
+  const m68k = planBuild({ ...base, arch: 'm68k' }, BASE);
+  const imp = step(m68k, 'import').argv;
+  assert.equal(imp[imp.indexOf('--platform') + 1], 'linux/m68k');
+  assert.deepEqual(step(m68k, 'check-binfmt').argv.slice(-2), ['m68k', 'm68k']);
+});
+
+test('--builder is checked against the variant too; a warm cache runs every debootstrap variant', () => {
+  assert.throws(() => planBuild({ ...base, builder: 'mmdebstrap', variant: 'essential' }, { ...BASE, builder: 'debootstrap' }),
+    (e: unknown) => e instanceof PlanError && e.message === "variant: 'essential' cannot be built with --builder debootstrap, which runs minbase, buildd, -. "
+      + "'essential' is a variant of mmdebstrap: set builder: mmdebstrap.");
+  assert.equal(planBuild({ ...base, builder: 'mmdebstrap', variant: 'essential' }, BASE).bootstrapTool, 'mmdebstrap');
+  for (const variant of ['minbase', 'buildd', '-']) {
+    const p = planBuild({ ...base, variant }, { ...BASE, cache: { dir: '/var/cache/ownbase/debian/bookworm/amd64', warm: true } });
+    assert.ok(step(p, 'bootstrap').argv.includes(`--variant=${variant}`));
+  }
+});
+
+test('work paths: only characters debootstrap neither evaluates nor splits; the message names the character', () => {
+  const cases: [Partial<PlanOptions>, string][] = [
+    [{ workdir: '/var/tmp/$(id)' }, `the work folder (--workdir, ownbase.build.workDir) "/var/tmp/$(id)" contains '$'`],
+    [{ workdir: '/var/tmp/`id`' }, 'the work folder (--workdir, ownbase.build.workDir) "/var/tmp/`id`" contains \'`\''],
+    [{ workdir: '/var/tmp/a b' }, 'the work folder (--workdir, ownbase.build.workDir) "/var/tmp/a b" contains a space'],
+    [{ workdir: '/var/tmp/a\nb' }, 'the work folder (--workdir, ownbase.build.workDir) "/var/tmp/a\\nb" contains a line break'],
+    [{ workdir: '/var/tmp/a*' }, `the work folder (--workdir, ownbase.build.workDir) "/var/tmp/a*" contains '*'`],
+    [{ workdir: '/var/tmp/é' }, 'the work folder (--workdir, ownbase.build.workDir) "/var/tmp/é" contains the character U+00E9'],
+    [{ keepRootfs: '/var/tmp/"x"' }, `--keep-rootfs "/var/tmp/\\"x\\"" contains '"'`],
+    [{ keepRootfs: "/var/tmp/it's" }, `--keep-rootfs "/var/tmp/it's" contains '''`],
+    [{ fromRootfs: '/var/tmp/a;b' }, `--from-rootfs "/var/tmp/a;b" contains ';'`],
+    [{ cache: { dir: '/var/cache/$(reboot)/x', warm: false } }, `the cache folder (--cache-dir, ownbase.build.cacheDir) "/var/cache/$(reboot)/x" contains '$'`],
+    [{ cache: { dir: '/var/cache/a b', warm: true } }, 'the cache folder (--cache-dir, ownbase.build.cacheDir) "/var/cache/a b" contains a space'],
+  ];
+  for (const [opts, lead] of cases) {
+    assert.throws(() => planBuild(base, { ...BASE, ...opts }),
+      (e: unknown) => e instanceof PlanError && e.message === `${lead}: debootstrap evaluates its target folder in a shell, so a work path may only hold letters, digits and . _ + @ % = , : / -`,
+      JSON.stringify(opts));
+  }
+  const ok = planBuild(base, { ...BASE, workdir: '/srv/build-1.0_x+y@host%20=a,b:c/w' });
+  assert.equal(ok.workdir, '/srv/build-1.0_x+y@host%20=a,b:c/w');
 });
 
 test('metacharacters that are legal values reach the processes literally, as single argv elements', () => {
@@ -187,7 +262,7 @@ test('metacharacters that are legal values reach the processes literally, as sin
 
 test('remove patterns and native architectures', () => {
   assert.equal(checkRemovePattern('/usr/share/doc/*'), undefined);
-  assert.equal(checkRemovePattern('/usr/../etc'), 'contains ..');
+  assert.equal(checkRemovePattern('/usr/../etc'), "contains '..'");
   assert.equal(checkRemovePattern('/u*/share'), 'has a wildcard in its first folder and could match /usr or /etc');
   assert.equal(runsNatively('amd64', 'amd64'), true);
   assert.equal(runsNatively('amd64', 'i386'), true);

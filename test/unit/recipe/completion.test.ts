@@ -31,7 +31,7 @@ test('keys under config', () => {
 test('distro, arch, variant, builder and slim values', () => {
   assert.deepEqual(labels('distro: ', 0, 8), ['debian', 'ubuntu']);
   assert.deepEqual(labels('builder: deb', 0, 12), ['debootstrap', 'mmdebstrap']);
-  assert.deepEqual(labels('variant: ', 0, 9).slice(0, 4), ['minbase', 'buildd', 'fakechroot', '-']);
+  assert.deepEqual(labels('variant: ', 0, 9).slice(0, 4), ['minbase', 'buildd', '-', 'essential']);
   assert.deepEqual(labels('slim: ', 0, 6), ['true', 'false']);
   const arch = completeRecipe('arch: ar', { line: 0, character: 8 });
   assert.equal(arch.find((c) => c.label === 'arm64')?.detail, 'qemu-aarch64-static when foreign');

@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ARCHES } from '../../../src/core/kernel/arch';
+import { PACKAGE_SPEC } from '../../../src/core/kernel/packageName';
 import { lintRecipe } from '../../../src/core/recipe';
+import { ALL_VARIANTS } from '../../../src/core/recipe/validate';
 import { describeField, RECIPE_JSON_SCHEMA, recipeSchema, type CompiledSchema } from '../../../src/core/recipe/schema';
 import { applyFix, r } from './helpers';
 
@@ -19,7 +21,12 @@ test('schema.json compiles with the validator (every keyword supported) and is d
   assert.deepEqual(s.properties!.get('distro')!.enum, ['debian', 'ubuntu']);
   assert.deepEqual(s.properties!.get('builder')!.enum, ['debootstrap', 'mmdebstrap']);
   assert.equal(s.properties!.get('slim')!.default, true);
-  assert.deepEqual(s.properties!.get('variant')!.enum!.slice(0, 4), ['minbase', 'buildd', 'fakechroot', '-']);
+  assert.deepEqual(s.properties!.get('variant')!.enum, ['minbase', 'buildd', '-', 'essential', 'apt', 'required', 'important', 'debootstrap', 'standard']);
+});
+
+test('the variant enum is exactly what some builder runs; the packages pattern is the kernel package-name rule', () => {
+  assert.deepEqual(recipeSchema().properties!.get('variant')!.enum, ALL_VARIANTS);
+  assert.equal(recipeSchema().properties!.get('packages')!.items!.pattern!.source, PACKAGE_SPEC.source);
 });
 
 test('the arch enum is exactly the arch table', () => {
@@ -133,9 +140,9 @@ test('config: env values must be strings (safe quoting fix), env names valid, po
 test('mirror must be an http, https or file URL; components non-empty words', () => {
   const ds = ob201(`${HEAD}mirror: mirror.example/debian\ncomponents: [main, "", "non free"]\n`);
   assert.deepEqual(ds.map((d) => d.message), [
-    "mirror: 'mirror.example/debian' is not valid. A mirror is an http://, https:// or file:// URL of the distribution's archive, e.g. http://mirror.example/debian.",
+    "mirror: 'mirror.example/debian' is not valid. A mirror is an http://, https:// or file:// URL of the distribution's archive with no spaces, quotes or backslashes, e.g. http://mirror.example/debian.",
     'components[1] must not be empty.',
-    "components[2]: 'non free' is not valid. A component is one word, e.g. main, contrib, non-free-firmware, universe.",
+    "components[2]: 'non free' is not valid. A component is lowercase letters, digits, '.', '_' and '-', starting with a letter or digit (e.g. main, contrib, non-free-firmware, universe): a leading '-' would be read as an option, '..' as a path.",
   ]);
   assert.deepEqual(ob201(`${HEAD}mirror: file:///srv/mirror/debian\n`), []);
 });

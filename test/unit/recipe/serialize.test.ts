@@ -10,9 +10,9 @@ const FULL: Recipe = {
   components: ['main', 'restricted', 'universe', 'multiverse'], packages: ['ca-certificates', 'curl:arm64', 'libc6=2.31-0ubuntu9'],
   remove: ['/usr/share/doc/*', '/usr/share/man/*', '/var/lib/apt/lists/*', '/var/cache/apt/*'],
   config: {
-    cmd: ['/bin/bash', '-c', 'echo "hi" # not a comment'], entrypoint: ['/usr/bin/tini', '--'],
+    cmd: ['/bin/bash', '-c', 'echo "hi" # not a comment\necho two lines'], entrypoint: ['/usr/bin/tini', '--'],
     env: { LANG: 'C.UTF-8', PORT: '8080', EMPTY: '', YES: 'yes', NUL: 'null' }, workdir: '/srv', user: '1000:1000',
-    expose: [2222, '53/udp', '80'], labels: { 'org.opencontainers.image.title': 'base: one FROM', 'multi': 'line1\nline2' },
+    expose: [2222, '53/udp', '80'], labels: { 'org.opencontainers.image.title': 'base: one FROM' },
   },
   builder: 'mmdebstrap', slim: false,
 };

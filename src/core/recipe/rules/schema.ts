@@ -1,7 +1,9 @@
 import type { Diagnostic, Fix, TextEdit } from '../../kernel/diagnostic';
 import { replaceKey, replaceNode, scalarText } from '../edits';
 import { firstLineOf, nodeAt, rangeFor, type ParsedRecipe } from '../parse';
+import { pathKey } from '../path';
 import type { SchemaIssue } from '../schema';
+import { semanticProblems } from '../validate';
 import type { RecipeRule } from './rule';
 
 const fix = (title: string, edit: TextEdit | undefined, safe: boolean): Fix[] =>
@@ -50,13 +52,22 @@ export const schemaRule: RecipeRule = {
   code: 'OB201',
   name: 'schema',
   defaultSeverity: 'error',
-  description: 'The recipe must match its schema: known fields only (with a did-you-mean for typos), the right types '
-    + '(packages is a list of strings), required image, distro and suite, valid package names (never shell text), '
-    + 'ports 1–65535, an http, https or file mirror URL.',
+  description: 'The recipe must match its schema and be one the build can run: known fields only (with a did-you-mean for '
+    + 'typos), the right types (packages is a list of strings), required image, distro and suite, valid package names and '
+    + 'components (never shell text or options), a variant the builder runs, remove entries that are absolute paths without '
+    + '.. or a wildcard in the first folder, config values on one line, ports 1–65535, an http, https or file mirror URL. '
+    + 'The build refuses exactly these, with the same message.',
   check({ parsed }): Diagnostic[] {
-    return parsed.issues.map((issue) => {
+    const out: Diagnostic[] = parsed.issues.map((issue) => {
       const fixes = fixesFor(parsed, issue);
       return { code: 'OB201', severity: 'error', message: issue.message, range: rangeOf(parsed, issue), ...(fixes.length > 0 && { fixes }) };
     });
+    if (parsed.value === null || parsed.value === undefined) return out;
+    const taken = new Set(parsed.issues.map((i) => pathKey(i.path)));
+    for (const p of semanticProblems(parsed.value)) {
+      if (p.code !== 'OB201' || taken.has(pathKey(p.path))) continue;
+      out.push({ code: 'OB201', severity: 'error', message: p.message, range: rangeFor(parsed, p.path) });
+    }
+    return out;
   },
 };
