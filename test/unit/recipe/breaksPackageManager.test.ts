@@ -46,3 +46,31 @@ test('OB206 is an error on the entry saying what it deletes; the (unsafe) fix re
   const usr = lintRecipe('image: owned/base:1\ndistro: debian\nsuite: bookworm\nremove: [/usr]\n').filter((d) => d.code === 'OB206');
   assert.match(usr[0]!.message, /^Removing '\/usr' deletes \/usr\/bin\/dpkg\* \(dpkg\)/);
 });
+
+test('OB206 judges a path after the merged-/usr symlinks, and protects sh, libc and the dynamic loader', () => {
+  const cases: [string, string][] = [
+    ['/bin/*', "deletes /usr/bin/dpkg* (dpkg) through the merged-/usr symlink /bin → /usr/bin"],
+    ['/bin/dpkg', 'deletes /usr/bin/dpkg* (dpkg) through the merged-/usr symlink /bin → /usr/bin'],
+    ['/bin/sh', 'deletes /usr/bin/sh (the shell package scripts run in) through the merged-/usr symlink /bin → /usr/bin'],
+    ['/usr/bin/sh', 'deletes /usr/bin/sh (the shell package scripts run in):'],
+    ['/lib/*', "deletes /usr/lib/apt (apt's download methods) through the merged-/usr symlink /lib → /usr/lib"],
+    ['/lib/x86_64-linux-gnu/*', "deletes /usr/lib/*/libapt-pkg.so* (apt's library) through the merged-/usr symlink /lib → /usr/lib"],
+    ['/lib/aarch64-linux-gnu/*', "deletes /usr/lib/*/libapt-pkg.so* (apt's library) through the merged-/usr symlink /lib → /usr/lib"],
+    ['/usr/lib/riscv64-linux-gnu/libc.so.6', 'deletes /usr/lib/*/libc.so* (the C library):'],
+    ['/lib64/ld-linux-x86-64.so.2', 'deletes /usr/lib64/ld* (the dynamic loader) through the merged-/usr symlink /lib64 → /usr/lib64'],
+    ['/lib/ld-linux-aarch64.so.1', 'deletes /usr/lib/'],
+    ['/usr/lib64/ld-linux-x86-64.so.2', 'deletes /usr/lib64/ld* (the dynamic loader):'],
+    ['/usr/sbin/*', 'deletes /usr/sbin/ldconfig (ldconfig, which package scripts run):'],
+    ['/sbin/*', 'deletes /usr/sbin/ldconfig (ldconfig, which package scripts run) through the merged-/usr symlink /sbin → /usr/sbin'],
+  ];
+  for (const [entry, deletes] of cases) {
+    const text = `image: owned/base:1\ndistro: debian\nsuite: bookworm\nremove:\n  - ${entry}\n`;
+    const ds = lintRecipe(text).filter((d) => d.code === 'OB206');
+    assert.equal(ds.length, 1, entry);
+    assert.ok(ds[0]!.message.startsWith(`Removing '${entry}' ${deletes}`), ds[0]!.message);
+    assert.deepEqual(ds[0]!.range, r(4, 4, 4, 4 + entry.length), entry);
+  }
+  for (const fine of ['/usr/sbin/nologin-helper', '/usr/lib/x86_64-linux-gnu/gconv/*', '/lib/x86_64-linux-gnu/perl/*', '/bin/bash.bashrc-x', '/usr/share/zoneinfo/*']) {
+    assert.equal(breaksPackageManager(fine), undefined, fine);
+  }
+});
