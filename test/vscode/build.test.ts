@@ -62,13 +62,13 @@ if (trusted) {
     before(async () => {
       await vscode.extensions.getExtension('ownbase.ownbase')!.activate();
       workDir = mkdtempSync('/var/tmp/ownbase-vscode-build-');
-      await settings().update('workDir', workDir, vscode.ConfigurationTarget.Workspace);
-      await settings().update('keepRootfs', true, vscode.ConfigurationTarget.Workspace);
+      await settings().update('workDir', workDir, vscode.ConfigurationTarget.Global);
+      await settings().update('keepRootfs', true, vscode.ConfigurationTarget.Global);
     });
 
     after(async () => {
-      await settings().update('workDir', undefined, vscode.ConfigurationTarget.Workspace);
-      await settings().update('keepRootfs', undefined, vscode.ConfigurationTarget.Workspace);
+      await settings().update('workDir', undefined, vscode.ConfigurationTarget.Global);
+      await settings().update('keepRootfs', undefined, vscode.ConfigurationTarget.Global);
       if (workDir && mountsUnder(workDir).length === 0) rmSync(workDir, { recursive: true, force: true });
     });
 
@@ -142,7 +142,7 @@ if (trusted) {
     for (const how of ['Cancel Build (what the notification\'s Cancel calls)', 'closing the terminal'] as const) {
       it(`cancels a build by ${how}: exit code 130, no mount left, work folder removed, no image under the tag`, async function () {
         this.timeout(5 * 60_000);
-        await settings().update('keepRootfs', false, vscode.ConfigurationTarget.Workspace);
+        await settings().update('keepRootfs', false, vscode.ConfigurationTarget.Global);
         const tag = `ownbase-vscode-test/cancelled:${Date.now()}`;
         const pending = vscode.commands.executeCommand<BuildResult>('ownbase.build', recipe(), { tag });
         const slug = `ownbase-${tag.replace(/[^A-Za-z0-9._-]+/g, '-')}-`;

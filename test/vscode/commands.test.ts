@@ -186,8 +186,8 @@ if (trusted) {
       cleanup.push(async () => { rmSync(work, { recursive: true, force: true }); rmSync(cache, { recursive: true, force: true }); });
       const build = config('ownbase.build');
       await build.update('builder', 'debootstrap', vscode.ConfigurationTarget.Workspace);
-      await build.update('workDir', work, vscode.ConfigurationTarget.Workspace);
-      await build.update('cacheDir', cache, vscode.ConfigurationTarget.Workspace);
+      await build.update('workDir', work, vscode.ConfigurationTarget.Global);
+      await build.update('cacheDir', cache, vscode.ConfigurationTarget.Global);
       try {
         const doc = await vscode.commands.executeCommand<vscode.TextDocument>('ownbase.exportScript', recipe());
         const text = doc.getText();
@@ -197,7 +197,8 @@ if (trusted) {
         assert.doesNotMatch(text, /mmdebstrap/);
         await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
       } finally {
-        for (const k of ['builder', 'workDir', 'cacheDir']) await build.update(k, undefined, vscode.ConfigurationTarget.Workspace);
+        await build.update('builder', undefined, vscode.ConfigurationTarget.Workspace);
+        for (const k of ['workDir', 'cacheDir']) await build.update(k, undefined, vscode.ConfigurationTarget.Global);
       }
     });
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Builder } from '../../core/recipe/types';
+import { machineValue } from './machineSetting';
 
 /** sudo reads the password from stdin (-S), which the build terminal forwards without echo. */
 export const DEFAULT_ELEVATION = ['sudo', '-S', '-p', '[sudo] password for %u: '] as const;
@@ -16,19 +17,23 @@ export interface BuildSettings {
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 
+/**
+ * The build settings for a recipe. Where a build writes as root and what elevates it are machine-scoped: read from
+ * the user's settings only, so a workspace cannot set them.
+ */
 export function buildSettings(scope?: vscode.ConfigurationScope): BuildSettings {
   const build = vscode.workspace.getConfiguration('ownbase.build', scope);
   const builder = build.get<string>('builder');
-  const elevation = build.get<unknown>('elevationCommand');
-  const workDir = text(build.get('workDir'));
-  const cacheDir = text(build.get('cacheDir'));
+  const elevation = machineValue<unknown>(build, 'elevationCommand');
+  const workDir = text(machineValue(build, 'workDir'));
+  const cacheDir = text(machineValue(build, 'cacheDir'));
   const dockerHost = text(vscode.workspace.getConfiguration('ownbase.docker', scope).get('host'));
   return {
     ...(builder === 'debootstrap' || builder === 'mmdebstrap' ? { builder } : {}),
     elevation: Array.isArray(elevation) && elevation.every((w) => typeof w === 'string') ? elevation as string[] : [...DEFAULT_ELEVATION],
     ...(workDir !== undefined && { workDir }),
     ...(cacheDir !== undefined && { cacheDir }),
-    keepRootfs: build.get<boolean>('keepRootfs', false),
+    keepRootfs: machineValue<unknown>(build, 'keepRootfs') === true,
     ...(dockerHost !== undefined && { dockerHost }),
   };
 }
