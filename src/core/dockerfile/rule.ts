@@ -1,5 +1,5 @@
 import type { Diagnostic, Severity } from '../kernel/diagnostic';
-import type { DockerfileModel, Stage } from './model';
+import type { DockerfileModel } from './model';
 
 /** An image that a recipe in the workspace builds. */
 export interface OwnedImage {
@@ -36,5 +36,3 @@ export interface Rule {
   check(ctx: LintContext): Diagnostic[];
 }
 
-/** A stage whose FROM is an image other than scratch, a stage or an unresolved ARG. */
-export const isExternal = (s: Stage): boolean => s.from.kind === 'external';

@@ -5,7 +5,6 @@ export * from './connect';
 export * from './export';
 export * from './extract';
 export * from './imageConfig';
-export * from './images';
 export * from './import';
 export * from './labels';
 export * from './layer';

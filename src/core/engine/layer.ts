@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
@@ -149,19 +148,6 @@ class GzipFollower {
       this.signal?.removeEventListener('abort', onAbort);
       await fh?.close();
     }
-  }
-}
-
-/** Digest and size of `file` gzipped at level 6, without writing the compressed bytes anywhere. */
-export async function gzipStats(file: string, opts: { readonly signal?: AbortSignal } = {}): Promise<Compressed> {
-  const gz = new GzipFile(undefined);
-  const src = createReadStream(file, { highWaterMark: BATCH, ...(opts.signal ? { signal: opts.signal } : {}) });
-  try {
-    for await (const chunk of src) await gz.write(chunk as Buffer);
-    return await gz.end();
-  } catch (err) {
-    gz.destroy();
-    throw err;
   }
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { writeOciArchive } from '../../../src/core/engine/import';
-import { gzipStats, writeLayer, writeLayerFile } from '../../../src/core/engine/layer';
+import { writeLayer, writeLayerFile } from '../../../src/core/engine/layer';
 import { LABEL_RECIPE_PATH } from '../../../src/core/engine/labels';
 import { makeTree, tempDir } from './support';
 
@@ -48,7 +48,6 @@ test('the layer digest, size and gzip-6 size are those of the tar bytes', async 
     const followed = await writeLayerFile(root, join(work, 'f.tar'));
     assert.equal(followed.diffId, layer.diffId);
     assert.deepEqual(await followed.gzip, layer.gzip);
-    assert.deepEqual(await gzipStats(join(work, 'l.tar')), layer.gzip);
   } finally {
     rmSync(root, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
