@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parsePackageSpec } from '../kernel/packageName';
 import type { Recipe } from '../recipe/types';
 
 /** Where the cache of downloaded packages of one distro/suite/arch lives under the cache root. */
@@ -30,7 +31,7 @@ export function packageNames(packagesText: string): Set<string> {
 export function cacheCovers(names: ReadonlySet<string>, variants: readonly string[], recipe: Pick<Recipe, 'variant' | 'packages'>): { ok: boolean; reason?: string } {
   const variant = recipe.variant ?? 'minbase';
   if (!variants.includes(variant)) return { ok: false, reason: `no ${variant} build cached yet` };
-  const missing = (recipe.packages ?? []).map((p) => p.replace(/[:=].*$/, '')).filter((n) => !names.has(n));
+  const missing = (recipe.packages ?? []).map((p) => parsePackageSpec(p).name).filter((n) => !names.has(n));
   if (missing.length > 0) return { ok: false, reason: `not cached yet: ${missing.join(', ')}` };
   return { ok: true };
 }
