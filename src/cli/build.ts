@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../core/kernel/diagnostic';
 import { probeCache, type CacheProbe } from '../core/build/cache';
 import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } from '../core/build/host';
@@ -8,7 +9,9 @@ import { planBuild, PlanError } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
-import { runPlan, type RunEvent } from '../core/run/runner';
+import { runPlan } from '../core/run/runner';
+import { formatBuildEvent, fromRunEvent, type BuildEvent, type BuildEventInit } from '../core/run/events';
+import { renderBuildEvent } from '../core/run/render';
 import { formatText } from './format';
 import type { CliIO, Subcommand } from './subcommand';
 import { UsageError } from './usageError';
@@ -23,39 +26,59 @@ export interface BuildArgs {
   workdir?: string;
   cacheDir?: string;
   noCache: boolean;
+  /** `build`: how progress is written (default text). */
+  progress?: 'text' | 'json';
+  /** `script`: where the script goes. */
+  out?: string;
 }
 
-const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir']);
+/** Every option of `build` and `script`; each command allows its own subset. */
+const OPTIONS = {
+  'tag': { type: 'string' }, 'builder': { type: 'string' }, 'output': { type: 'string' }, 'keep-rootfs': { type: 'string' },
+  'from-rootfs': { type: 'string' }, 'workdir': { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
+  'progress': { type: 'string' }, 'out': { type: 'string' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+type OptionName = keyof typeof OPTIONS;
 
-/** The options `build` and `script` share. */
+const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress']);
+
+/** The options `build` and `script` share (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<string> = FLAGS): BuildArgs {
+  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
   const out: Partial<BuildArgs> & { noCache: boolean } = { noCache: false };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    if (flag === '--no-cache' && eq < 0) { out.noCache = true; continue; }
-    if (flag.startsWith('-') && flag !== '-' && !allowed.has(flag)) throw new UsageError(`unknown option '${a}'`);
-    switch (flag) {
-      case '--tag': out.tag = value(); break;
-      case '--builder': {
-        const v = value();
+  for (const t of tokens) {
+    if (t.kind === 'option-terminator') continue;
+    if (t.kind === 'positional') {
+      if (out.recipe !== undefined) throw new UsageError(`one recipe at a time ('${out.recipe}', then '${t.value}')`);
+      out.recipe = t.value;
+      continue;
+    }
+    const flag = t.rawName;
+    if (!Object.hasOwn(OPTIONS, t.name) || !allowed.has(flag) || !flag.startsWith('--')) {
+      throw new UsageError(`unknown option '${t.inlineValue ? `${flag}=${t.value}` : flag}'`);
+    }
+    const name = t.name as OptionName;
+    if (OPTIONS[name].type === 'boolean') {
+      if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
+      out.noCache = true;
+      continue;
+    }
+    const v = t.value;
+    if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+    switch (name) {
+      case 'tag': out.tag = v; break;
+      case 'builder':
         if (v !== 'debootstrap' && v !== 'mmdebstrap') throw new UsageError(`--builder must be debootstrap or mmdebstrap, not '${v}'`);
         out.builder = v; break;
-      }
-      case '--output': out.output = value(); break;
-      case '--keep-rootfs': out.keepRootfs = value(); break;
-      case '--from-rootfs': out.fromRootfs = value(); break;
-      case '--workdir': out.workdir = value(); break;
-      case '--cache-dir': out.cacheDir = value(); break;
-      default:
-        if (out.recipe !== undefined) throw new UsageError(`one recipe at a time ('${out.recipe}', then '${a}')`);
-        out.recipe = a;
+      case 'progress':
+        if (v !== 'text' && v !== 'json') throw new UsageError(`--progress must be text or json, not '${v}'`);
+        out.progress = v; break;
+      case 'output': out.output = v; break;
+      case 'keep-rootfs': out.keepRootfs = v; break;
+      case 'from-rootfs': out.fromRootfs = v; break;
+      case 'workdir': out.workdir = v; break;
+      case 'cache-dir': out.cacheDir = v; break;
+      case 'out': out.out = v; break;
     }
   }
   if (out.recipe === undefined) throw new UsageError('which recipe? e.g. examples/bookworm-slim.ownbase.yaml');
@@ -113,32 +136,9 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
   return { plan, ...(cache && { cache }), workBase: base };
 }
 
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-
-/** The CLI face of the runner's events: a header per step, its output, its exit code. */
-function printer(io: CliIO): (e: RunEvent) => void {
-  return (e) => {
-    switch (e.type) {
-      case 'step-started':
-        if (e.phase === 'main') io.stdout.write(`\n==> [${e.index}/${e.total}] ${e.step.title}\n    ${e.step.why}\n$ ${e.commandLine}\n`);
-        else io.stdout.write(`--> cleanup: ${e.step.title}\n`);
-        break;
-      case 'output':
-        (e.stream === 'stderr' ? io.stderr : io.stdout).write(e.text);
-        break;
-      case 'step-ended':
-        if (e.outcome === 'succeeded') { if (e.phase === 'main') io.stdout.write(`<== exit 0 (${secs(e.durationMs)})\n`); }
-        else io.stderr.write(`<== ${e.outcome}: ${e.error ?? `exit ${e.exitCode}`} (${secs(e.durationMs)})\n`);
-        break;
-      case 'run-ended':
-        break;
-    }
-  };
-}
-
 const USAGE = `usage: ownbase build RECIPE [--tag NAME] [--builder debootstrap|mmdebstrap] [--output FILE.tar]
                      [--keep-rootfs DIR | --from-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
+                     [--progress text|json]
 
 Builds the recipe's image as root: bootstrap (debootstrap or mmdebstrap), packages installed in a
 chroot, slimmed, imported into the Docker engine under the recipe's image name (or --tag). Without a
@@ -148,10 +148,12 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --workdir DIR       parent of the work folder (default: /dev/shm when it is a roomy tmpfs, else /var/tmp)
   --cache-dir DIR     downloaded packages, per distro/suite/arch (default ${DEFAULT_CACHE_ROOT}); a rebuild installs from it
   --no-cache          download everything and do not keep it
+  --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
+                      result, error), for CI and editors; the default, text, is the same events for people
 Ctrl-C cancels: the running step's process tree is killed, mounts are undone, the work folder removed.
 Exit 0 built, 1 failed (recipe errors, a step failed), 2 usage, 130 cancelled.`;
 
-const WHY_ROOT = 'ownbase build needs root: debootstrap and mmdebstrap create device nodes and files owned by other users, '
+const WHY_ROOT = 'build needs root: debootstrap and mmdebstrap create device nodes and files owned by other users, '
   + 'chroot needs CAP_SYS_CHROOT and the bind mounts of /dev, /run and /proc need CAP_SYS_ADMIN. Run it with sudo (sudo ownbase build …).';
 
 export const command: Subcommand = {
@@ -160,12 +162,45 @@ export const command: Subcommand = {
   run: (args, io) => build(args, io),
 };
 
+/** `--progress json` asked for, judged before the options are parsed (a usage error is an event too). */
+function wantsJson(args: readonly string[]): boolean {
+  return args.some((a, i) => a === '--progress=json' || (a === '--progress' && args[i + 1] === 'json'));
+}
+
+/** Where build events go: JSON lines on stdout, or their human text (one renderer for the CLI and VS Code). */
+function eventSink(io: CliIO, json: boolean): (e: BuildEventInit) => void {
+  if (json) return (e) => { io.stdout.write(formatBuildEvent(e)); };
+  return (e) => {
+    for (const c of renderBuildEvent({ v: 1, ...e } as BuildEvent)) (c.stream === 'stderr' ? io.stderr : io.stdout).write(c.text);
+  };
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
 async function build(args: readonly string[], io: CliIO): Promise<number> {
+  const json = wantsJson(args);
+  const emit = eventSink(io, json);
+  try {
+    return await buildWith(args, io, emit);
+  } catch (e) {
+    // runCli prints a usage error with the usage, main.ts anything else; a JSON reader gets the event too.
+    if (json) emit({ type: 'error', code: e instanceof Error && e.name === 'UsageError' ? 'usage' : 'internal', message: message(e) });
+    throw e;
+  }
+}
+
+async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEventInit) => void): Promise<number> {
   const a = parseBuildArgs(args);
-  const loaded = readRecipe(a.recipe, io);
-  if (typeof loaded === 'number') return loaded;
+  let diagnostics = '';
+  const loaded = readRecipe(a.recipe, { ...io, stderr: { write: (s: string) => (diagnostics += s) } });
+  if (typeof loaded === 'number') {
+    const why = loaded === 2 ? diagnostics.trim().replace(/^ownbase: /, '') : `${a.recipe} is not a valid recipe`;
+    emit({ type: 'error', code: 'recipe', message: why, detail: diagnostics });
+    return loaded;
+  }
+  if (diagnostics !== '') io.stderr.write(diagnostics); // warnings: the build goes on
   const host = detectBuildHost();
-  if (!host.isRoot) { io.stderr.write(`${WHY_ROOT}\n`); return 1; }
+  if (!host.isRoot) { emit({ type: 'error', code: 'host', message: WHY_ROOT }); return 1; }
   if (a.keepRootfs !== undefined) {
     const dir = resolve(io.cwd, a.keepRootfs);
     if (existsSync(dir) && (!statSync(dir).isDirectory() || readdirSync(dir).length > 0)) {
@@ -179,11 +214,17 @@ async function build(args: readonly string[], io: CliIO): Promise<number> {
   // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
   const engine = await import('../core/engine/connect');
   const { importRootfs, writeOciArchive } = await import('../core/engine/import');
-  const docker = engine.connectEngine();
+  let docker: ReturnType<typeof engine.connectEngine>;
+  try {
+    docker = engine.connectEngine();
+  } catch (e) {
+    emit({ type: 'error', code: 'engine', message: message(e) });
+    return 1;
+  }
   let output = a.output;
   if (output === undefined && !(await engine.engineReachable(docker))) {
     output = `${(a.tag ?? loaded.recipe.image).replace(/[^A-Za-z0-9._-]+/g, '_')}.oci.tar`;
-    io.stderr.write(`ownbase: no Docker engine reachable at ${engine.engineAddressOf(docker)}: the image goes to an archive, ${resolve(io.cwd, output)} (load it with docker load -i)\n`);
+    emit({ type: 'note', level: 'warning', text: `no Docker engine reachable at ${engine.engineAddressOf(docker)}: the image goes to an archive, ${resolve(io.cwd, output)} (load it with docker load -i)` });
   }
 
   let plan: Plan;
@@ -192,37 +233,38 @@ async function build(args: readonly string[], io: CliIO): Promise<number> {
   try {
     ({ plan, cache, workBase } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
   } catch (e) {
-    if (e instanceof PlanError) { io.stderr.write(`${loaded.display}: ${e.message}\n`); return 1; }
+    if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
     throw e;
   }
   const tool = plan.bootstrapTool;
   if (a.fromRootfs === undefined && !host.has(tool)) {
-    io.stderr.write(`ownbase: ${tool} is not installed: apt-get install ${tool}\n`);
+    emit({ type: 'error', code: 'host', message: `${tool} is not installed: apt-get install ${tool}` });
     return 1;
   }
-  if (a.fromRootfs === undefined) {
-    io.stdout.write(`rootfs: ${plan.rootfs}${plan.keepRootfs ? ' (kept)' : ''}\n`);
-    if (!plan.cache?.warm) io.stdout.write(`mirror: ${plan.mirror ?? `${plan.bootstrapTool}'s default`}${loaded.recipe.mirror === undefined && plan.mirror !== undefined ? " (this machine's apt sources)" : ''}\n`);
-  }
-  if (plan.cache) {
-    io.stdout.write(plan.cache.warm
-      ? `package cache: ${plan.cache.dir} holds everything this recipe needs; nothing is downloaded\n`
-      : `package cache: ${plan.cache.dir} (${cache?.reason ?? 'cold'}); this build fills it\n`);
-  }
+  emit({
+    type: 'plan', recipe: loaded.display, image: plan.image.tag, bootstrapTool: tool, rootfs: plan.rootfs, keepRootfs: plan.keepRootfs,
+    fromRootfs: a.fromRootfs !== undefined, ...(plan.mirror !== undefined && { mirror: plan.mirror }),
+    mirrorSource: plan.mirror === undefined ? 'default' : loaded.recipe.mirror === undefined ? 'host' : 'recipe',
+    ...(plan.cache && { cache: { dir: plan.cache.dir, warm: plan.cache.warm, ...(!plan.cache.warm && { reason: cache?.reason ?? 'cold' }) } }),
+    ...(plan.output !== undefined && { output: plan.output }),
+    steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, why: s.why, argv: s.argv, needsRoot: s.needsRoot })),
+  });
 
-  let imported: { id: string; tag: string; size: number; layerGzipSize: number } | undefined;
+  let imported: { id: string; tag: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;
   let archived: { path: string; size: number; layerGzipSize: number } | undefined;
   const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
   const started = Date.now();
   const result = await runPlan(plan, {
     // main.ts turns Ctrl-C and SIGTERM into io.signal (and says so).
     ...(io.signal && { signal: io.signal }),
-    onEvent: printer(io),
+    onEvent: (e) => { const b = fromRunEvent(e); if (b) emit(b); },
     handlers: {
       import: async (_step, ctx) => {
         // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
         const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
-        imported = await importRootfs(docker, { ...req, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
+        const r = await importRootfs(docker, { ...req, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
+        const layer = (await docker.getImage(r.id).inspect().catch(() => undefined))?.RootFS?.Layers?.[0];
+        imported = { ...r, ...(layer !== undefined && { layerDigest: layer }) };
       },
       archive: async (_step, ctx) => {
         archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, signal: ctx.signal });
@@ -230,27 +272,32 @@ async function build(args: readonly string[], io: CliIO): Promise<number> {
     },
   });
 
+  const seconds = (Date.now() - started) / 1000;
   if (result.mountsLeft.length > 0) {
-    io.stderr.write(`ownbase: still mounted under ${plan.rootfs} (unmount before deleting): ${result.mountsLeft.join(', ')}\n`);
+    emit({ type: 'note', level: 'warning', text: `still mounted under ${plan.rootfs} (unmount before deleting): ${result.mountsLeft.join(', ')}` });
   }
-  for (const c of result.cleanupFailures) io.stderr.write(`ownbase: cleanup failed: ${c.title}\n`);
+  for (const c of result.cleanupFailures) emit({ type: 'note', level: 'warning', text: `cleanup failed: ${c.title}` });
   if (result.outcome === 'cancelled') {
-    io.stderr.write(`ownbase: build cancelled after ${secs(Date.now() - started)}; ${result.mountsLeft.length === 0 ? 'nothing left mounted' : 'mounts left (see above)'}\n`);
+    emit({ type: 'error', code: 'cancelled', message: `build cancelled after ${seconds.toFixed(1)} s; ${result.mountsLeft.length === 0 ? 'nothing left mounted' : 'mounts left (see above)'}` });
     return 130;
   }
   if (result.outcome === 'failed') {
-    io.stderr.write(`ownbase: ${result.failedStep?.title ?? 'the build'} failed: ${result.error ?? 'unknown error'}\n`);
-    if (result.workKept) {
-      io.stderr.write(`ownbase: the rootfs is kept at ${plan.rootfs}; retry only the import with:\n  ownbase build ${a.recipe} --from-rootfs ${plan.rootfs}${a.tag ? ` --tag ${a.tag}` : ''}\n`);
-    }
+    emit({
+      type: 'error', code: 'step-failed', message: `${result.failedStep?.title ?? 'the build'} failed: ${result.error ?? 'unknown error'}`,
+      ...(result.failedStep && { step: result.failedStep.id }),
+      ...(result.workKept && { hint: `the rootfs is kept at ${plan.rootfs}; retry only the import with:\n  ownbase build ${a.recipe} --from-rootfs ${plan.rootfs}${a.tag ? ` --tag ${a.tag}` : ''}` }),
+    });
     return 1;
   }
-  const took = secs(Date.now() - started);
+  const kept = plan.keepRootfs && a.fromRootfs === undefined ? { keptRootfs: plan.rootfs } : {};
   if (imported) {
-    io.stdout.write(`\nbuilt ${imported.tag} in ${took}: ${mb(imported.size)} (docker images), ${mb(imported.layerGzipSize)} gzip-6 layer (what a registry stores)\n  ${imported.id}\n  FROM ${imported.tag}\n`);
+    emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept });
   } else if (archived) {
-    io.stdout.write(`\nwrote ${archived.path} in ${took}: ${mb(archived.size)}, ${mb(archived.layerGzipSize)} gzip-6 layer\n  docker load -i ${archived.path}\n`);
+    emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept });
   }
-  if (plan.keepRootfs && a.fromRootfs === undefined) io.stdout.write(`  rootfs kept at ${plan.rootfs}\n`);
-  return result.cleanupFailures.length > 0 || result.mountsLeft.length > 0 ? 1 : 0;
+  if (result.cleanupFailures.length > 0 || result.mountsLeft.length > 0) {
+    emit({ type: 'error', code: 'cleanup', message: 'the image was built, but the cleanup did not finish (see above)' });
+    return 1;
+  }
+  return 0;
 }

@@ -5,9 +5,8 @@ import { PlanError } from '../core/build/plan';
 import { planToScript } from '../core/build/script';
 import { parseBuildArgs, planFor, readRecipe } from './build';
 import type { CliIO, Subcommand } from './subcommand';
-import { UsageError } from './usageError';
 
-const FLAGS = new Set(['--tag', '--builder', '--keep-rootfs', '--workdir', '--cache-dir', '--out']);
+const FLAGS = new Set(['--tag', '--builder', '--keep-rootfs', '--workdir', '--cache-dir', '--no-cache', '--out']);
 
 const USAGE = `usage: ownbase script RECIPE [--out FILE] [--tag NAME] [--builder debootstrap|mmdebstrap]
                       [--keep-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
@@ -23,16 +22,8 @@ export const command: Subcommand = {
 };
 
 async function script(args: readonly string[], io: CliIO): Promise<number> {
-  const rest: string[] = [];
-  let out: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--out' || a.startsWith('--out=')) {
-      out = a === '--out' ? args[++i] : a.slice('--out='.length);
-      if (!out) throw new UsageError('--out needs a value');
-    } else rest.push(a);
-  }
-  const a = parseBuildArgs(rest, FLAGS);
+  const a = parseBuildArgs(args, FLAGS);
+  const out = a.out;
   const loaded = readRecipe(a.recipe, io);
   if (typeof loaded === 'number') return loaded;
   let text: string;

@@ -1,20 +1,22 @@
 import type { Builder, ImageConfig, Recipe } from '../recipe/types';
 
-/** What a step does; faces pick icons and progress texts from it. */
-export type StepKind =
-  | 'check' // refuse early with an exact message (binfmt, …)
-  | 'prepare' // create the work folder
-  | 'bootstrap' // debootstrap / mmdebstrap
-  | 'qemu' // copy the emulator into a foreign rootfs
-  | 'second-stage' // debootstrap --second-stage inside the chroot
-  | 'chroot' // work inside the chroot: install the recipe's packages
-  | 'cache' // keep the downloaded .debs for the next build
-  | 'slim' // drop what a container never uses
-  | 'remove' // the recipe's `remove` globs
-  | 'finalize' // undo build-time traces (apt sources of the cache, emulator, host files)
-  | 'import' // into the engine
-  | 'archive' // no engine: an image archive on disk
-  | 'cleanup'; // unmount, remove the work folder
+/** What a step does; faces pick icons and progress texts from it. Also the build events' `kind` values. */
+export const STEP_KINDS = [
+  'check', // refuse early with an exact message (binfmt, …)
+  'prepare', // create the work folder
+  'bootstrap', // debootstrap / mmdebstrap
+  'qemu', // copy the emulator into a foreign rootfs
+  'second-stage', // debootstrap --second-stage inside the chroot
+  'chroot', // work inside the chroot: install the recipe's packages
+  'cache', // keep the downloaded .debs for the next build
+  'slim', // drop what a container never uses
+  'remove', // the recipe's `remove` globs
+  'finalize', // undo build-time traces (apt sources of the cache, emulator, host files)
+  'import', // into the engine
+  'archive', // no engine: an image archive on disk
+  'cleanup', // unmount, remove the work folder
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
 
 /** Steps the runner performs in-process (through the engine API) instead of running argv. */
 export type InProcessAction = 'import' | 'archive';
