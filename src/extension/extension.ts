@@ -9,6 +9,8 @@ import { registerRecipeCompletion } from './recipe/completion';
 import { registerRecipeHover } from './recipe/hover';
 import { RecipeIndex } from './recipeIndex';
 import type { Services } from './services';
+import { registerBuildStatus } from './terminal/buildStatus';
+import { BuildTracker } from './terminal/buildTracker';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -17,12 +19,14 @@ export function activate(context: vscode.ExtensionContext): void {
   try {
     const recipes = new RecipeIndex();
     const linter = new DocumentLinter(recipes);
-    context.subscriptions.push(recipes, linter);
-    const services: Services = { context, log, recipes, linter };
+    const builds = new BuildTracker();
+    context.subscriptions.push(recipes, linter, builds);
+    const services: Services = { context, log, recipes, linter, builds };
     registerDiagnostics(context, services);
     registerCodeActions(context, services);
     registerRecipeCompletion(context);
     registerCommands(context, services);
+    registerBuildStatus(context, services);
     registerRecipeCodeLens(context);
     registerRecipeHover(context);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);

@@ -2,6 +2,7 @@ import type * as vscode from 'vscode';
 import type { DocumentLinter } from './diagnostics/linter';
 import type { Logger } from './logger';
 import type { RecipeIndex } from './recipeIndex';
+import type { BuildTracker } from './terminal/buildTracker';
 
 /** Built once in activate() and handed to every feature; no feature keeps global state. */
 export interface Services {
@@ -9,4 +10,6 @@ export interface Services {
   readonly log: Logger;
   readonly recipes: RecipeIndex;
   readonly linter: DocumentLinter;
+  /** Each recipe's build state (building, succeeded, failed, cancelled), fed by the build events. */
+  readonly builds: BuildTracker;
 }

@@ -106,6 +106,7 @@ if (trusted) {
       assert.equal(result.progress[total - 1], `[${total}/${total}] import as ${RECIPE_IMAGE}`);
       assert.equal(result.image, RECIPE_IMAGE);
       assert.equal(result.cancelled, false);
+      assert.equal(result.error, undefined);
       assert.equal(result.terminal.name, 'ownbase build: bookworm-slim');
       assert.match(result.rootfs ?? '', new RegExp(`^${workDir}/ownbase-rootfs/bookworm-slim-\\d{8}T\\d{6}Z$`));
       assert.ok(existsSync(join(result.rootfs!, 'etc', 'debian_version')), 'the rootfs is kept for Enter Chroot');
@@ -114,6 +115,11 @@ if (trusted) {
       assert.ok(Date.parse(image.Created) >= started - 2000, `${RECIPE_IMAGE} was created at ${image.Created}, before this build started (${new Date(started).toISOString()})`);
       assert.equal(image.Architecture, 'amd64');
       assert.deepEqual(image.Config.Cmd, ['/bin/bash']);
+      // The result event and the BuildTracker's state carry the same image.
+      assert.equal(result.result?.id, image.Id);
+      assert.equal(result.result?.layerDigest, image.RootFS.Layers?.[0]);
+      assert.equal(result.result?.keptRootfs, result.rootfs);
+      assert.deepEqual(result.state.state === 'succeeded' && [result.state.image, result.state.id], [RECIPE_IMAGE, image.Id]);
       assert.equal(image.Config.Labels?.['dev.ownbase.recipe.path'], 'bookworm-slim.ownbase.yaml');
       assert.deepEqual(mountsUnder(result.rootfs!), []);
 
@@ -161,6 +167,8 @@ if (trusted) {
         assert.notEqual(result.exitCode, 0);
         assert.equal(result.exitCode, 130, tail(result.output));
         assert.equal(result.cancelled, true);
+        assert.equal(result.error?.code, 'cancelled');
+        assert.deepEqual(result.state, { state: 'cancelled', exitCode: 130 });
         assert.match(result.output, how === 'closing the terminal' ? /^ownbase: cancel \(terminal closed\)/m : /^ownbase: cancel \(Cancel Build\)/m);
         assert.match(result.output, /^ownbase: build cancelled after \d+\.\d s; nothing left mounted$/m);
         assert.deepEqual(mountsUnder(workDir), []);

@@ -8,10 +8,10 @@ import type { ImportResult } from '../../src/core/engine/import';
 import type { ExportResult } from '../../src/core/engine/export';
 import { checkRootfs, chrootArgv } from '../../src/extension/commands/enterChroot';
 import { cliLaunch, currentRuntime, elevationFor } from '../../src/extension/terminal/cliLaunch';
-import { GroupProcess, type GroupExit } from '../../src/extension/terminal/groupProcess';
+import { formatBuildEvent, type BuildEventInit } from '../../src/core/run/events';
+import { exitStatus, interruptThenTerminate, startProcess, type GroupProcess } from '../../src/core/run/process';
 import { runInTerminal } from '../../src/extension/terminal/runInTerminal';
 import { RunRegistry } from '../../src/extension/terminal/runs';
-import { LineSplitter, parseStepLine } from '../../src/extension/terminal/stepLines';
 
 const trusted = (process.env.OWNBASE_TEST_TRUST ?? 'trusted') === 'trusted';
 const workspace = (): string => process.env.OWNBASE_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders![0]!.uri.fsPath;
@@ -19,9 +19,13 @@ const extensionRoot = (): string => vscode.extensions.getExtension('ownbase.ownb
 const recipe = (): vscode.Uri => vscode.Uri.file(join(workspace(), 'bookworm-slim.ownbase.yaml'));
 const UNREACHABLE = 'Docker engine not reachable at /var/run/ownbase-no-engine.sock: start dockerd or set ownbase.docker.host';
 
+/** The extension's way of running the CLI: the core's process-group runner, stdin open, SIGINT first on cancel. */
 function collect(argv: string[], opts: { termAfterMs?: number; killAfterMs?: number } = {}): { proc: GroupProcess; output: () => string } {
   let out = '';
-  const proc = new GroupProcess(argv, { cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, onOutput: (_s, t) => { out += t; }, ...opts });
+  const proc = startProcess(argv, {
+    cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdin: 'pipe', onOutput: (_s, t) => { out += t; },
+    cancelSignals: interruptThenTerminate(opts.termAfterMs, opts.killAfterMs),
+  });
   return { proc, output: () => out };
 }
 
@@ -37,6 +41,16 @@ function liveMembers(pgid: number): number[] {
     } catch { /* gone */ }
   }
   return out;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 async function outputContains(read: () => string, text: string, timeoutMs = 10_000): Promise<void> {
@@ -76,24 +90,13 @@ describe('how the terminal runner starts, reads and stops the CLI', () => {
     assert.deepEqual(elevationFor(false, ['pkexec']), ['pkexec']);
   });
 
-  it('reads the step headers of ownbase build for the progress notification', () => {
-    assert.deepEqual(parseStepLine('==> [2/5] bootstrap debian bookworm amd64 (mmdebstrap)'), { kind: 'step', index: 2, total: 5, title: 'bootstrap debian bookworm amd64 (mmdebstrap)' });
-    assert.deepEqual(parseStepLine('--> cleanup: unmount everything under the rootfs'), { kind: 'cleanup', title: 'unmount everything under the rootfs' });
-    assert.deepEqual(parseStepLine('built owned/bookworm-slim:12 in 22.8 s: 81.5 MB (docker images)'), { kind: 'built', image: 'owned/bookworm-slim:12' });
-    assert.equal(parseStepLine('    ==> [2/5] indented is output, not a header'), undefined);
-    const s = new LineSplitter();
-    assert.deepEqual(s.push('(Reading database ... 5%\r(Reading database ... 100%\n==> [3/'), ['(Reading database ... 100%']);
-    assert.deepEqual(s.push('5] slim\r\n$ chroot'), ['==> [3/5] slim']);
-    assert.deepEqual(s.flush(), ['$ chroot']);
-  });
-
   it('cancel sends SIGINT to the process group once, and the process cleans up', async () => {
     const { proc, output } = collect(['sh', '-c', 'trap \'echo "cleaned up"; exit 130\' INT; echo ready; while :; do sleep 0.1; done']);
     await outputContains(output, 'ready');
     proc.cancel();
     proc.cancel();
-    const exit: GroupExit = await proc.exited;
-    assert.deepEqual(exit, { code: 130 });
+    const exit = await proc.exited;
+    assert.deepEqual(exit, { exitCode: 130, cancelled: true });
     assert.equal(output(), 'ready\ncleaned up\n');
     assert.equal(proc.cancelling, true);
   });
@@ -104,14 +107,16 @@ describe('how the terminal runner starts, reads and stops the CLI', () => {
     const started = Date.now();
     proc.cancel();
     const exit = await proc.exited;
-    assert.deepEqual(exit, { code: 137, signal: 'SIGKILL' });
+    assert.deepEqual(exit, { exitCode: null, signal: 'SIGKILL', cancelled: true });
+    assert.equal(exitStatus(exit), 137);
     assert.ok(Date.now() - started >= 650, `killed after ${Date.now() - started} ms, before the grace periods ran out`);
-    assert.deepEqual(liveMembers(proc.pid!), [], 'nothing of its process group is left');
+    // `exited` waits for the group to drain; a member the kernel has not torn down yet is polled for, with a deadline.
+    await until('the process group to be gone', () => (liveMembers(proc.pid!).length === 0 ? true : undefined), 5_000);
   });
 
   it('a program that cannot start ends with 127 and says why', async () => {
     const exit = await collect(['/nonexistent/ownbase-elevate']).proc.exited;
-    assert.equal(exit.code, 127);
+    assert.equal(exitStatus(exit), 127);
     assert.match(exit.spawnError ?? '', /ENOENT/);
   });
 
@@ -162,6 +167,43 @@ if (trusted) {
       assert.match(r.output, /^\[sudo\] password for root: dev$/m);
       assert.ok(!r.output.includes('open sesame'), `the password was echoed:\n${r.output}`);
       assert.equal(runs.active.length, 0);
+      terminal.dispose();
+    });
+
+    it('a build run is shown from its events with the CLI\'s renderer; other text (a prompt, a malformed line) passes through; typed input reaches stdin', async function () {
+      this.timeout(30_000);
+      const events: BuildEventInit[] = [
+        { type: 'plan', recipe: 'r.ownbase.yaml', image: 'x/y:1', bootstrapTool: 'mmdebstrap', rootfs: '/w/rootfs', keepRootfs: false, fromRootfs: true, mirrorSource: 'default',
+          steps: [{ id: 'import', kind: 'import', title: 'import as x/y:1', why: 'because', argv: ['docker', 'import'], needsRoot: true }] },
+        { type: 'step-start', id: 'import', phase: 'main', index: 1, total: 1, kind: 'import', title: 'import as x/y:1', why: 'because', commandLine: 'docker import' },
+        { type: 'output', id: 'import', phase: 'main', stream: 'stdout', text: 'imported\n' },
+        { type: 'step-end', id: 'import', phase: 'main', outcome: 'succeeded', exitCode: 0, seconds: 1.5 },
+        { type: 'result', tag: 'x/y:1', seconds: 2, size: 1_000_000, layerGzipSize: 500_000, id: 'sha256:abc' },
+      ];
+      const lines = events.map((e) => formatBuildEvent(e).trimEnd());
+      const malformed = '{"v":1,"type":"output","id":"import"}';
+      lines.splice(3, 0, 'not an event', malformed);
+      const argv = ['sh', '-c', 'printf "pw: " >&2; IFS= read -r pw; [ "$pw" = secret ] || exit 9; for l in "$@"; do printf "%s\\n" "$l"; done', 'fake-cli', ...lines];
+      const seen: string[] = [];
+      const runs = new RunRegistry();
+      const pending = runInTerminal({
+        name: 'ownbase test: events', title: 'ownbase: events test', launch: { argv, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, elevated: false, display: 'fake-cli' },
+        cwd: workspace(), runs, onEvent: (e) => seen.push(e.type),
+      });
+      const terminal = vscode.window.terminals.find((t) => t.name === 'ownbase test: events');
+      assert.ok(terminal);
+      terminal.sendText('secret');
+      const r = await pending;
+      assert.equal(r.exitCode, 0, r.output);
+      assert.equal(r.output, [
+        '$ fake-cli', 'pw: ', '==> [1/1] import as x/y:1', '    because', '$ docker import', 'imported', 'not an event', malformed, '<== exit 0 (1.5 s)', '',
+        'built x/y:1 in 2.0 s: 1.0 MB (docker images), 0.5 MB gzip-6 layer (what a registry stores)', '  sha256:abc', '  FROM x/y:1', '',
+      ].join('\n'));
+      assert.deepEqual(seen, ['plan', 'step-start', 'output', 'step-end', 'result']);
+      assert.deepEqual(r.progress, ['[1/1] import as x/y:1']);
+      assert.equal(r.image, 'x/y:1');
+      assert.equal(r.result?.id, 'sha256:abc');
+      assert.equal(r.error, undefined);
       terminal.dispose();
     });
 

@@ -4,3 +4,4 @@ export { runProcess, startProcess, GroupProcess, exitStatus, terminateThenKill, 
 export { mountsUnder, parseMountinfo } from './mounts';
 export * from './events';
 export { renderBuildEvent, type TextChunk } from './render';
+export { BUILD_STARTED, endBuildState, nextBuildState, type BuildState, type CurrentStep } from './buildState';

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { parseTagName } from '../../core/kernel/imageRef';
+import { BUILD_STARTED, endBuildState, type BuildState } from '../../core/run/buildState';
 import { cliLaunch, currentRuntime, elevationFor } from '../terminal/cliLaunch';
 import { runInTerminal, type TerminalRunResult } from '../terminal/runInTerminal';
 import { buildSettings, type BuildSettings } from './buildSettings';
@@ -20,6 +21,8 @@ export interface BuildResult extends TerminalRunResult {
   readonly recipe: string;
   /** Where the rootfs was kept (`ownbase.build.keepRootfs`), when the build succeeded. */
   readonly rootfs?: string;
+  /** How the build ended, as the BuildTracker has it. */
+  readonly state: BuildState;
 }
 
 /** The kept rootfs of a build: under the work folder setting, else /var/tmp (not /dev/shm: it would hold RAM). */
@@ -53,20 +56,31 @@ export async function buildCommand(ctx: CommandContext, arg?: unknown, options?:
       ...settingsArgs(settings), ...(rootfs !== undefined ? ['--keep-rootfs', rootfs] : []),
     ];
     const launch = cliLaunch({
-      runtime: currentRuntime(), cliPath: ctx.cliPath, args, env: process.env,
+      runtime: currentRuntime(), cliPath: ctx.cliPath, args, machineArgs: ['--progress', 'json'], env: process.env,
       elevation: elevationFor(process.getuid?.() === 0, settings.elevation),
       ...(settings.dockerHost !== undefined && { dockerHost: settings.dockerHost }),
     });
     ctx.services.log.info(`build: ${launch.display} (in ${target.cwd})`);
-    const run = await runInTerminal({
-      name: `ownbase build: ${target.stem}`,
-      title: `ownbase: building ${options?.tag ?? target.arg}`,
-      launch, cwd: target.cwd, runs: ctx.runs,
-    });
+    const feed = ctx.services.builds.begin(target.uri.fsPath);
+    let run: TerminalRunResult;
+    try {
+      run = await runInTerminal({
+        name: `ownbase build: ${target.stem}`,
+        title: `ownbase: building ${options?.tag ?? target.arg}`,
+        launch, cwd: target.cwd, runs: ctx.runs, onEvent: feed.event, onTerminal: feed.terminal,
+      });
+    } catch (e) {
+      feed.ended(127, false);
+      throw e;
+    }
+    feed.ended(run.exitCode, run.cancelled);
     ctx.services.log.info(`build of ${target.arg} ended with exit code ${run.exitCode}${run.cancelled ? ' (cancelled)' : ''}`);
     if (run.exitCode === 0 && rootfs !== undefined) await ctx.kept.add(target.uri, rootfs);
     announce(run, target);
-    return { ...run, recipe: target.uri.fsPath, ...(run.exitCode === 0 && rootfs !== undefined && { rootfs }) };
+    return {
+      ...run, recipe: target.uri.fsPath, state: ctx.services.builds.get(target.uri.fsPath) ?? endBuildState(BUILD_STARTED, run.exitCode, run.cancelled),
+      ...(run.exitCode === 0 && rootfs !== undefined && { rootfs }),
+    };
   });
 }
 
@@ -77,8 +91,9 @@ function announce(run: TerminalRunResult, target: RecipeTarget): void {
   } else if (run.cancelled) {
     void vscode.window.showInformationMessage(`ownbase: build of ${target.arg} cancelled (exit ${run.exitCode}); its cleanup ran in the terminal`, 'Show Terminal').then(show);
   } else {
-    const why = run.output.split('\n').reverse().find((l) => l.startsWith('ownbase: ') || l.startsWith('ownbase build: '));
-    void vscode.window.showErrorMessage(`ownbase: build of ${target.arg} failed (exit ${run.exitCode})${why ? `: ${why.replace(/^ownbase( build)?: /, '')}` : ''}`, 'Show Terminal').then(show);
+    // The CLI's error event says why; without one (sudo refused, the CLI could not start) the terminal does.
+    const why = run.error ? `: ${run.error.message}` : ': see the terminal';
+    void vscode.window.showErrorMessage(`ownbase: build of ${target.arg} failed (exit ${run.exitCode})${why}`, 'Show Terminal').then(show);
   }
 }
 

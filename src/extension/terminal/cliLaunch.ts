@@ -15,6 +15,8 @@ export interface LaunchRequest {
   readonly cliPath: string;
   /** The CLI's arguments: `build RECIPE …`. */
   readonly args: readonly string[];
+  /** Arguments for the machine reading the output (`--progress json`): passed after `args`, not shown. */
+  readonly machineArgs?: readonly string[];
   /** argv prefix that runs the rest as root (`ownbase.build.elevationCommand`); empty or undefined: as is. */
   readonly elevation?: readonly string[];
   /** `ownbase.docker.host`; empty or undefined: DOCKER_HOST as inherited. */
@@ -48,7 +50,7 @@ export function cliLaunch(r: LaunchRequest): Launch {
   }
   const base: Record<string, string> = {};
   for (const [k, v] of Object.entries(r.env)) if (v !== undefined) base[k] = v;
-  const command = [r.runtime.execPath, r.cliPath, ...r.args];
+  const command = [r.runtime.execPath, r.cliPath, ...r.args, ...(r.machineArgs ?? [])];
   const shown = ['ownbase', ...r.args];
   if (!r.elevation || r.elevation.length === 0) {
     return { argv: command, env: { ...base, ...Object.fromEntries(needed) }, elevated: false, display: shJoin(shown) };

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { TextChunk } from '../../core/run/render';
 
 const BOLD = '\x1b[1m';
 const RESET = '\x1b[0m';
@@ -13,7 +14,7 @@ export interface PseudoterminalHandlers {
 }
 
 /**
- * The terminal face of a CLI run: shows its output as is (headers in bold), takes typed lines
+ * The terminal face of a CLI run: shows its output (a build's events rendered, step headers in bold), takes typed lines
  * without echoing them (sudo's password), and after the run reports the exit code and closes with
  * it on the next key.
  */
@@ -67,9 +68,15 @@ export class CliPseudoterminal implements vscode.Pseudoterminal {
     }
   }
 
-  /** Output of the process: newlines as the terminal needs them, step headers in bold. */
+  /** Output of the process, as is: newlines as the terminal needs them. */
   output(text: string): void {
-    this.emit(text.replace(/\r?\n/g, '\r\n').replace(/^(==> [^\r\n]*)/gm, `${BOLD}$1${RESET}`));
+    this.emit(text.replace(/\r?\n/g, '\r\n'));
+  }
+
+  /** A piece of a build's rendered text; a step's header in bold. */
+  chunk(c: TextChunk): void {
+    if (c.header) this.emit(`${BOLD}${c.text.replace(/\r?\n/g, '\r\n')}${RESET}`);
+    else this.output(c.text);
   }
 
   /** A line of ownbase's own (not the CLI's), in bold. */

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import { BuildEventDecoder, type BuildEvent, type ErrorEvent, type ResultEvent } from '../../core/run/events';
+import { exitStatus, interruptThenTerminate, startProcess, type GroupProcess } from '../../core/run/process';
+import { renderBuildEvent } from '../../core/run/render';
 import type { Launch } from './cliLaunch';
 import { CliPseudoterminal } from './cliPseudoterminal';
-import { GroupProcess } from './groupProcess';
 import type { RunRegistry } from './runs';
-import { LineSplitter, parseStepLine } from './stepLines';
 
 export interface TerminalRunOptions {
   /** The terminal's name. */
@@ -16,6 +17,10 @@ export interface TerminalRunOptions {
   /** Grace periods after a cancel (tests shorten them). */
   readonly termAfterMs?: number;
   readonly killAfterMs?: number;
+  /** Each build event the CLI wrote (`--progress json`), checked against the schema. */
+  readonly onEvent?: (e: BuildEvent) => void;
+  /** The terminal, as soon as it exists. */
+  readonly onTerminal?: (t: vscode.Terminal) => void;
 }
 
 export interface TerminalRunResult {
@@ -29,6 +34,10 @@ export interface TerminalRunResult {
   readonly progress: readonly string[];
   /** The image the run reported as built. */
   readonly image?: string;
+  /** The build's result event (image ID, sizes, archive). */
+  readonly result?: ResultEvent;
+  /** The build's error event: why it stopped, with a stable code. */
+  readonly error?: ErrorEvent;
   readonly terminal: vscode.Terminal;
 }
 
@@ -36,8 +45,9 @@ const MAX_TRANSCRIPT = 4 * 1024 * 1024;
 
 /**
  * Runs a CLI invocation in the integrated terminal with a cancellable progress notification that
- * names the current step. Resolves with the exit code when the process ends; the terminal stays
- * until a key is pressed in it.
+ * names the current step. The CLI's build events are rendered by the CLI's own text renderer; any
+ * other output (sudo's prompt, early errors) is shown as it comes. Resolves with the exit code when
+ * the process ends; the terminal stays until a key is pressed in it.
  */
 export function runInTerminal(o: TerminalRunOptions): Promise<TerminalRunResult> {
   let transcript = '';
@@ -46,7 +56,8 @@ export function runInTerminal(o: TerminalRunOptions): Promise<TerminalRunResult>
     if (transcript.length > MAX_TRANSCRIPT) transcript = transcript.slice(-MAX_TRANSCRIPT / 2);
   };
   const progressSeen: string[] = [];
-  let image: string | undefined;
+  let result: ResultEvent | undefined;
+  let error: ErrorEvent | undefined;
   let report: (message: string, increment?: number) => void = () => undefined;
   let done = 0;
 
@@ -68,35 +79,43 @@ export function runInTerminal(o: TerminalRunOptions): Promise<TerminalRunResult>
   const header = `$ ${o.launch.display}`;
   pty.note(header);
   record(`${header}\n`);
-  const stdout = new LineSplitter();
-  const onLine = (line: string): void => {
-    const s = parseStepLine(line);
-    if (!s) return;
-    if (s.kind === 'step') {
-      const message = `[${s.index}/${s.total}] ${s.title}`;
-      progressSeen.push(message);
-      const target = ((s.index - 1) / s.total) * 100;
-      report(message, target - done);
-      done = target;
-    } else if (s.kind === 'cleanup') {
-      report(`cleanup: ${s.title}`);
-    } else {
-      image = s.image;
+  const onEvent = (e: BuildEvent): void => {
+    for (const c of renderBuildEvent(e)) { pty.chunk(c); record(c.text); }
+    if (e.type === 'step-start') {
+      if (e.phase === 'main') {
+        const message = `[${e.index}/${e.total}] ${e.title}`;
+        progressSeen.push(message);
+        const target = ((e.index - 1) / e.total) * 100;
+        report(message, target - done);
+        done = target;
+      } else {
+        report(`cleanup: ${e.title}`);
+      }
+    } else if (e.type === 'result') {
+      result = e;
+    } else if (e.type === 'error') {
+      error = e;
     }
+    try { o.onEvent?.(e); } catch { /* a listener's bug must not stop the terminal */ }
   };
-  proc = new GroupProcess(o.launch.argv, {
+  const show = (text: string): void => { pty.output(text); record(text); };
+  const stdout = new BuildEventDecoder();
+  const take = (items: readonly (BuildEvent | string)[]): void => {
+    for (const item of items) if (typeof item === 'string') show(item); else onEvent(item);
+  };
+  proc = startProcess(o.launch.argv, {
     cwd: o.cwd,
     env: o.launch.env,
-    ...(o.termAfterMs !== undefined && { termAfterMs: o.termAfterMs }),
-    ...(o.killAfterMs !== undefined && { killAfterMs: o.killAfterMs }),
+    stdin: 'pipe',
+    cancelSignals: interruptThenTerminate(o.termAfterMs, o.killAfterMs),
     onOutput: (stream, text) => {
-      pty.output(text);
-      record(text);
-      if (stream === 'stdout') stdout.push(text).forEach(onLine);
+      if (stream === 'stdout') take(stdout.push(text));
+      else show(text);
     },
   });
   const terminal = vscode.window.createTerminal({ name: o.name, pty, iconPath: new vscode.ThemeIcon('package'), isTransient: true });
   terminal.show(true);
+  o.onTerminal?.(terminal);
   const registration = o.runs.add({ name: o.name, cancel });
 
   const running = proc;
@@ -112,17 +131,18 @@ export function runInTerminal(o: TerminalRunOptions): Promise<TerminalRunResult>
       }
     },
   )).then((exit) => {
-    stdout.flush().forEach(onLine);
+    take(stdout.flush());
     registration.dispose();
     if (exit.spawnError !== undefined) {
       const line = `ownbase: could not start ${o.launch.argv[0]}: ${exit.spawnError}${o.launch.elevated ? ' (set ownbase.build.elevationCommand)' : ''}`;
       pty.note(line);
       record(`${line}\n`);
     }
-    pty.exited(exit.code);
+    const code = exitStatus(exit);
+    pty.exited(code);
     return {
-      exitCode: exit.code, cancelled: running.cancelling, output: transcript, progress: progressSeen,
-      ...(image !== undefined && { image }), terminal,
+      exitCode: code, cancelled: running.cancelling, output: transcript, progress: progressSeen,
+      ...(result !== undefined && { image: result.tag, result }), ...(error !== undefined && { error }), terminal,
     };
   });
 }
