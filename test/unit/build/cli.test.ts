@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { parseBuildArgs } from '../../../src/cli/build';
 import { runCli } from '../../../src/cli/run';
+import { parseBuildEvent } from '../../../src/core/run/events';
 
 function repoRoot(): string {
   let d = __dirname;
@@ -63,6 +65,61 @@ test('without root, build says why it needs root and exits 1 before doing anythi
     : spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);
   assert.equal(r.stdout, '');
-  assert.equal(r.stderr, 'ownbase build needs root: debootstrap and mmdebstrap create device nodes and files owned by other users, '
+  assert.equal(r.stderr, 'ownbase: build needs root: debootstrap and mmdebstrap create device nodes and files owned by other users, '
     + 'chroot needs CAP_SYS_CHROOT and the bind mounts of /dev, /run and /proc need CAP_SYS_ADMIN. Run it with sudo (sudo ownbase build …).\n');
+});
+
+test('with --progress json the same refusal is one error event on stdout, and nothing on stderr', () => {
+  const args = [join(ROOT, 'dist/cli.js'), 'build', 'examples/bookworm-slim.ownbase.yaml', '--progress', 'json'];
+  const r = process.getuid?.() === 0
+    ? spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, ...args], { cwd: ROOT, encoding: 'utf8' })
+    : spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.split('\n');
+  assert.deepEqual(lines.slice(1), ['']);
+  const e = parseBuildEvent(lines[0]!);
+  assert.equal(e?.type === 'error' && `${e.code}: ${e.message.slice(0, 29)}`, 'host: build needs root: debootstrap');
+});
+
+test('build options through parseArgs: --flag value and --flag=value, every option kept, clear usage errors', () => {
+  assert.deepEqual(parseBuildArgs(['r.yaml', '--tag', 'x/y:1', '--builder=debootstrap', '--output', 'o.tar', '--workdir=/w', '--cache-dir', '/c', '--no-cache', '--progress=json']), {
+    recipe: 'r.yaml', tag: 'x/y:1', builder: 'debootstrap', output: 'o.tar', workdir: '/w', cacheDir: '/c', noCache: true, progress: 'json',
+  });
+  assert.deepEqual(parseBuildArgs(['--keep-rootfs=/k', '-']), { recipe: '-', keepRootfs: '/k', noCache: false });
+  assert.deepEqual(parseBuildArgs(['r', '--from-rootfs', '/f', '--tag', '--weird-but-a-value']), { recipe: 'r', fromRootfs: '/f', tag: '--weird-but-a-value', noCache: false });
+  assert.deepEqual(parseBuildArgs(['--', '--r.yaml']), { recipe: '--r.yaml', noCache: false });
+  const usage = (args: string[], allowed?: ReadonlySet<string>): string => {
+    try { parseBuildArgs(args, allowed); } catch (e) { return `${(e as Error).name}: ${(e as Error).message}`; }
+    return 'accepted';
+  };
+  assert.equal(usage(['r', '--tag']), 'UsageError: --tag needs a value');
+  assert.equal(usage(['r', '--tag=']), 'UsageError: --tag needs a value');
+  assert.equal(usage(['r', '--frobnicate']), "UsageError: unknown option '--frobnicate'");
+  assert.equal(usage(['r', '--frob=1']), "UsageError: unknown option '--frob=1'");
+  assert.equal(usage(['r', '-t', 'x']), "UsageError: unknown option '-t'");
+  assert.equal(usage(['r', '--no-cache=yes']), 'UsageError: --no-cache takes no value');
+  assert.equal(usage(['r', '--builder', 'kaniko']), "UsageError: --builder must be debootstrap or mmdebstrap, not 'kaniko'");
+  assert.equal(usage(['r', '--progress', 'xml']), "UsageError: --progress must be text or json, not 'xml'");
+  assert.equal(usage(['a', 'b']), "UsageError: one recipe at a time ('a', then 'b')");
+  assert.equal(usage([]), 'UsageError: which recipe? e.g. examples/bookworm-slim.ownbase.yaml');
+  assert.equal(usage(['r', '--out', 'x.sh']), "UsageError: unknown option '--out'");
+  assert.equal(usage(['r', '--out=x.sh'], new Set(['--out'])), 'accepted');
+});
+
+test('--progress json: a usage error or an invalid recipe is an error event on stdout; the usage text stays on stderr', async () => {
+  const dir = recipe('image: owned/x:1\ndistro: debian\nsuite: bookworm\npackages: ["curl; rm -rf /"]\n');
+  const usage = await cli(['build', 'r.ownbase.yaml', '--progress', 'json', '--builder', 'kaniko'], dir);
+  assert.equal(usage.code, 2);
+  assert.deepEqual(parseBuildEvent(usage.out), { v: 1, type: 'error', code: 'usage', message: "--builder must be debootstrap or mmdebstrap, not 'kaniko'" });
+  assert.match(usage.err, /^ownbase build: --builder must be debootstrap or mmdebstrap, not 'kaniko'\nusage: ownbase build RECIPE/);
+  const bad = await cli(['build', 'r.ownbase.yaml', '--progress=json'], dir);
+  assert.equal(bad.code, 1);
+  assert.equal(bad.err, '');
+  const e = parseBuildEvent(bad.out);
+  assert.equal(e?.type === 'error' && `${e.code}: ${e.message}`, 'recipe: r.ownbase.yaml is not a valid recipe');
+  assert.match(e?.type === 'error' ? e.detail ?? '' : '', /^r\.ownbase\.yaml:4:\d+: error OB2\d\d /m);
+  const missing = await cli(['build', 'nope.ownbase.yaml', '--progress', 'json'], dir);
+  assert.equal(missing.code, 2);
+  assert.deepEqual(parseBuildEvent(missing.out), { v: 1, type: 'error', code: 'recipe', message: 'cannot read nope.ownbase.yaml: no such file', detail: 'ownbase: cannot read nope.ownbase.yaml: no such file\n' });
 });
