@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { Step } from '../../../src/core/build/types';
 import { mountsUnder, parseMountinfo } from '../../../src/core/run/mounts';
-import { runProcess } from '../../../src/core/run/process';
+import { exitStatus, interruptThenTerminate, runProcess, startProcess } from '../../../src/core/run/process';
 import { runPlan, type RunEvent } from '../../../src/core/run/runner';
 
 const sh = (id: string, script: string, extra: Partial<Step> = {}): Step =>
@@ -172,4 +172,31 @@ test('a process that exits mid-run (second Ctrl-C) still kills the running step 
   const pid = Number(readFileSync(join(dir, 'pid'), 'utf8'));
   assert.equal(alive(pid), false, 'the running step survived the exit');
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('startProcess: stdin for a password, cancel sends SIGINT first and the process cleans up, SIGTERM/SIGKILL only after their grace periods', async () => {
+  let out = '';
+  const p = startProcess(['sh', '-c', 'IFS= read -r pw; echo "got $pw"; trap \'echo "cleaned up"; exit 130\' INT; echo ready; while :; do sleep 0.05; done'], {
+    stdin: 'pipe', onOutput: (_s, t) => { out += t; }, cancelSignals: interruptThenTerminate(30_000, 60_000),
+  });
+  p.write('open sesame\n');
+  const deadline = Date.now() + 10_000;
+  while (!out.includes('ready') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  p.cancel();
+  p.cancel();
+  const exit = await p.exited;
+  assert.deepEqual(exit, { exitCode: 130, cancelled: true });
+  assert.equal(out, 'got open sesame\nready\ncleaned up\n');
+
+  const stubborn = startProcess(['sh', '-c', 'trap "" INT TERM; sleep 300 & echo $!; wait'], { cancelSignals: interruptThenTerminate(100, 200), onOutput: (_s, t) => { out = t; } });
+  while (out === 'got open sesame\nready\ncleaned up\n' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  stubborn.cancel();
+  const killed = await stubborn.exited;
+  assert.deepEqual(killed, { exitCode: null, signal: 'SIGKILL', cancelled: true });
+  assert.equal(exitStatus(killed), 137);
+  assert.equal(alive(Number(out.trim())), false, 'the group\'s other member is gone when exited resolves');
+
+  const missing = await startProcess(['/nonexistent/ownbase-elevate']).exited;
+  assert.equal(exitStatus(missing), 127);
+  assert.match(missing.spawnError ?? '', /ENOENT/);
 });

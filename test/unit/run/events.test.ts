@@ -45,7 +45,7 @@ test('malformed or foreign lines are not events', () => {
     JSON.stringify({ v: 1, type: 'error', code: 'oops', message: 'x' }),
     JSON.stringify({ v: 1, type: 'result', tag: 'x', seconds: 1, size: 1 }),
     JSON.stringify({ ...JSON.parse(formatBuildEvent(PLAN)), steps: [{ id: 'a' }] }),
-    JSON.stringify({ ...JSON.parse(formatBuildEvent(PLAN)), steps: [{ ...(PLAN as { steps: object[] }).steps[0], argv: ['ok', 1] }] }),
+    JSON.stringify({ ...JSON.parse(formatBuildEvent(PLAN)), steps: [{ ...(PLAN as unknown as { steps: object[] }).steps[0], argv: ['ok', 1] }] }),
     JSON.stringify({ ...JSON.parse(formatBuildEvent(PLAN)), cache: { dir: '/c' } }),
     `${formatBuildEvent(ALL[2]!).trim()} trailing`,
   ]) assert.equal(parseBuildEvent(line), undefined, line);
