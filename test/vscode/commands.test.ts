@@ -283,7 +283,7 @@ if (trusted) {
         error: '--change "RUN rm -rf /": A --change is one Dockerfile instruction: CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, STOPSIGNAL, USER, VOLUME or WORKDIR, with its value',
       });
       assert.deepEqual(await vscode.commands.executeCommand('ownbase.importFolder', vscode.Uri.file(rootfs), 'Not A Name'), {
-        error: 'Image name "Not A Name" is not valid: use lowercase letters, digits and . _ - separated by /, e.g. owned/bookworm:12',
+        error: 'Image name "Not A Name" is not valid: an image reference has no spaces',
       });
     });
 
