@@ -1,0 +1,134 @@
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
+import * as tar from 'tar-stream';
+import { GZIP_LEVEL } from '../engine/layer';
+import { normPath, type Whiteout } from './tree';
+
+/** One entry of a layer, as the tar has it. */
+export interface LayerEntry {
+  readonly path: string;
+  readonly kind: 'file' | 'link' | 'dir' | 'symlink' | 'other';
+  readonly size: number;
+  /** Symlink target, or the path a hard link names. */
+  readonly linkname?: string;
+  /** Kept bytes (only for paths the caller asked to keep). */
+  content?: Buffer;
+  /** This entry's share of the layer's gzip-6 bytes (header and padding included). */
+  compressed: number;
+}
+
+export interface LayerScan {
+  readonly entries: LayerEntry[];
+  readonly whiteouts: Whiteout[];
+  /** Uncompressed tar bytes. */
+  readonly tarBytes: number;
+  /** Bytes of this tar gzipped at level 6: what a registry stores for it. */
+  readonly gzipBytes: number;
+}
+
+export interface ScanOptions {
+  /** Whether the content of this (normalised) path is kept, for the database files. */
+  readonly keep: (path: string) => boolean;
+  readonly signal?: AbortSignal;
+}
+
+const WH = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+
+/**
+ * Reads one layer tar once: its entries and whiteouts, and at the same time gzips it at level 6
+ * (in zlib's thread, beside the tar parse) to measure the compressed size. Each entry's share of
+ * that size is apportioned from the compressor's own progress: every output chunk is recorded with
+ * the input consumed so far, and an entry gets the output between its first and last tar byte
+ * (interpolated inside a chunk). The shares add up to the measured total exactly; each share may be
+ * off by the compressor's lag (tens of KiB), which evens out over a package's files.
+ */
+export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions): Promise<LayerScan> {
+  const { signal } = opts;
+  signal?.throwIfAborted();
+  const entries: LayerEntry[] = [];
+  const ends: number[] = [];
+  const whiteouts: Whiteout[] = [];
+  const gz = createGzip({ level: GZIP_LEVEL, chunkSize: 32 * 1024 });
+  const ins: number[] = [0];
+  const outs: number[] = [0];
+  let out = 0;
+  gz.on('data', (c: Buffer) => { out += c.length; ins.push(gz.bytesWritten); outs.push(out); });
+  const gzEnded = once(gz, 'end');
+  gzEnded.catch(() => undefined);
+
+  const ex = tar.extract();
+  const exDone = new Promise<void>((resolve, reject) => { ex.on('finish', resolve); ex.on('error', reject); });
+  exDone.catch(() => undefined);
+  ex.on('entry', (h, stream, next) => {
+    const end = (h as { byteOffset?: number }).byteOffset! + Math.ceil((h.size ?? 0) / 512) * 512;
+    const path = normPath(h.name);
+    const slash = path.lastIndexOf('/');
+    const base = path.slice(slash + 1);
+    const finish = (): void => { stream.on('end', () => next()); stream.resume(); };
+    if (base.startsWith(WH)) {
+      const dir = slash < 0 ? '' : path.slice(0, slash);
+      whiteouts.push(base === OPAQUE ? { path: dir, opaque: true } : { path: dir === '' ? base.slice(WH.length) : `${dir}/${base.slice(WH.length)}`, opaque: false });
+      ends.push(end);
+      entries.push({ path: '', kind: 'other', size: 0, compressed: 0 });
+      finish();
+      return;
+    }
+    const kind = h.type === 'file' || h.type === 'contiguous-file' ? 'file' : h.type === 'link' ? 'link' : h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'other';
+    const entry: LayerEntry = { path, kind, size: kind === 'file' ? h.size ?? 0 : 0, compressed: 0, ...(h.linkname ? { linkname: h.linkname } : {}) };
+    entries.push(entry);
+    ends.push(end);
+    if (kind === 'file' && opts.keep(path)) {
+      const parts: Buffer[] = [];
+      stream.on('data', (c: unknown) => { parts.push(c as Buffer); });
+      stream.on('end', () => { entry.content = Buffer.concat(parts); next(); });
+      return;
+    }
+    finish();
+  });
+
+  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let tarBytes = 0;
+  try {
+    for await (const chunk of chunks) {
+      tarBytes += chunk.length;
+      const a = ex.write(chunk);
+      const b = gz.write(chunk);
+      if (!a) await Promise.race([once(ex, 'drain'), exDone]);
+      if (!b) await once(gz, 'drain');
+    }
+    ex.end(undefined);
+    gz.end();
+    await Promise.all([exDone, gzEnded]);
+  } catch (err) {
+    ex.destroy();
+    gz.destroy();
+    if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
+    throw new Error(`not a readable layer tar: ${(err as Error).message}`);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+  apportion(entries, ends, ins, outs);
+  return { entries, whiteouts, tarBytes, gzipBytes: out };
+}
+
+/** Gives each entry the compressed bytes between its start and end offsets (see scanLayer). */
+function apportion(entries: LayerEntry[], ends: number[], ins: number[], outs: number[]): void {
+  let seg = 0;
+  const at = (x: number): number => {
+    while (seg + 1 < ins.length && ins[seg + 1]! < x) seg++;
+    const i0 = ins[seg]!;
+    const o0 = outs[seg]!;
+    if (seg + 1 >= ins.length) return o0;
+    const i1 = ins[seg + 1]!;
+    const o1 = outs[seg + 1]!;
+    return i1 === i0 ? o1 : o0 + ((Math.min(x, i1) - i0) * (o1 - o0)) / (i1 - i0);
+  };
+  let prev = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const cur = at(ends[i]!);
+    entries[i]!.compressed = cur - prev;
+    prev = cur;
+  }
+}
