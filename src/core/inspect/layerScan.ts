@@ -49,7 +49,7 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   const entries: LayerEntry[] = [];
   const ends: number[] = [];
   const whiteouts: Whiteout[] = [];
-  const gz = createGzip({ level: GZIP_LEVEL, chunkSize: 32 * 1024 });
+  const gz = createGzip({ level: GZIP_LEVEL, chunkSize: 8 * 1024 });
   const ins: number[] = [0];
   const outs: number[] = [0];
   let out = 0;
