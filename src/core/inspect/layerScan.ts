@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
@@ -24,6 +25,8 @@ export interface LayerScan {
   readonly tarBytes: number;
   /** Bytes of this tar gzipped at level 6: what a registry stores for it. */
   readonly gzipBytes: number;
+  /** What measured gzipBytes: the `gzip -6` program, or zlib level 6 where no gzip is installed. */
+  readonly measuredBy: 'gzip -6' | 'zlib level 6';
 }
 
 export interface ScanOptions {
@@ -36,12 +39,14 @@ const WH = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
 /**
- * Reads one layer tar once: its entries and whiteouts, and at the same time gzips it at level 6
- * (in zlib's thread, beside the tar parse) to measure the compressed size. Each entry's share of
- * that size is apportioned from the compressor's own progress: every output chunk is recorded with
- * the input consumed so far, and an entry gets the output between its first and last tar byte
- * (interpolated inside a chunk). The shares add up to the measured total exactly; each share may be
- * off by the compressor's lag (tens of KiB), which evens out over a package's files.
+ * Reads one layer tar once: its entries and whiteouts, and at the same time measures its compressed
+ * size with the `gzip -6` program (another process, so another core), as a registry client would
+ * compress it. Node's zlib differs from GNU gzip by about 1% on real layers, so zlib level 6 (in its
+ * thread, beside the tar parse) only apportions that total: every zlib output chunk is recorded with
+ * the input consumed so far, an entry gets the output between its first and last tar byte
+ * (interpolated inside a chunk), and the shares are scaled to gzip's total. They add up to it
+ * exactly; a share may be off by zlib's lag (one deflate block, KiBs), which evens out over a
+ * package's files. Without a gzip program the zlib total is the figure.
  */
 export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions): Promise<LayerScan> {
   const { signal } = opts;
@@ -87,7 +92,8 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
     finish();
   });
 
-  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); };
+  const gnu = gzipCounter();
+  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); gnu.kill(); };
   signal?.addEventListener('abort', onAbort, { once: true });
   let tarBytes = 0;
   try {
@@ -95,8 +101,10 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
       tarBytes += chunk.length;
       const a = ex.write(chunk);
       const b = gz.write(chunk);
+      const c = gnu.write(chunk);
       if (!a) await Promise.race([once(ex, 'drain'), exDone]);
       if (!b) await once(gz, 'drain');
+      await c;
     }
     ex.end(undefined);
     gz.end();
@@ -104,17 +112,47 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   } catch (err) {
     ex.destroy();
     gz.destroy();
+    gnu.kill();
     if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
     throw new Error(`not a readable layer tar: ${(err as Error).message}`);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  apportion(entries, ends, ins, outs);
-  return { entries, whiteouts, tarBytes, gzipBytes: out };
+  const measured = await gnu.end();
+  apportion(entries, ends, ins, outs, measured !== undefined && out > 0 ? measured / out : 1);
+  return { entries, whiteouts, tarBytes, gzipBytes: measured ?? out, measuredBy: measured !== undefined ? 'gzip -6' : 'zlib level 6' };
+}
+
+interface Counter {
+  write(chunk: Buffer): Promise<void>;
+  /** Bytes gzip wrote, or undefined when it is not installed or failed. */
+  end(): Promise<number | undefined>;
+  kill(): void;
+}
+
+/** `gzip -6 -n` fed the tar, its output counted and dropped. */
+function gzipCounter(): Counter {
+  const child = spawn('gzip', ['-6', '-n', '-c'], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let size = 0;
+  let failed = false;
+  child.stdout.on('data', (c: Buffer) => { size += c.length; });
+  child.stdin.on('error', () => { failed = true; });
+  const closed = new Promise<number | undefined>((resolve) => {
+    child.on('error', () => { failed = true; resolve(undefined); });
+    child.on('close', (code) => resolve(code === 0 && !failed ? size : undefined));
+  });
+  return {
+    async write(chunk) {
+      if (failed || child.stdin.destroyed) return;
+      if (!child.stdin.write(chunk)) await Promise.race([once(child.stdin, 'drain'), closed]);
+    },
+    end() { if (!child.stdin.destroyed) child.stdin.end(); return closed; },
+    kill() { child.kill(); },
+  };
 }
 
 /** Gives each entry the compressed bytes between its start and end offsets (see scanLayer). */
-function apportion(entries: LayerEntry[], ends: number[], ins: number[], outs: number[]): void {
+function apportion(entries: LayerEntry[], ends: number[], ins: number[], outs: number[], scale: number): void {
   let seg = 0;
   const at = (x: number): number => {
     while (seg + 1 < ins.length && ins[seg + 1]! < x) seg++;
@@ -128,7 +166,7 @@ function apportion(entries: LayerEntry[], ends: number[], ins: number[], outs: n
   let prev = 0;
   for (let i = 0; i < entries.length; i++) {
     const cur = at(ends[i]!);
-    entries[i]!.compressed = cur - prev;
+    entries[i]!.compressed = (cur - prev) * scale;
     prev = cur;
   }
 }

@@ -47,6 +47,8 @@ export interface Report {
   readonly packageManager: 'dpkg' | 'none';
   readonly os?: OsRelease;
   readonly layers: number;
+  /** What measured the compressed size (`gzip -6`, or zlib where no gzip is installed). */
+  readonly compressedBy: string;
   readonly totals: {
     readonly files: number;
     readonly bytes: number;
@@ -156,6 +158,7 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
   const os = readOsRelease(tree);
   return {
     version: 1, source, packageManager: db ? 'dpkg' : 'none', ...(os ? { os } : {}), layers: scanned.layers.length,
+    compressedBy: scanned.layers.every((l) => l.measuredBy === 'gzip -6') ? 'gzip -6' : 'zlib level 6',
     totals: { files, bytes, compressedBytes: scanned.layers.reduce((s, l) => s + l.gzipBytes, 0), removableBytes: removable },
     packages: reports,
     unowned: [...unowned].map(([path, g]) => ({ path, files: g.files, bytes: g.bytes, compressedBytes: Math.round(g.compressed) }))
