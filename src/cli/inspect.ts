@@ -98,17 +98,13 @@ export const command: Subcommand = {
 async function inspect(args: readonly string[], io: CliIO): Promise<number> {
   const a = parseInspectArgs(args);
   let docker: Dockerode | undefined;
-  const engine = (): Dockerode => {
-    if (!docker) {
-      // Required on first use: `ownbase inspect DIR` never loads the engine client.
-      const { connectEngine } = require('../core/engine/connect') as typeof import('../core/engine/connect');
-      docker = connectEngine();
-    }
-    return docker;
-  };
+  // Required on first use: `ownbase inspect DIR` never loads the engine client (dist/engine.js).
+  const connect = (): typeof import('../core/engine/connect') => require('../core/engine/connect') as typeof import('../core/engine/connect');
+  const engine = (): Dockerode => (docker ??= connect().connectEngine());
+  const explain = (d: Dockerode, e: unknown): unknown => connect().explainEngineError(d, e);
   const load = async (spec: string): Promise<Report> => {
     const source = parseSource(spec, io.cwd);
-    const scanned = await readSource(source, { docker: engine, ...(io.signal ? { signal: io.signal } : {}) });
+    const scanned = await readSource(source, { docker: engine, explain, ...(io.signal ? { signal: io.signal } : {}) });
     return buildReport(scanned, describeSource(source));
   };
   let report: Report;

@@ -13,12 +13,11 @@ export * from './sources';
 export * from './thresholds';
 export * from './tree';
 
-import type Dockerode from 'dockerode';
 import { buildReport, type Report, type ReportOptions } from './report';
-import { describeSource, readSource, type InspectSource } from './sources';
+import { describeSource, readSource, type InspectSource, type ReadSourceOptions } from './sources';
 
 /** Reads a source and builds its report. Throws a SourceError when the source cannot be read. */
-export async function inspectSource(source: InspectSource, opts: ReportOptions & { docker?: () => Dockerode; signal?: AbortSignal } = {}): Promise<Report> {
-  const scanned = await readSource(source, { ...(opts.docker ? { docker: opts.docker } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
+export async function inspectSource(source: InspectSource, opts: ReportOptions & ReadSourceOptions = {}): Promise<Report> {
+  const scanned = await readSource(source, opts);
   return buildReport(scanned, describeSource(source), opts);
 }

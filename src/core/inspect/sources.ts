@@ -2,7 +2,6 @@ import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
-import { explainEngineError } from '../engine/connect';
 import { packTree } from '../engine/tarWalk';
 import { scanImageArchive } from './imageArchive';
 import { scanLayer, type LayerScan } from './layerScan';
@@ -58,6 +57,11 @@ export const keepContent = (path: string): boolean => KEEP.test(path);
 export interface ReadSourceOptions {
   /** The engine client, for images and containers. */
   readonly docker?: () => Dockerode;
+  /**
+   * Turns an engine failure into the user's words: src/core/engine/connect's explainEngineError,
+   * passed in so that this module does not load the engine client (the extension requires it apart).
+   */
+  readonly explain?: (docker: Dockerode, err: unknown) => unknown;
   readonly signal?: AbortSignal;
 }
 
@@ -99,7 +103,8 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
         await docker.getImage(source.ref).inspect();
         stream = await docker.getImage(source.ref).get() as unknown as Readable;
       } catch (e) {
-        throw new SourceError(`image ${source.ref}: ${(explainEngineError(docker, e) as Error).message}`);
+        const m = message(opts, docker, e);
+        throw new SourceError(m.includes(source.ref) ? m : `image ${source.ref}: ${m}`);
       }
       try {
         const a = await scanImageArchive(stream, scan);
@@ -114,7 +119,7 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
       try {
         stream = await docker.getContainer(source.id).export() as unknown as Readable;
       } catch (e) {
-        throw new SourceError(`container ${source.id}: ${(explainEngineError(docker, e) as Error).message}`);
+        throw new SourceError(`container ${source.id}: ${message(opts, docker, e)}`);
       }
       try {
         const layer = await scanLayer(stream, scan);
@@ -124,6 +129,11 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
       }
     }
   }
+}
+
+function message(opts: ReadSourceOptions, docker: Dockerode, e: unknown): string {
+  const explained = opts.explain ? opts.explain(docker, e) : e;
+  return explained instanceof Error ? explained.message : String(explained);
 }
 
 function engine(opts: ReadSourceOptions): Dockerode {
