@@ -5,7 +5,7 @@ import { buildReport, type Report } from '../core/inspect/report';
 import { toCycloneDx, toSpdx } from '../core/inspect/sbom';
 import { describeSource, parseSource, readSource, SourceError } from '../core/inspect/sources';
 import { overLimits, type Limits } from '../core/inspect/thresholds';
-import type { CliIO, Subcommand } from './run';
+import type { CliIO, Subcommand } from './subcommand';
 import { UsageError } from './usageError';
 
 const FORMATS = ['table', 'json', 'csv', 'spdx-json', 'cyclonedx-json'] as const;

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { accessSync, constants } from 'node:fs';
+import { join } from 'node:path';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { GZIP_LEVEL } from '../engine/layer';
@@ -41,12 +43,12 @@ const OPAQUE = '.wh..wh..opq';
 /**
  * Reads one layer tar once: its entries and whiteouts, and at the same time measures its compressed
  * size with the `gzip -6` program (another process, so another core), as a registry client would
- * compress it. Node's zlib differs from GNU gzip by about 1% on real layers, so zlib level 6 (in its
+ * compress it. Node's zlib differs from GNU gzip by about 1% on real layers, so zlib (level 1, in its
  * thread, beside the tar parse) only apportions that total: every zlib output chunk is recorded with
  * the input consumed so far, an entry gets the output between its first and last tar byte
  * (interpolated inside a chunk), and the shares are scaled to gzip's total. They add up to it
  * exactly; a share may be off by zlib's lag (one deflate block, KiBs), which evens out over a
- * package's files. Without a gzip program the zlib total is the figure.
+ * package's files. Without a gzip program zlib level 6 is the measure.
  */
 export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions): Promise<LayerScan> {
   const { signal } = opts;
@@ -54,7 +56,10 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   const entries: LayerEntry[] = [];
   const ends: number[] = [];
   const whiteouts: Whiteout[] = [];
-  const gz = createGzip({ level: GZIP_LEVEL, chunkSize: 8 * 1024 });
+  const gnu = gzipProgram() ? gzipCounter() : undefined;
+  // With gzip measuring the total, zlib only apportions it: level 1 costs a third of level 6 and ranks
+  // files alike (its shares are scaled to gzip's total). Without gzip, zlib level 6 is the measure.
+  const gz = createGzip({ level: gnu ? 1 : GZIP_LEVEL, chunkSize: 8 * 1024 });
   const ins: number[] = [0];
   const outs: number[] = [0];
   let out = 0;
@@ -92,8 +97,7 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
     finish();
   });
 
-  const gnu = gzipCounter();
-  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); gnu.kill(); };
+  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); gnu?.kill(); };
   signal?.addEventListener('abort', onAbort, { once: true });
   let tarBytes = 0;
   try {
@@ -101,7 +105,7 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
       tarBytes += chunk.length;
       const a = ex.write(chunk);
       const b = gz.write(chunk);
-      const c = gnu.write(chunk);
+      const c = gnu?.write(chunk);
       if (!a) await Promise.race([once(ex, 'drain'), exDone]);
       if (!b) await once(gz, 'drain');
       await c;
@@ -112,13 +116,13 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   } catch (err) {
     ex.destroy();
     gz.destroy();
-    gnu.kill();
+    gnu?.kill();
     if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
     throw new Error(`not a readable layer tar: ${(err as Error).message}`);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-  const measured = await gnu.end();
+  const measured = await gnu?.end();
   apportion(entries, ends, ins, outs, measured !== undefined && out > 0 ? measured / out : 1);
   return { entries, whiteouts, tarBytes, gzipBytes: measured ?? out, measuredBy: measured !== undefined ? 'gzip -6' : 'zlib level 6' };
 }
@@ -128,6 +132,15 @@ interface Counter {
   /** Bytes gzip wrote, or undefined when it is not installed or failed. */
   end(): Promise<number | undefined>;
   kill(): void;
+}
+
+let found: boolean | undefined;
+/** Whether a `gzip` program is on PATH (looked up once). */
+function gzipProgram(): boolean {
+  found ??= (process.env['PATH'] ?? '').split(':').some((d) => {
+    try { accessSync(join(d || '.', 'gzip'), constants.X_OK); return true; } catch { return false; }
+  });
+  return found;
 }
 
 /** `gzip -6 -n` fed the tar, its output counted and dropped. */
