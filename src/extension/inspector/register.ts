@@ -37,12 +37,13 @@ async function pickSource(deps: InspectorDeps, arg: unknown): Promise<{ source: 
   if (!kind) return undefined;
   if (kind.id === 'image') {
     let tags: string[];
+    const engine = deps.engine();
+    const docker = engine.connectEngine(vscode.workspace.getConfiguration('ownbase.docker').get<string>('host') || undefined);
     try {
-      const engine = deps.engine();
-      const docker = engine.connectEngine(vscode.workspace.getConfiguration('ownbase.docker').get<string>('host') || undefined);
-      tags = (await engine.listImages(docker)).flatMap((i) => i.tags);
+      tags = (await docker.listImages()).flatMap((i) => (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>')).sort();
     } catch (err) {
-      void vscode.window.showErrorMessage(`ownbase: ${err instanceof Error ? err.message : String(err)}`);
+      const explained = engine.explainEngineError(docker, err);
+      void vscode.window.showErrorMessage(`ownbase: ${explained instanceof Error ? explained.message : String(explained)}`);
       return undefined;
     }
     if (tags.length === 0) { void vscode.window.showInformationMessage('ownbase: the engine has no tagged images to inspect.'); return undefined; }
