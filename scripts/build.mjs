@@ -37,7 +37,7 @@ function copyAssets() {
 }
 
 // Subcommands bundled apart from dist/cli.js; run.ts imports './build' and gets dist/cli-build.js at run time.
-const LAZY = ['build', 'script'].filter((c) => existsSync(`src/cli/${c}.ts`));
+const LAZY = ['build', 'script', 'inspect'].filter((c) => existsSync(`src/cli/${c}.ts`));
 const lazySubcommands = {
   name: 'lazy-subcommands',
   setup(b) {
@@ -59,6 +59,7 @@ const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
   // The engine client (dockerode) for the extension, required on first use: it would multiply activation time.
   { ...node, entryPoints: { engine: 'src/core/engine/index.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { inspect: 'src/core/inspect/index.ts' }, outdir: 'dist' }, // the inspector core, required on first use
   // The CLI: `ownbase lint` must start fast, so the heavy subcommands (build: the engine client, the runner) are
   // bundles of their own, loaded only when run. dist/cli.js is the package's bin.
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js },

@@ -4,6 +4,7 @@ import { registerRecipeCodeLens } from './codelens/recipeLenses';
 import { registerCommands } from './commands/register';
 import { DocumentLinter } from './diagnostics/linter';
 import { registerDiagnostics } from './diagnostics/register';
+import { registerInspector } from './inspector/register';
 import { createLogger } from './logger';
 import { registerRecipeCompletion } from './recipe/completion';
 import { registerRecipeHover } from './recipe/hover';
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerBuildStatus(context, services);
     registerRecipeCodeLens(context);
     registerRecipeHover(context);
+    registerInspector(context, services);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);

@@ -1,0 +1,168 @@
+import { packageClass, pathClass, type ContainerClass } from './classes';
+import { dependencyFacts } from './deps';
+import { readDpkg, type DpkgPackage } from './dpkg';
+import { readOsRelease, type OsRelease } from './osRelease';
+import type { ScannedSource } from './sources';
+
+export interface PackageReport {
+  readonly name: string;
+  readonly version: string;
+  readonly arch: string;
+  readonly source: string;
+  readonly sourceVersion: string;
+  /** Regular files present (hard links once). */
+  readonly files: number;
+  /** Real bytes of those files. */
+  readonly bytes: number;
+  /** dpkg's Installed-Size (KiB × 1024). */
+  readonly declaredBytes: number;
+  /** Share of the layers' gzip-6 bytes. */
+  readonly compressedBytes: number;
+  /** Bytes freed by removing it and what only it needs. */
+  readonly freesBytes: number;
+  readonly frees: readonly string[];
+  readonly why: string;
+  /** Id of its "not needed in a container" class, or null. */
+  readonly class: string | null;
+  /** Canonical paths of its files, `/`-prefixed. */
+  readonly paths: readonly string[];
+}
+
+export interface UnownedGroup {
+  /** The folder, `/`-prefixed. */
+  readonly path: string;
+  readonly files: number;
+  readonly bytes: number;
+  readonly compressedBytes: number;
+}
+
+export interface ClassReport extends ContainerClass {
+  readonly files: number;
+  readonly bytes: number;
+}
+
+export interface Report {
+  readonly version: 1;
+  readonly source: string;
+  readonly packageManager: 'dpkg' | 'none';
+  readonly os?: OsRelease;
+  readonly layers: number;
+  /** What measured the compressed size (`gzip -6`, or zlib where no gzip is installed). */
+  readonly compressedBy: string;
+  readonly totals: {
+    readonly files: number;
+    readonly bytes: number;
+    /** The layers' gzip-6 bytes, as measured. */
+    readonly compressedBytes: number;
+    /** Bytes in a "not needed in a container" class (files once). */
+    readonly removableBytes: number;
+  };
+  /** By bytes, largest first. */
+  readonly packages: readonly PackageReport[];
+  /** Files no package owns, by folder, largest first. */
+  readonly unowned: readonly UnownedGroup[];
+  readonly classes: readonly ClassReport[];
+}
+
+export interface ReportOptions {
+  /** Packages the recipe asked for (their `why`). */
+  readonly asked?: ReadonlySet<string>;
+}
+
+const dirOf = (p: string): string => { const i = p.lastIndexOf('/'); return i < 0 ? '' : p.slice(0, i); };
+
+/**
+ * Attributes every regular file of a scanned tree to the dpkg package that lists it (paths compared
+ * after symlinked folders are resolved, diversions honoured), sums real and compressed bytes once
+ * per inode, and adds the dependency facts and container classes.
+ */
+export function buildReport(scanned: ScannedSource, source: string, opts: ReportOptions = {}): Report {
+  const { tree } = scanned;
+  const db = readDpkg(tree);
+  const packages = db?.packages ?? [];
+  const owner = new Map<string, number>();
+  const divertedFrom = new Map<string, { to: string; by: string }>();
+  for (const d of db?.diversions ?? []) divertedFrom.set(tree.canonical(d.from), { to: tree.canonical(d.to), by: d.by });
+  packages.forEach((p, i) => {
+    for (const f of p.files) {
+      let path = tree.canonical(f);
+      const div = divertedFrom.get(path);
+      if (div && div.by !== p.name) path = div.to;
+      if (!owner.has(path)) owner.set(path, i);
+    }
+  });
+
+  const acc = packages.map(() => ({ files: 0, bytes: 0, compressed: 0, paths: [] as string[], classBytes: new Map<string, number>() }));
+  const unowned = new Map<string, { files: number; bytes: number; compressed: number }>();
+  const classAcc = new Map<string, { cls: ContainerClass; files: number; bytes: number }>();
+  const pkgClass = packages.map((p) => packageClass(p.name));
+  const seen = new Set<number>();
+  let files = 0;
+  let bytes = 0;
+  let removable = 0;
+  for (const [rawPath, node] of tree.nodes) {
+    if (node.kind !== 'file') continue;
+    const path = tree.canonical(rawPath);
+    const first = !seen.has(node.inode);
+    seen.add(node.inode);
+    const size = first ? node.size : 0;
+    const i = owner.get(path);
+    if (first) { files++; bytes += size; }
+    const pc = pathClass(path);
+    const cls = pc ?? (i !== undefined ? pkgClass[i] : undefined);
+    if (cls && first) {
+      removable += size;
+      const c = classAcc.get(cls.id) ?? { cls, files: 0, bytes: 0 };
+      c.files++;
+      c.bytes += size;
+      classAcc.set(cls.id, c);
+    }
+    if (i !== undefined) {
+      const a = acc[i]!;
+      a.paths.push(`/${path}`);
+      if (!first) continue;
+      a.files++;
+      a.bytes += size;
+      a.compressed += node.compressed;
+      if (pc) a.classBytes.set(pc.id, (a.classBytes.get(pc.id) ?? 0) + size);
+    } else if (first) {
+      const dir = `/${dirOf(path)}`;
+      const g = unowned.get(dir) ?? { files: 0, bytes: 0, compressed: 0 };
+      g.files++;
+      g.bytes += size;
+      g.compressed += node.compressed;
+      unowned.set(dir, g);
+    }
+  }
+
+  const facts = dependencyFacts(packages, opts.asked);
+  const bytesOf = new Map(packages.map((p, i) => [p.name, acc[i]!.bytes]));
+  const reports: PackageReport[] = packages.map((p: DpkgPackage, i) => {
+    const a = acc[i]!;
+    const f = facts.get(p.name) ?? { frees: [p.name], why: 'installed on purpose' };
+    let cls = pkgClass[i]?.id ?? null;
+    if (cls === null && a.bytes > 0) {
+      for (const [id, b] of a.classBytes) if (b >= 0.9 * a.bytes) cls = id;
+    }
+    return {
+      name: p.name, version: p.version, arch: p.arch, source: p.source, sourceVersion: p.sourceVersion,
+      files: a.files, bytes: a.bytes, declaredBytes: p.declaredBytes, compressedBytes: Math.round(a.compressed),
+      freesBytes: f.frees.reduce((s, n) => s + (bytesOf.get(n) ?? 0), 0), frees: f.frees, why: f.why, class: cls, paths: a.paths,
+    };
+  });
+  reports.sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
+  const classes: ClassReport[] = [...classAcc.values()].map(({ cls, files: n, bytes: b }) => ({
+    id: cls.id, reason: cls.reason, files: n, bytes: b,
+    remove: cls.remove.length > 0 ? cls.remove : reports.filter((r) => r.class === cls.id).flatMap((r) => r.paths),
+  })).sort((a, b) => b.bytes - a.bytes);
+  const os = readOsRelease(tree);
+  return {
+    version: 1, source, packageManager: db ? 'dpkg' : 'none', ...(os ? { os } : {}), layers: scanned.layers.length,
+    compressedBy: scanned.layers.every((l) => l.measuredBy === 'gzip -6') ? 'gzip -6' : 'zlib level 6',
+    totals: { files, bytes, compressedBytes: scanned.layers.reduce((s, l) => s + l.gzipBytes, 0), removableBytes: removable },
+    packages: reports,
+    unowned: [...unowned].map(([path, g]) => ({ path, files: g.files, bytes: g.bytes, compressedBytes: Math.round(g.compressed) }))
+      .sort((a, b) => b.bytes - a.bytes || (a.path < b.path ? -1 : 1)),
+    classes,
+  };
+}

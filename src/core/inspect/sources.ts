@@ -1,0 +1,166 @@
+import { createReadStream, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import type Dockerode from 'dockerode';
+import { packTree } from '../engine/tarWalk';
+import { scanImageArchive } from './imageArchive';
+import { scanLayer, type LayerScan } from './layerScan';
+import { FsTree } from './tree';
+
+/** What can be inspected. */
+export type InspectSource =
+  | { readonly kind: 'folder'; readonly path: string }
+  | { readonly kind: 'archive'; readonly path: string }
+  | { readonly kind: 'image'; readonly ref: string }
+  | { readonly kind: 'container'; readonly id: string };
+
+/** A source that cannot be read, with the reason (the CLI exits 2 with it). */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+}
+
+/**
+ * A source from the command line: `folder:PATH`, `archive:PATH`, `image:REF`, `container:ID`, or
+ * without a prefix an existing folder, an existing file (an archive), else an image reference.
+ */
+export function parseSource(spec: string, cwd: string): InspectSource {
+  const m = /^(folder|dir|archive|image|container):(.+)$/.exec(spec);
+  if (m) {
+    const v = m[2]!;
+    switch (m[1]) {
+      case 'folder': case 'dir': return { kind: 'folder', path: resolve(cwd, v) };
+      case 'archive': return { kind: 'archive', path: resolve(cwd, v) };
+      case 'image': return { kind: 'image', ref: v };
+      default: return { kind: 'container', id: v };
+    }
+  }
+  const st = (() => { try { return statSync(resolve(cwd, spec)); } catch { return undefined; } })();
+  if (st?.isDirectory()) return { kind: 'folder', path: resolve(cwd, spec) };
+  if (st?.isFile()) return { kind: 'archive', path: resolve(cwd, spec) };
+  if (spec.startsWith('.') || spec.startsWith('/')) throw new SourceError(`${spec}: no such folder or archive`);
+  return { kind: 'image', ref: spec };
+}
+
+export function describeSource(s: InspectSource): string {
+  switch (s.kind) {
+    case 'folder': return `folder:${s.path}`;
+    case 'archive': return `archive:${s.path}`;
+    case 'image': return `image:${s.ref}`;
+    case 'container': return `container:${s.id}`;
+  }
+}
+
+/** The database and release files whose bytes the inspector reads. */
+const KEEP = /^(?:var\/lib\/dpkg\/(?:status|diversions|status\.d\/[^/]+|info\/[^/]+\.(?:list|md5sums|conffiles))|etc\/os-release|usr\/lib\/os-release|lib\/apk\/db\/installed)$/;
+export const keepContent = (path: string): boolean => KEEP.test(path);
+
+export interface ReadSourceOptions {
+  /** The engine client, for images and containers. */
+  readonly docker?: () => Dockerode;
+  /**
+   * Turns an engine failure into the user's words: src/core/engine/connect's explainEngineError,
+   * passed in so that this module does not load the engine client (the extension requires it apart).
+   */
+  readonly explain?: (docker: Dockerode, err: unknown) => unknown;
+  readonly signal?: AbortSignal;
+}
+
+export interface ScannedSource {
+  readonly tree: FsTree;
+  readonly layers: readonly LayerScan[];
+  readonly tags: readonly string[];
+}
+
+/** Reads a source in one streaming pass and applies its layers in order. */
+export async function readSource(source: InspectSource, opts: ReadSourceOptions = {}): Promise<ScannedSource> {
+  const scan = { keep: keepContent, ...(opts.signal ? { signal: opts.signal } : {}) };
+  switch (source.kind) {
+    case 'folder': {
+      const st = (() => { try { return statSync(source.path); } catch { return undefined; } })();
+      if (!st?.isDirectory()) throw new SourceError(`${source.path}: not a folder`);
+      const layer = await scanLayer(packTree(source.path, { ...(opts.signal ? { signal: opts.signal } : {}) }) as AsyncIterable<Buffer>, scan)
+        .catch((e: unknown) => { throw new SourceError(`${source.path}: ${(e as Error).message.replace(/^not a readable layer tar: /, '')}`); });
+      return { tree: applyLayers([layer]), layers: [layer], tags: [] };
+    }
+    case 'archive': {
+      const st = (() => { try { return statSync(source.path); } catch { return undefined; } })();
+      if (!st?.isFile()) throw new SourceError(`${source.path}: no such archive`);
+      const input = createReadStream(source.path, { highWaterMark: 1 << 20 });
+      try {
+        const a = await scanImageArchive(input, scan);
+        return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags };
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        throw new SourceError(`${source.path}: ${(e as Error).message}`);
+      } finally {
+        input.destroy();
+      }
+    }
+    case 'image': {
+      const docker = engine(opts);
+      let stream: Readable;
+      try {
+        await docker.getImage(source.ref).inspect();
+        stream = await docker.getImage(source.ref).get() as unknown as Readable;
+      } catch (e) {
+        const m = message(opts, docker, e);
+        throw new SourceError(m.includes(source.ref) ? m : `image ${source.ref}: ${m}`);
+      }
+      try {
+        const a = await scanImageArchive(stream, scan);
+        return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags.length > 0 ? a.tags : [source.ref] };
+      } finally {
+        stream.destroy();
+      }
+    }
+    case 'container': {
+      const docker = engine(opts);
+      let stream: Readable;
+      try {
+        stream = await docker.getContainer(source.id).export() as unknown as Readable;
+      } catch (e) {
+        throw new SourceError(`container ${source.id}: ${message(opts, docker, e)}`);
+      }
+      try {
+        const layer = await scanLayer(stream, scan);
+        return { tree: applyLayers([layer]), layers: [layer], tags: [] };
+      } finally {
+        stream.destroy();
+      }
+    }
+  }
+}
+
+function message(opts: ReadSourceOptions, docker: Dockerode, e: unknown): string {
+  const explained = opts.explain ? opts.explain(docker, e) : e;
+  return explained instanceof Error ? explained.message : String(explained);
+}
+
+function engine(opts: ReadSourceOptions): Dockerode {
+  if (!opts.docker) throw new SourceError('no Docker engine client given: images and containers need the engine');
+  return opts.docker();
+}
+
+/** Applies layer scans in order: each layer's whiteouts first, then its entries. */
+export function applyLayers(layers: readonly LayerScan[]): FsTree {
+  const tree = new FsTree();
+  for (const layer of layers) {
+    tree.applyWhiteouts(layer.whiteouts);
+    for (const e of layer.entries) {
+      if (e.path === '') continue;
+      switch (e.kind) {
+        case 'dir': tree.set(e.path, { kind: 'dir', size: 0, inode: tree.newInode(), compressed: e.compressed }); break;
+        case 'symlink': tree.set(e.path, { kind: 'symlink', size: 0, inode: tree.newInode(), target: e.linkname ?? '', compressed: e.compressed }); break;
+        case 'file': tree.set(e.path, { kind: 'file', size: e.size, inode: tree.newInode(), compressed: e.compressed, ...(e.content ? { content: e.content } : {}) }); break;
+        case 'link': {
+          const target = tree.nodes.get(e.linkname !== undefined ? e.linkname.replace(/^\.?\/+/, '').replace(/\/+$/, '') : '');
+          if (target?.kind === 'file') tree.set(e.path, { ...target, compressed: e.compressed });
+          else tree.set(e.path, { kind: 'file', size: 0, inode: tree.newInode(), compressed: e.compressed });
+          break;
+        }
+        default: tree.set(e.path, { kind: 'other', size: 0, inode: tree.newInode(), compressed: e.compressed });
+      }
+    }
+  }
+  return tree;
+}

@@ -1,0 +1,16 @@
+import type { Report } from '../../core/inspect/report';
+import type { ViewReport } from '../../../webview/messages';
+
+/** The report as the webview shows it: without file lists, which can be large. */
+export function toView(r: Report): ViewReport {
+  return {
+    source: r.source, ...(r.os ? { os: { ...(r.os.prettyName ? { prettyName: r.os.prettyName } : {}) } } : {}),
+    layers: r.layers, compressedBy: r.compressedBy, totals: r.totals,
+    packages: r.packages.map((p) => ({
+      name: p.name, version: p.version, bytes: p.bytes, declaredBytes: p.declaredBytes, compressedBytes: p.compressedBytes,
+      freesBytes: p.freesBytes, why: p.why, class: p.class,
+    })),
+    unowned: r.unowned.map((u) => ({ path: u.path, bytes: u.bytes })),
+    classes: r.classes.map((c) => ({ id: c.id, reason: c.reason, bytes: c.bytes })),
+  };
+}

@@ -1,0 +1,99 @@
+// The inspector on a real Debian image (mmdebstrap --variant=essential bookworm, imported into the engine):
+// per-package bytes against du, the compressed total against gzip -6 of the layer, the SBOM against dpkg-query.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { execa } from 'execa';
+import { connectEngine, engineReachable } from '../../src/core/engine/connect';
+import { importRootfs } from '../../src/core/engine/import';
+import { buildReport, type Report } from '../../src/core/inspect/report';
+import { toCycloneDx, toSpdx } from '../../src/core/inspect/sbom';
+import { readSource } from '../../src/core/inspect/sources';
+
+const docker = connectEngine();
+/** Reused between runs (building it takes minutes); made here when missing. */
+const ROOTFS = process.env['OWNBASE_TEST_INSPECT_ROOTFS'] ?? '/var/tmp/ownbase-test-inspect-rootfs';
+const TAG = `ownbase-test-inspect-${randomBytes(4).toString('hex')}:1`;
+const work = mkdtempSync(join(tmpdir(), 'ownbase-test-inspect-'));
+const containers: string[] = [];
+let report: Report;
+
+before(async () => {
+  assert.ok(await engineReachable(docker), 'these tests need the Docker engine at /var/run/docker.sock (start dockerd)');
+  if (!existsSync(join(ROOTFS, 'var/lib/dpkg/status'))) {
+    rmSync(ROOTFS, { recursive: true, force: true });
+    await execa('mmdebstrap', ['--variant=essential', '--include=ca-certificates', 'bookworm', ROOTFS], { timeout: 20 * 60_000 });
+  }
+  await importRootfs(docker, { rootfs: ROOTFS, tag: TAG, arch: 'amd64', config: {}, labels: {} });
+  report = buildReport(await readSource({ kind: 'image', ref: TAG }, { docker: () => docker }), TAG);
+}, { timeout: 30 * 60_000 });
+
+after(async () => {
+  for (const id of containers) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
+  await docker.getImage(TAG).remove({ force: true }).catch(() => undefined);
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function duBytes(paths: readonly string[]): Promise<number> {
+  if (paths.length === 0) return 0;
+  const { stdout } = await execa('du', ['-c', '--apparent-size', '--bytes', '--', ...paths.map((p) => join(ROOTFS, p))]);
+  const total = stdout.trim().split('\n').at(-1)!;
+  return Number(total.split('\t')[0]);
+}
+
+test('per-package bytes equal du --apparent-size over the package files in the rootfs; packages + unowned = total', async () => {
+  assert.ok(report.packages.length > 50, `${report.packages.length} packages`);
+  for (const p of report.packages) assert.equal(p.bytes, await duBytes(p.paths), p.name);
+  const owned = report.packages.reduce((s, p) => s + p.bytes, 0);
+  const unowned = report.unowned.reduce((s, u) => s + u.bytes, 0);
+  assert.equal(owned + unowned, report.totals.bytes);
+  const { stdout } = await execa('find', [ROOTFS, '-xdev', '-type', 'f', '-printf', '%i %s\n']);
+  const inodes = new Map(stdout.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+  assert.equal(report.totals.bytes, [...inodes.values()].reduce((s, n) => s + Number(n), 0));
+  assert.equal(report.totals.files, inodes.size);
+  assert.equal(report.layers, 1);
+});
+
+test('the compressed total is within 1% of gzip -6 of the layer tar docker save gives', async () => {
+  const archive = join(work, 'image.tar');
+  await execa('docker', ['save', '-o', archive, TAG]);
+  await execa('tar', ['-C', work, '-xf', archive]);
+  const manifest = JSON.parse(readFileSync(join(work, 'manifest.json'), 'utf8')) as { Layers: string[] }[];
+  const layer = join(work, manifest[0]!.Layers[0]!);
+  const gz = spawn('gzip', ['-6', '-c', layer], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let size = 0;
+  for await (const c of gz.stdout) size += (c as Buffer).length;
+  assert.ok(Math.abs(report.totals.compressedBytes - size) <= 0.01 * size, `ownbase ${report.totals.compressedBytes}, gzip -6 ${size}`);
+  const shares = report.packages.reduce((s, p) => s + p.compressedBytes, 0) + report.unowned.reduce((s, u) => s + u.compressedBytes, 0);
+  assert.ok(shares <= report.totals.compressedBytes && shares > 0.98 * report.totals.compressedBytes, `shares ${shares}`);
+  // The archive file itself reads the same.
+  const fromFile = buildReport(await readSource({ kind: 'archive', path: archive }), 'file');
+  assert.deepEqual(fromFile.totals, report.totals);
+});
+
+test('the SBOMs list every package dpkg-query lists, with its version', async () => {
+  const { stdout } = await execa('dpkg-query', ['--admindir', join(ROOTFS, 'var/lib/dpkg'), '-W', '-f', '${Package} ${Version}\n']);
+  const listed = stdout.trim().split('\n').sort();
+  const spdx = toSpdx(report) as { packages: { name: string; versionInfo: string; primaryPackagePurpose: string }[] };
+  assert.deepEqual(spdx.packages.filter((p) => p.primaryPackagePurpose !== 'OPERATING-SYSTEM').map((p) => `${p.name} ${p.versionInfo}`).sort(), listed);
+  const cdx = toCycloneDx(report) as { components: { type: string; name: string; version: string; purl?: string }[] };
+  const libs = cdx.components.filter((c) => c.type === 'library');
+  assert.deepEqual(libs.map((c) => `${c.name} ${c.version}`).sort(), listed);
+  assert.ok(libs.every((c) => c.purl?.startsWith(`pkg:deb/debian/${c.name}@`) && c.purl.endsWith('&distro=debian-12')));
+  assert.equal(report.os?.id, 'debian');
+});
+
+test('a container export and the folder read the same as the image', async () => {
+  const c = await docker.createContainer({ Image: TAG, Cmd: ['/bin/true'] });
+  containers.push(c.id);
+  const fromContainer = buildReport(await readSource({ kind: 'container', id: c.id }, { docker: () => docker }), 'c');
+  const fromFolder = buildReport(await readSource({ kind: 'folder', path: ROOTFS }), 'f');
+  const bytes = (r: Report): string[] => r.packages.map((p) => `${p.name} ${p.bytes}`).sort();
+  assert.deepEqual(bytes(fromFolder), bytes(report));
+  // docker export adds .dockerenv and the engine's /etc/hosts, hostname and resolv.conf; packages are the same.
+  assert.deepEqual(bytes(fromContainer), bytes(report));
+});

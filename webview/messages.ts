@@ -1,0 +1,51 @@
+/**
+ * The inspector's messages, imported by both sides: the extension (src/extension/inspector) and the
+ * webview bundle. Plain data only; `v` is bumped when a shape changes. The webview speaks first
+ * (`ready`); nothing is posted to it before.
+ */
+export const PROTOCOL = 1;
+
+export interface ViewPackage {
+  readonly name: string;
+  readonly version: string;
+  readonly bytes: number;
+  readonly declaredBytes: number;
+  readonly compressedBytes: number;
+  readonly freesBytes: number;
+  readonly why: string;
+  readonly class: string | null;
+}
+
+export interface ViewReport {
+  readonly source: string;
+  readonly os?: { readonly prettyName?: string };
+  readonly layers: number;
+  readonly compressedBy: string;
+  readonly totals: { readonly files: number; readonly bytes: number; readonly compressedBytes: number; readonly removableBytes: number };
+  readonly packages: readonly ViewPackage[];
+  readonly unowned: readonly { readonly path: string; readonly bytes: number }[];
+  readonly classes: readonly { readonly id: string; readonly reason: string; readonly bytes: number }[];
+}
+
+export type ExportFormat = 'json' | 'csv' | 'spdx-json' | 'cyclonedx-json';
+
+/** Extension → webview. */
+export type ToView =
+  | { readonly v: typeof PROTOCOL; readonly type: 'progress'; readonly source: string }
+  | { readonly v: typeof PROTOCOL; readonly type: 'report'; readonly report: ViewReport }
+  | { readonly v: typeof PROTOCOL; readonly type: 'error'; readonly message: string };
+
+/** Webview → extension. */
+export type FromView =
+  | { readonly v: typeof PROTOCOL; readonly type: 'ready' }
+  | { readonly v: typeof PROTOCOL; readonly type: 'refresh' }
+  | { readonly v: typeof PROTOCOL; readonly type: 'export'; readonly format: ExportFormat };
+
+/** Whether a message from the webview has a known shape (the extension checks before use). */
+export function isFromView(m: unknown): m is FromView {
+  if (typeof m !== 'object' || m === null) return false;
+  const x = m as { v?: unknown; type?: unknown; format?: unknown };
+  if (x.v !== PROTOCOL) return false;
+  if (x.type === 'ready' || x.type === 'refresh') return true;
+  return x.type === 'export' && (x.format === 'json' || x.format === 'csv' || x.format === 'spdx-json' || x.format === 'cyclonedx-json');
+}
