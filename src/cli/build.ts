@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../core/kernel/diagnostic';
@@ -14,6 +14,9 @@ import { formatBuildEvent, fromRunEvent, type BuildEvent, type BuildEventInit } 
 import { renderBuildEvent } from '../core/run/render';
 import { formatText } from './format';
 import type { CliIO, Subcommand } from './subcommand';
+import { MAX_FILE_BYTES, readInput } from './readInput';
+import { encodingDiagnostic } from '../core/lint/encoding';
+import { LineIndex } from '../core/kernel/text';
 import { UsageError } from './usageError';
 
 export interface BuildArgs {
@@ -88,21 +91,24 @@ export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<str
 
 export interface LoadedRecipe { readonly recipe: Recipe; readonly path: string; readonly display: string; readonly sha256: string }
 
-/** Reads and validates a recipe; prints its diagnostics. A number: what was wrong was printed, exit with it. */
-export function readRecipe(file: string, io: CliIO): LoadedRecipe | 1 | 2 {
+/**
+ * Reads (a regular file, at most `maxBytes`) and validates a recipe; prints its diagnostics. A number: what was
+ * wrong was printed, exit with it.
+ */
+export function readRecipe(file: string, io: CliIO, maxBytes = MAX_FILE_BYTES.recipe): LoadedRecipe | 1 | 2 {
   const path = resolve(io.cwd, file);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    io.stderr.write(`ownbase: cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}\n`);
+  const read = readInput(path, maxBytes);
+  if (!read.ok) {
+    io.stderr.write(`ownbase: cannot read ${file}: ${read.reason}\n`);
     return 2;
   }
-  const text = bytes.toString('utf8');
-  const { recipe, diagnostics } = loadRecipe(text);
+  const { bytes, text, invalidUtf8 } = read.file;
+  const loaded = loadRecipe(text);
+  const { recipe } = loaded;
+  const diagnostics = invalidUtf8 ? [encodingDiagnostic(new LineIndex(text), invalidUtf8), ...loaded.diagnostics] : loaded.diagnostics;
   const shown: Diagnostic[] = diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
   if (shown.length > 0 || !recipe) io.stderr.write(formatText([{ path: file, kind: 'recipe', text, diagnostics: shown }]));
-  if (!recipe) return 1;
+  if (!recipe || invalidUtf8) return 1;
   const rel = relative(io.cwd, path);
   const display = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
   return { recipe, path, display, sha256: createHash('sha256').update(bytes).digest('hex') };

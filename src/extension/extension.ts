@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log.channel);
   try {
     const recipes = new RecipeIndex();
-    const linter = new DocumentLinter(recipes);
+    const linter = new DocumentLinter(recipes, log);
     const builds = new BuildTracker();
     context.subscriptions.push(recipes, linter, builds);
     const services: Services = { context, log, recipes, linter, builds };

@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../kernel/diagnostic';
-import { applyPolicy, type PolicyOptions } from '../kernel/policy';
+import { applyPolicy, ruleIsOn, type PolicyOptions } from '../kernel/policy';
 import { parseDockerfile, type DockerfileModel } from './model';
 import { qemuExceptionStages } from './qemu';
 import type { LintContext, OwnedImage } from './rule';
@@ -12,8 +12,9 @@ export interface DockerfileLintOptions extends PolicyOptions {
   readonly fileExists?: (path: string) => boolean;
 }
 
-export function lintDockerfileModel(model: DockerfileModel, options: DockerfileLintOptions = {}): Diagnostic[] {
-  const ctx: LintContext = {
+/** What the rules and fixes read of one Dockerfile. */
+export function contextOf(model: DockerfileModel, options: DockerfileLintOptions): LintContext {
+  return {
     model,
     ownedImages: options.ownedImages ?? [],
     ownedPatterns: options.ownedPatterns ?? [],
@@ -22,7 +23,12 @@ export function lintDockerfileModel(model: DockerfileModel, options: DockerfileL
     ...(options.path !== undefined && { path: options.path }),
     ...(options.fileExists && { fileExists: options.fileExists }),
   };
-  return applyPolicy(DOCKERFILE_RULES.flatMap((r) => r.check(ctx)), model.lines, options);
+}
+
+/** Diagnostics of a parsed Dockerfile; a rule switched off by the policy does not run. */
+export function lintDockerfileModel(model: DockerfileModel, options: DockerfileLintOptions = {}): Diagnostic[] {
+  const ctx = contextOf(model, options);
+  return applyPolicy(DOCKERFILE_RULES.filter((r) => ruleIsOn(options, r.code)).flatMap((r) => r.check(ctx)), model.lines, options);
 }
 
 /** Diagnostics of a Dockerfile's text. Never throws on any input. */

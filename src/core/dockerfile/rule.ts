@@ -21,7 +21,7 @@ export interface LintContext {
   readonly path?: string;
   /** Whether a file exists; used to pick free names for files a fix creates. */
   readonly fileExists?: (path: string) => boolean;
-  /** Whether rules compute fixes. */
+  /** Whether fixes are computed (only when an editor asks for a diagnostic's fixes). */
   readonly fixes: boolean;
   /** Stages that are the accepted qemu-user-static exception (computed once). */
   readonly qemuStages: ReadonlySet<number>;
@@ -33,6 +33,10 @@ export interface Rule {
   readonly defaultSeverity: Severity;
   /** One short paragraph: what and why (README, SARIF rule help). */
   readonly description: string;
+  /**
+   * The rule's diagnostics, without fixes: fixes are computed when an editor asks (fixes/index.ts), so that
+   * linting stays cheap and a lint of Dockerfiles never loads the recipe writer and its YAML library.
+   */
   check(ctx: LintContext): Diagnostic[];
 }
 

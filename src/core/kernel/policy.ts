@@ -10,6 +10,9 @@ export interface PolicyOptions {
   readonly fixes?: boolean;
 }
 
+/** Whether a rule runs: a rule switched off is never run, so it costs nothing. */
+export const ruleIsOn = (options: PolicyOptions, code: string): boolean => options.rules?.[code] !== 'off';
+
 const IGNORE = /#\s*ownbase-ignore\s+([A-Za-z0-9,\s]+)/;
 
 /** Codes suppressed for `line` by a `# ownbase-ignore OB101[, OB104]` comment on the line above. */
@@ -20,7 +23,7 @@ export function suppressedCodes(lines: LineIndex, line: number): Set<string> {
 }
 
 /** Adds the code to an `# ownbase-ignore` comment on the line above, or writes one (in the file's line ending). */
-function ignoreFix(lines: LineIndex, d: Diagnostic): Fix {
+export function ignoreFix(lines: LineIndex, d: Diagnostic): Fix {
   const line = d.range.start.line;
   const above = line > 0 ? lines.lineText(line - 1) : '';
   const title = `Ignore ${d.code} for this line`;
@@ -29,13 +32,16 @@ function ignoreFix(lines: LineIndex, d: Diagnostic): Fix {
     return { title, kind: 'quickfix', changes: [{ edits: [{ range: { start: { line: line - 1, character: at }, end: { line: line - 1, character: at } }, newText: `, ${d.code}` }] }] };
   }
   const indent = /^[ \t]*/.exec(lines.lineText(line))![0];
-  const eol = lines.text.includes('\r\n') ? '\r\n' : '\n';
   return {
     title,
     kind: 'quickfix',
-    changes: [{ edits: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}# ownbase-ignore ${d.code}${eol}` }] }],
+    changes: [{ edits: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: `${indent}# ownbase-ignore ${d.code}${lines.eol}` }] }],
   };
 }
+
+/** The order diagnostics are reported in: by position, then by code. */
+export const byPosition = (a: Diagnostic, b: Diagnostic): number =>
+  a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code);
 
 /**
  * Applies the user's policy to raw rule output: drops suppressed and switched-off diagnostics, sets the
@@ -51,5 +57,5 @@ export function applyPolicy(diagnostics: readonly Diagnostic[], lines: LineIndex
       ? { ...d, severity: setting ?? d.severity, fixes: [] }
       : { ...d, severity: setting ?? d.severity, fixes: [...(d.fixes ?? []), ignoreFix(lines, d)] });
   }
-  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.code.localeCompare(b.code));
+  return out.sort(byPosition);
 }

@@ -1,4 +1,4 @@
-import { findSuite, suiteByVersion, suiteLabel, type Suite } from './suites';
+import { DEFAULT_DEBIAN_SUITE, findSuite, suiteByVersion, suiteLabel, type Suite } from './suites';
 import type { Distro } from './types';
 
 export { serializeRecipe } from './serialize';
@@ -12,8 +12,8 @@ export interface DerivedBase {
   readonly why: string;
 }
 
-/** The suite assumed for official language images whose tag names no release. */
-export const DEFAULT_DEBIAN_SUITE = 'bookworm';
+/** The suite assumed for official language images whose tag names no release (suites.ts owns it). */
+export { DEFAULT_DEBIAN_SUITE };
 
 interface LanguageImage {
   readonly packages: readonly string[];

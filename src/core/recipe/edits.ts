@@ -37,16 +37,13 @@ const lineStartOf = (parsed: ParsedRecipe, offset: number): number => parsed.lin
 export function removeListItem(parsed: ParsedRecipe, listPath: readonly PathSegment[], index: number): TextEdit | undefined {
   const list = nodeAt(parsed, listPath);
   if (!list || list.kind !== 'seq') return undefined;
-  const items: NodeInfo[] = [];
-  for (let i = 0; i < list.children; i++) {
-    const n = nodeAt(parsed, [...listPath, i]);
-    if (!n) return undefined;
-    items.push(n);
-  }
-  const item = items[index];
-  if (!item) return undefined;
-  const prev = items[index - 1];
-  const next = items[index + 1];
+  // Only the item and its neighbours are looked up: removing each of n items stays linear in n.
+  const at = (i: number): NodeInfo | undefined | null =>
+    (i < 0 || i >= list.children ? undefined : nodeAt(parsed, [...listPath, i]) ?? null);
+  const item = at(index);
+  const prev = at(index - 1);
+  const next = at(index + 1);
+  if (!item || prev === null || next === null) return undefined;
   if (list.flow) {
     if (next) return edit(parsed, item.start, next.start, '');
     if (prev) return edit(parsed, prev.end, item.end, '');
@@ -56,7 +53,7 @@ export function removeListItem(parsed: ParsedRecipe, listPath: readonly PathSegm
   const lineStart = lineStartOf(parsed, item.start);
   if (!/^[ \t]*-[ \t]+$/.test(text.slice(lineStart, item.start)) && !(item.start === item.end && /^[ \t]*-[ \t]*$/.test(text.slice(lineStart, item.start)))) return undefined;
   const last = parsed.lines.positionAt(Math.max(item.start, item.end - (text[item.end - 1] === '\n' ? 1 : 0))).line;
-  if (items.length === 1 && list.keyEnd !== undefined) {
+  if (list.children === 1 && list.keyEnd !== undefined) {
     return edit(parsed, list.keyEnd, parsed.lines.lineEnd(last), ': []');
   }
   const end = last + 1 < parsed.lines.lineCount ? parsed.lines.offsetAt({ line: last + 1, character: 0 }) : text.length;

@@ -20,6 +20,12 @@ const ubuntu = (name: string, version: string, current = false): Suite =>
   ({ name, distro: 'ubuntu', version, current, ...(isLts(version) && { lts: true }) });
 const isLts = (version: string): boolean => version === '6.06' || (/^\d+\.04$/.test(version) && Number.parseInt(version, 10) % 2 === 0);
 
+/**
+ * The Debian release that an image tag naming none stands for today (`debian:latest`, `gcc:13`): Debian's stable.
+ * The one place it is written; pinning a tag and deriving a recipe both read it.
+ */
+export const DEFAULT_DEBIAN_SUITE = 'trixie';
+
 /** Newest first within each distro, so completion lists the likely choices at the top. */
 export const SUITES: readonly Suite[] = [
   debian('sid', undefined, true),

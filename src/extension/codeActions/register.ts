@@ -25,9 +25,14 @@ class OwnbaseCodeActions implements vscode.CodeActionProvider {
     const preview = previewRefactors(document.uri);
     if (context.only && FIX_ALL_KIND.contains(context.only)) return this.fixAll(document);
     const actions: vscode.CodeAction[] = [];
-    for (const vsDiag of context.diagnostics) {
+    const matched = context.diagnostics.flatMap((vsDiag) => {
       const core = linter.find(document, vsDiag);
-      for (const fix of core?.fixes ?? []) {
+      return core ? [{ vsDiag, core }] : [];
+    });
+    // Fixes are computed now, for the diagnostics asked about only: linting never computes them.
+    const fixes = linter.fixes(document, matched.map((m) => m.core));
+    for (const [i, { vsDiag }] of matched.entries()) {
+      for (const fix of fixes[i]!) {
         const kind = fix.kind === 'refactor' ? vscode.CodeActionKind.RefactorRewrite : vscode.CodeActionKind.QuickFix;
         if (context.only && !context.only.contains(kind)) continue;
         const action = new vscode.CodeAction(fix.title, kind);
@@ -43,7 +48,8 @@ class OwnbaseCodeActions implements vscode.CodeActionProvider {
   }
 
   private fixAll(document: vscode.TextDocument): vscode.CodeAction[] {
-    const safe: Fix[] = this.services.linter.coreDiagnostics(document).flatMap((d) => d.fixes?.filter((f) => f.safe) ?? []);
+    const { linter } = this.services;
+    const safe: Fix[] = linter.fixes(document, linter.coreDiagnostics(document), true).flat();
     if (safe.length === 0) return [];
     const edit = new vscode.WorkspaceEdit();
     const taken: vscode.Range[] = [];

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { lintDockerfile } from '../../../src/core/dockerfile/lint';
+import { lintDockerfile } from './withFixes';
 import { lintShellScript } from '../../../src/core/shell/lint';
 import { applyEdits } from '../../../src/core/kernel/text';
 import type { Diagnostic } from '../../../src/core/kernel/diagnostic';

@@ -36,11 +36,11 @@ test('debian: numbers, codenames, -slim and dated tags', () => {
   assert.equal(base('debian', 'focal'), undefined);
 });
 
-test('official language images: packages, the suite from the tag suffix, bookworm when unsuffixed (noted)', () => {
+test('official language images: packages, the suite from the tag suffix, the default suite when unsuffixed (noted)', () => {
   assert.deepEqual(base('gcc', '13'), {
-    distro: 'debian', suite: 'bookworm', packages: ['gcc', 'g++', 'make', 'libc6-dev'],
-    why: "gcc:13 is Debian bookworm plus a GCC built from source; the owned base installs the distro's gcc, g++, make, libc6-dev; "
-      + "it is the suite's version, which may differ from 13. The tag names no release, so bookworm is assumed: change suite if the image tracked a newer one.",
+    distro: 'debian', suite: 'trixie', packages: ['gcc', 'g++', 'make', 'libc6-dev'],
+    why: "gcc:13 is Debian trixie plus a GCC built from source; the owned base installs the distro's gcc, g++, make, libc6-dev; "
+      + "it is the suite's version, which may differ from 13. The tag names no release, so trixie is assumed: change suite if the image tracked a newer one.",
   });
   assert.deepEqual(base('golang', '1.22-bullseye')?.packages, ['golang-go', 'gcc', 'libc6-dev', 'git', 'ca-certificates']);
   assert.equal(suiteOf('golang', '1.22-bullseye'), 'debian/bullseye');
@@ -48,9 +48,9 @@ test('official language images: packages, the suite from the tag suffix, bookwor
   assert.deepEqual(base('node', '20-bookworm-slim')?.packages, ['nodejs', 'npm']);
   assert.equal(suiteOf('node', 'lts-trixie'), 'debian/trixie');
   assert.deepEqual(base('python', '3.12-slim')?.packages, ['python3', 'python3-pip', 'python3-venv']);
-  assert.equal(suiteOf('python', '3.12-slim'), 'debian/bookworm');
+  assert.equal(suiteOf('python', '3.12-slim'), 'debian/trixie');
   assert.equal(suiteOf('python', '3.11-slim-bullseye'), 'debian/bullseye');
-  assert.equal(suiteOf('gcc'), 'debian/bookworm');
+  assert.equal(suiteOf('gcc'), 'debian/trixie');
 });
 
 test('buildpack-deps: tool sets by variant, Ubuntu tags too', () => {

@@ -106,7 +106,7 @@ function copyInPlace(model: DockerfileModel, copy: CopyFrom): string {
     body = `if [ -d ${src} ]; then mkdir -p ${arg(dest)} && cp -a ${src}/. ${arg(dest)}; ` +
       `else mkdir -p "$(dirname ${arg(dest)})" && cp -a ${src} ${arg(dest)}; fi${own}`;
   }
-  return `# was: ${sourceOf(model, copy.instruction).replace(/\r?\n/g, ' ')}\nRUN ${body}`;
+  return `# was: ${sourceOf(model, copy.instruction).replace(/\r\n?|\n/g, ' ')}\nRUN ${body}`;
 }
 
 interface Collapsed {

@@ -1,12 +1,13 @@
 import type { Fix } from '../../kernel/diagnostic';
 import { canonicalRepository, splitImageRef } from '../../kernel/imageRef';
+import { DEFAULT_DEBIAN_SUITE } from '../../recipe/suites';
 import type { Stage } from '../model';
 import { recipeFor } from '../owned';
 import type { LintContext } from '../rule';
 
 /** The release that `latest` stands for today, for images whose tags are release names. */
 const RELEASE_TAGS: Readonly<Record<string, string>> = {
-  'docker.io/library/debian': 'trixie',
+  'docker.io/library/debian': DEFAULT_DEBIAN_SUITE,
 };
 
 /** "Pin tag": the tag the workspace recipe builds, else the current release for known distributions. */

@@ -1,9 +1,30 @@
-import type { Diagnostic } from '../../kernel/diagnostic';
-import type { FromRef } from '../model';
-import type { Rule } from '../rule';
-import { ownedBaseFixes } from '../fixes/ownedBase';
+import type { Diagnostic, RelatedInformation } from '../../kernel/diagnostic';
+import { clip, listSome } from '../../kernel/text';
+import type { FromRef, Stage } from '../model';
+import type { LintContext, Rule } from '../rule';
 
-const describe = (f: FromRef): string => f.resolved ?? f.raw;
+const describe = (f: FromRef): string => clip(f.resolved ?? f.raw);
+/** Bounds that keep a file of thousands of FROMs linear: each diagnostic names a few images and FROMs, not all. */
+const NAMED_IMAGES = 5;
+const RELATED = 10;
+
+/** The other FROMs, the first RELATED of them, then one entry that says how many more. */
+function relatedOf(ctx: LintContext, counted: readonly Stage[], self: number): RelatedInformation[] {
+  const out: RelatedInformation[] = [];
+  const path = ctx.path !== undefined ? { path: ctx.path } : {};
+  let i = 0;
+  for (; i < counted.length && out.length < RELATED; i++) {
+    if (i === self) continue;
+    const o = counted[i]!;
+    out.push({ range: o.from.instruction.range, message: `FROM ${describe(o.from)}${o.name ? ` AS ${clip(o.name)}` : ''}`, ...path });
+  }
+  const more = counted.length - 1 - out.length;
+  if (more > 0) {
+    const next = counted[i === self ? i + 1 : i]!;
+    out.push({ range: next.from.instruction.range, message: `and ${more} more FROM${more === 1 ? '' : 's'}`, ...path });
+  }
+  return out;
+}
 
 export const multipleFrom: Rule = {
   code: 'OB101',
@@ -19,19 +40,14 @@ export const multipleFrom: Rule = {
     if (counted.length < 2) return [];
     const external = [...new Set(counted.filter((s) => s.from.kind === 'external').map((s) => describe(s.from)))];
     const pulls = external.length === 0 ? 'pulls no external image'
-      : `pulls ${external.length} external image${external.length === 1 ? '' : 's'} (${external.join(', ')})`;
+      : `pulls ${external.length} external image${external.length === 1 ? '' : 's'} (${listSome(external, NAMED_IMAGES)})`;
     return counted.slice(1).map((stage, i): Diagnostic => ({
       code: 'OB101',
       severity: 'warning',
       range: stage.from.instruction.range,
       message: `FROM ${i + 2} of ${counted.length}: each FROM adds dependencies, vulnerabilities and code to maintain; ` +
         `this file ${pulls}. Own one base image with what this image needs and use a single FROM.`,
-      related: counted.filter((o) => o !== stage).map((o) => ({
-        range: o.from.instruction.range,
-        message: `FROM ${describe(o.from)}${o.name ? ` AS ${o.name}` : ''}`,
-        ...(ctx.path !== undefined && { path: ctx.path }),
-      })),
-      fixes: ownedBaseFixes(ctx, stage),
+      related: relatedOf(ctx, counted, i + 1),
     }));
   },
 };

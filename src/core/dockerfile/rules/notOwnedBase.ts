@@ -1,6 +1,6 @@
+import { clip } from '../../kernel/text';
 import type { Rule } from '../rule';
 import { isOwned } from '../owned';
-import { ownedBaseFixes } from '../fixes/ownedBase';
 
 export const notOwnedBase: Rule = {
   code: 'OB103',
@@ -17,9 +17,8 @@ export const notOwnedBase: Rule = {
         code: 'OB103',
         severity: 'information' as const,
         range: s.from.rawRange,
-        message: `${s.from.resolved} is not an owned base: no workspace recipe builds it and no ownbase.ownedImages ` +
+        message: `${clip(s.from.resolved!)} is not an owned base: no workspace recipe builds it and no ownbase.ownedImages ` +
           'pattern matches it. Its publisher decides its packages and vulnerabilities.',
-        fixes: ownedBaseFixes(ctx, s),
       }));
   },
 };

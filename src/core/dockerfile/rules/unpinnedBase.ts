@@ -1,5 +1,5 @@
+import { clip } from '../../kernel/text';
 import type { Rule } from '../rule';
-import { pinTagFix } from '../fixes/pinTag';
 
 export const unpinnedBase: Rule = {
   code: 'OB104',
@@ -13,15 +13,13 @@ export const unpinnedBase: Rule = {
       const image = s.from.image;
       if (s.from.kind !== 'external' || !image || image.digest !== undefined) return [];
       if (image.tag !== undefined && image.tag !== 'latest') return [];
-      const fix = pinTagFix(ctx, s);
       return [{
         code: 'OB104',
         severity: 'warning' as const,
         range: s.from.rawRange,
         message: image.tag === undefined
-          ? `${s.from.resolved} has no tag: it means latest, which changes with every pull. Pin a tag or a digest.`
-          : `${s.from.resolved} uses the tag latest, which changes with every pull. Pin a tag or a digest.`,
-        ...(fix && { fixes: [fix] }),
+          ? `${clip(s.from.resolved!)} has no tag: it means latest, which changes with every pull. Pin a tag or a digest.`
+          : `${clip(s.from.resolved!)} uses the tag latest, which changes with every pull. Pin a tag or a digest.`,
       }];
     });
   },

@@ -1,3 +1,4 @@
+import { clip, listSome } from '../../kernel/text';
 import type { Rule } from '../rule';
 
 export const unresolvedArgInFrom: Rule = {
@@ -15,7 +16,7 @@ export const unresolvedArgInFrom: Rule = {
         code: 'OB105',
         severity: 'information' as const,
         range: s.from.rawRange,
-        message: `FROM uses ${names.map((n) => `$${n}`).join(', ')} with no default` +
+        message: `FROM uses ${listSome(names.map((n) => `$${clip(n, 40)}`), 5)} with no default` +
           `${declared.length < names.length ? ' (not declared by an ARG before the first FROM)' : ''}: ` +
           'the base image is only known at build time, so it cannot be checked. Give the ARG a default.',
       };
