@@ -14,6 +14,7 @@ import { loadRecipe } from '../../src/core/recipe';
 import { mountsUnder } from '../../src/core/run/mounts';
 import { runCli } from '../../src/cli/run';
 import { runPlan } from '../../src/core/run/runner';
+import { descendants, endProcesses } from './processes';
 
 function repoRoot(): string {
   let d = __dirname;
@@ -91,15 +92,13 @@ function assertNothingLeft(): void {
   assert.deepEqual(processesRootedIn(base), []);
 }
 
-before(async () => {
+before(() => {
   if (!IS_ROOT) return;
-  const need = ['debootstrap', 'mmdebstrap', 'unshare'].filter((p) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', p], { env: { PATH: `${process.env['PATH']}:/usr/sbin:/sbin` } }).status !== 0);
-  if (need.length > 0) sh('apt-get', ['install', '-y', 'debootstrap', 'mmdebstrap', 'qemu-user-static', 'binfmt-support'], { ...process.env, DEBIAN_FRONTEND: 'noninteractive' });
-  if (!engineUp()) {
-    spawn('dockerd', [], { detached: true, stdio: ['ignore', 'ignore', 'ignore'] }).unref();
-    for (let i = 0; i < 60 && !engineUp(); i++) await sleep(1000);
-    assert.ok(engineUp(), 'dockerd did not come up');
-  }
+  // What these tests run is installed by .ci/run and checked by scripts/test.mjs; a hook never installs
+  // packages or starts an engine it would then have to stop.
+  const need = ['debootstrap', 'mmdebstrap', 'unshare', 'dockerd'].filter((p) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', p], { env: { PATH: `${process.env['PATH']}:/usr/sbin:/sbin` } }).status !== 0);
+  assert.deepEqual(need, [], `missing ${need.join(', ')}: apt-get install -y debootstrap mmdebstrap util-linux docker.io`);
+  assert.ok(engineUp(), 'the Docker engine does not answer: start dockerd (bash .ci/run does)');
   const tmpfs = existsSync('/dev/shm') ? '/dev/shm' : '/var/tmp';
   base = mkdtempSync(join(tmpfs, 'ownbase-it-'));
   mkdirSync('/var/cache/ownbase-it', { recursive: true });
@@ -190,9 +189,11 @@ test('a warm rebuild installs from the cache, downloads nothing, gives the same 
   rmSync(keep, { recursive: true });
 });
 
-test('cancel during the bootstrap (Ctrl-C to the real CLI): no mount, no image, work folder gone', { skip, timeout: 300_000 }, async () => {
+test('cancel during the bootstrap (Ctrl-C to the real CLI): no mount, no image, work folder gone', { skip, timeout: 300_000 }, async (t) => {
   const tag = 'ownbase-it/cancel:bootstrap';
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'build', EXAMPLE, '--tag', tag, ...common()], { cwd: base, stdio: ['ignore', 'pipe', 'pipe'] });
+  // t.signal: killed if the test times out, so the file can end (scripts/test.mjs ends what it forked).
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'build', EXAMPLE, '--tag', tag, ...common()], { cwd: base, stdio: ['ignore', 'pipe', 'pipe'], signal: t.signal, killSignal: 'SIGKILL' });
+  child.on('error', () => undefined); // the abort above; the exit code tells
   let out = '';
   let err = '';
   let sent = false;
@@ -280,7 +281,10 @@ test('engine stopped before the import: a clear error, the rootfs kept, the impo
     assert.deepEqual(mountsLeft(dirname(rootfs)), []);
     rmSync(dirname(rootfs), { recursive: true });
   } finally {
-    if (dockerd.exitCode === null) { dockerd.kill('SIGTERM'); await exited; }
+    // dockerd (unshare execs it) and the containerd it started: asked to stop, then killed, with a deadline.
+    const tree = dockerd.pid !== undefined ? [dockerd.pid, ...descendants(dockerd.pid)] : [];
+    await endProcesses(tree, { graceMs: 15_000, deadlineMs: 30_000 });
+    await exited;
     rmSync('/var/lib/ownbase-it-docker', { recursive: true, force: true });
   }
 });
