@@ -2,7 +2,7 @@
 // It is never a dependency of the extension: it needs Node 24 and builds native modules, so it lives in a
 // cache folder outside the clone, installed on first use and reused after.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -166,12 +166,36 @@ export async function startCodeServer({
   return { port, url: `http://127.0.0.1:${port}`, child, log, stop };
 }
 
-/** Returns an idempotent async stop() for the process group; the group is also killed if this process exits first. */
+/** Every living descendant of `pid`, from /proc (Linux); empty elsewhere. */
+function descendants(pid) {
+  let entries;
+  try { entries = readdirSync('/proc'); } catch { return []; }
+  const parent = new Map();
+  for (const p of entries) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [c, pp] of parent) if (!tree.has(c) && tree.has(pp)) { tree.add(c); grew = true; }
+  }
+  tree.delete(pid);
+  return [...tree];
+}
+
+/**
+ * Returns an idempotent async stop() for the server's process group and every process it started in a group
+ * of its own (a build the extension runs: ownbase's CLI and its steps); all are also killed if this process
+ * exits first. The tree is read before any signal: once code-server is gone its children are orphans.
+ */
 function stopper(child) {
-  const killGroup = (signal) => {
-    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
-  };
-  const onExit = () => killGroup('SIGKILL');
+  const send = (pid, signal) => { try { process.kill(pid, signal); } catch { /* already gone */ } };
+  const killAll = (signal, tree) => { send(-child.pid, signal); for (const pid of tree) send(pid, signal); };
+  const onExit = () => killAll('SIGKILL', descendants(child.pid));
   process.once('exit', onExit);
   const exited = new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -181,11 +205,14 @@ function stopper(child) {
   return () => {
     stopping ??= (async () => {
       process.off('exit', onExit);
-      killGroup('SIGTERM');
-      const force = setTimeout(() => killGroup('SIGKILL'), 5_000);
+      const tree = descendants(child.pid);
+      // SIGTERM first: a build cancels, undoes its mounts and removes its work folder.
+      killAll('SIGTERM', tree);
+      const force = setTimeout(() => killAll('SIGKILL', tree), 10_000);
       await exited;
+      for (let i = 0; i < 100 && tree.some((pid) => existsSync(`/proc/${pid}`)); i++) await new Promise((r) => setTimeout(r, 100));
       clearTimeout(force);
-      killGroup('SIGKILL'); // forks that outlived the main process
+      killAll('SIGKILL', tree); // what outlived the main process and the grace period
     })();
     return stopping;
   };
