@@ -171,9 +171,9 @@ function runTestFile(file, timeoutS) {
 
 /** Images the run shared between test files (test/integration/shared.ts) go at the end, whatever happened. */
 function removeSharedImages() {
-  const ls = spawnSync('docker', ['images', '-q', '--filter', `label=dev.ownbase.test.run=${RUN_ID}`], { encoding: 'utf8' });
-  const ids = [...new Set((ls.stdout || '').split('\n').filter(Boolean))];
-  if (ids.length) spawnSync('docker', ['rmi', '-f', ...ids], { stdio: 'ignore' });
+  const ls = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', '--filter', `reference=ownbase-test-shared/*:${RUN_ID}`], { encoding: 'utf8' });
+  const refs = (ls.stdout || '').split('\n').filter(Boolean);
+  if (refs.length) spawnSync('docker', ['rmi', '-f', ...refs], { stdio: 'ignore' });
 }
 
 const TIERS = [

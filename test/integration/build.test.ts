@@ -15,6 +15,7 @@ import { mountsUnder } from '../../src/core/run/mounts';
 import { runCli } from '../../src/cli/run';
 import { runPlan } from '../../src/core/run/runner';
 import { descendants, endProcesses } from './processes';
+import { publishShared, releaseShared, sharedBookworm } from './shared';
 
 function repoRoot(): string {
   let d = __dirname;
@@ -108,6 +109,7 @@ before(() => {
 
 after(() => {
   if (!IS_ROOT) return;
+  releaseShared();
   const tags = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'ownbase-it/*'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
   if (tags.length > 0) spawnSync('docker', ['rmi', '-f', ...tags], { stdio: 'ignore' });
   if (base && mountsLeft(base).length === 0) rmSync(base, { recursive: true, force: true });
@@ -150,16 +152,16 @@ test('builds the bookworm-slim example for real: cold, fills the cache, a runnab
   assert.deepEqual(readdirSync(base), [], 'the work folder is removed');
   assert.deepEqual(mountsLeft(base), []);
   assert.equal(probeCache(cacheRoot, RECIPE, 'amd64').warm, true);
-  assert.ok(readdirSync(join(cache, 'pool')).some((f) => /^apt_.*_amd64\.deb$/.test(f)));
+  assert.ok(readdirSync(join(cache, 'pool')).some((f) => /^apt_.*_amd64\.deb$/.test(f)));  publishShared('bookworm-slim', tag); // the tests below, and other files, use it without building it again
 });
 
-test('apt-get update && apt-get install still work inside the image, and stay slim', { skip, timeout: 300_000 }, () => {
-  const out = sh('docker', ['run', '--rm', '--network', 'host', 'ownbase-it/bookworm-slim:cold', 'sh', '-c',
+test('apt-get update && apt-get install still work inside the image, and stay slim', { skip, timeout: 600_000 }, async () => {
+  const out = sh('docker', ['run', '--rm', '--network', 'host', await sharedBookworm(), 'sh', '-c',
     'apt-get update >/dev/null && apt-get install -y --no-install-recommends less >/dev/null 2>&1 && less --version | head -1 && ls /usr/share/doc/less && ls /usr/share/man | wc -l']);
   assert.match(out, /^less \d+ .*\ncopyright\n0\n$/);
 });
 
-test('a warm rebuild installs from the cache, downloads nothing, gives the same packages and leaves no build traces', { skip, timeout: 300_000 }, async () => {
+test('a warm rebuild installs from the cache, downloads nothing, gives the same packages and leaves no build traces', { skip, timeout: 600_000 }, async () => {
   const keep = join(base, 'kept-rootfs');
   const r = await build([EXAMPLE, '--tag', 'ownbase-it/bookworm-slim:warm', '--keep-rootfs', keep, ...common()]);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
@@ -167,7 +169,7 @@ test('a warm rebuild installs from the cache, downloads nothing, gives the same 
   assert.match(r.out, /^==> \[2\/5\] bootstrap debian bookworm amd64 from the package cache \(mmdebstrap\)$/m);
   const gets = r.out.split('\n').filter((l) => /^Get:\d+ /.test(l));
   assert.ok(gets.every((l) => l.includes(` file:${cache} `)), gets.join('\n'));
-  const cold = sh('docker', ['run', '--rm', '--network', 'none', 'ownbase-it/bookworm-slim:cold', 'dpkg-query', '-W']);
+  const cold = sh('docker', ['run', '--rm', '--network', 'none', await sharedBookworm(), 'dpkg-query', '-W']);
   assert.equal(sh('chroot', [keep, 'dpkg-query', '-W']), cold);
   // debootstrap's minbase set (91) less the filesystem tools slim purges: e2fsprogs, logsave, libss2, libext2fs2.
   assert.equal(cold.split('\n').filter(Boolean).length, 87);
