@@ -11,7 +11,7 @@
 // reported with what was still running, which is then killed. OWNBASE_SLOW_TESTS=1 adds the slow cases.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -262,9 +262,9 @@ function printSummary(results) {
   for (const r of results) {
     console.log(`${label[r.status]}  ${r.name.padEnd(12)} ${r.seconds.toFixed(1).padStart(6)} s${r.why ? `  ${r.why}` : ''}`);
   }
-  // .ci/run sets OWNBASE_TEST_TIMES and puts these lines in its own table of times.
+  // .ci/run sets OWNBASE_TEST_TIMES and puts these lines in its own table of times (it runs npm test twice).
   if (process.env.OWNBASE_TEST_TIMES) {
-    writeFileSync(process.env.OWNBASE_TEST_TIMES, results.map((r) => `${r.seconds.toFixed(0).padStart(6)} s    ${label[r.status]} tier ${r.name}\n`).join(''));
+    appendFileSync(process.env.OWNBASE_TEST_TIMES, results.map((r) => `${r.seconds.toFixed(0).padStart(6)} s    ${label[r.status]} tier ${r.name}\n`).join(''));
   }
   const count = (s) => results.filter((r) => r.status === s).length;
   const skipped = count('skipped');
