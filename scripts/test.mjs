@@ -111,6 +111,7 @@ function processTree(leader) {
     try {
       const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
       const [, ppid, pgrp, session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+      if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') continue; // exited, waiting to be reaped
       procs.push({ pid: Number(p), ppid, pgrp, session });
     } catch { /* gone */ }
   }
@@ -156,7 +157,12 @@ function runTestFile(file, timeoutS) {
     child.once('exit', async (code, signal) => {
       clearTimeout(timer);
       if (timedOut) { resolve({ code: 1, why: `deadline of ${timeoutS} s` }); return; }
-      const left = processTree(child.pid);
+      // What is still shutting down gets a moment; what is left after it, the file left running.
+      let left = processTree(child.pid);
+      for (let i = 0; i < 50 && left.length > 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        left = processTree(child.pid);
+      }
       if (left.length > 0) {
         console.log(`\n${file}: these processes outlived the test file and are killed now:`);
         printProcesses(left);
