@@ -234,14 +234,16 @@ test('cancel during the package install in the chroot: mounts die with the names
 
 test('cancel during the import: no image under the final tag, no temporary image, work folder gone', { skip, timeout: 300_000 }, async () => {
   const tag = 'ownbase-it/cancel:import';
-  const before = sh('docker', ['images', '-q', '--no-trunc']).split('\n').filter(Boolean).sort();
+  // Only images of this recipe (its absolute path is their label): the engine is shared with whatever else
+  // builds on this machine meanwhile.
+  const ours = (): string[] => sh('docker', ['images', '-q', '--no-trunc', '--filter', `label=dev.ownbase.recipe.path=${EXAMPLE}`]).split('\n').filter(Boolean).sort();
+  const before = ours();
   const r = await build([EXAMPLE, '--tag', tag, ...common()], { abortWhen: started('import'), abortDelayMs: 300 });
   assert.equal(r.code, 130, `${r.out}\n${r.err}`);
   assert.match(r.out, /^==> \[5\/5\] import as ownbase-it\/cancel:import$/m);
   assert.equal(imageExists(tag), false);
   assert.equal(sh('docker', ['images', '--format', '{{.Repository}}', 'ownbase-tmp/*']), '');
-  const afterIds = sh('docker', ['images', '-q', '--no-trunc']).split('\n').filter(Boolean).sort();
-  assert.deepEqual(afterIds.filter((id) => !before.includes(id)), []);
+  assert.deepEqual(ours().filter((id) => !before.includes(id)), []);
   assertNothingLeft();
   assert.deepEqual(readdirSync(base), []);
 });
