@@ -232,7 +232,7 @@ test('cancel during the package install in the chroot: mounts die with the names
   assert.deepEqual(readdirSync(base), []);
 });
 
-test('cancel during the import: no image under the final tag, no temporary image, work folder gone', { skip, timeout: 300_000 }, async () => {
+test('cancel during the import: no image under the final tag, no temporary image, work folder gone', { skip, timeout: 600_000 }, async () => {
   const tag = 'ownbase-it/cancel:import';
   // Only images of this recipe (its absolute path is their label): the engine is shared with whatever else
   // builds on this machine meanwhile.
