@@ -240,7 +240,7 @@ test('cancel during the import: no image under the final tag, no temporary image
   const before = ours();
   const r = await build([EXAMPLE, '--tag', tag, ...common()], { abortWhen: started('import'), abortDelayMs: 300 });
   assert.equal(r.code, 130, `${r.out}\n${r.err}`);
-  assert.match(r.out, /^==> \[5\/5\] import as ownbase-it\/cancel:import$/m);
+  assert.match(r.out, /^==> \[(\d)\/\1\] import as ownbase-it\/cancel:import$/m, r.out); // 5 steps after a warm cache, 6 when run alone
   assert.equal(imageExists(tag), false);
   assert.equal(sh('docker', ['images', '--format', '{{.Repository}}', 'ownbase-tmp/*']), '');
   assert.deepEqual(ours().filter((id) => !before.includes(id)), []);
