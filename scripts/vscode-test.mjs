@@ -180,7 +180,9 @@ async function runInPage(browser, server, mode, workspace) {
         resolve(code);
       });
     });
-    await page.goto(payloadUrl(server, mode, workspace));
+    // Only the navigation's start: a loaded machine takes longer than playwright's 30 s to fire 'load', and
+    // the tests' own exit (above) is what this waits for, under the run's timeout.
+    await page.goto(payloadUrl(server, mode, workspace), { waitUntil: 'commit', timeout: 120_000 });
     return await exited;
   } finally {
     await context.close();

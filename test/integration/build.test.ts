@@ -14,6 +14,8 @@ import { loadRecipe } from '../../src/core/recipe';
 import { mountsUnder } from '../../src/core/run/mounts';
 import { runCli } from '../../src/cli/run';
 import { runPlan } from '../../src/core/run/runner';
+import { descendants, endProcesses } from './processes';
+import { publishShared, releaseShared, sharedBookworm } from './shared';
 
 function repoRoot(): string {
   let d = __dirname;
@@ -91,15 +93,13 @@ function assertNothingLeft(): void {
   assert.deepEqual(processesRootedIn(base), []);
 }
 
-before(async () => {
+before(() => {
   if (!IS_ROOT) return;
-  const need = ['debootstrap', 'mmdebstrap', 'unshare'].filter((p) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', p], { env: { PATH: `${process.env['PATH']}:/usr/sbin:/sbin` } }).status !== 0);
-  if (need.length > 0) sh('apt-get', ['install', '-y', 'debootstrap', 'mmdebstrap', 'qemu-user-static', 'binfmt-support'], { ...process.env, DEBIAN_FRONTEND: 'noninteractive' });
-  if (!engineUp()) {
-    spawn('dockerd', [], { detached: true, stdio: ['ignore', 'ignore', 'ignore'] }).unref();
-    for (let i = 0; i < 60 && !engineUp(); i++) await sleep(1000);
-    assert.ok(engineUp(), 'dockerd did not come up');
-  }
+  // What these tests run is installed by .ci/run and checked by scripts/test.mjs; a hook never installs
+  // packages or starts an engine it would then have to stop.
+  const need = ['debootstrap', 'mmdebstrap', 'unshare', 'dockerd'].filter((p) => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', p], { env: { PATH: `${process.env['PATH']}:/usr/sbin:/sbin` } }).status !== 0);
+  assert.deepEqual(need, [], `missing ${need.join(', ')}: apt-get install -y debootstrap mmdebstrap util-linux docker.io`);
+  assert.ok(engineUp(), 'the Docker engine does not answer: start dockerd (bash .ci/run does)');
   const tmpfs = existsSync('/dev/shm') ? '/dev/shm' : '/var/tmp';
   base = mkdtempSync(join(tmpfs, 'ownbase-it-'));
   mkdirSync('/var/cache/ownbase-it', { recursive: true });
@@ -109,6 +109,7 @@ before(async () => {
 
 after(() => {
   if (!IS_ROOT) return;
+  releaseShared();
   const tags = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'ownbase-it/*'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
   if (tags.length > 0) spawnSync('docker', ['rmi', '-f', ...tags], { stdio: 'ignore' });
   if (base && mountsLeft(base).length === 0) rmSync(base, { recursive: true, force: true });
@@ -151,16 +152,16 @@ test('builds the bookworm-slim example for real: cold, fills the cache, a runnab
   assert.deepEqual(readdirSync(base), [], 'the work folder is removed');
   assert.deepEqual(mountsLeft(base), []);
   assert.equal(probeCache(cacheRoot, RECIPE, 'amd64').warm, true);
-  assert.ok(readdirSync(join(cache, 'pool')).some((f) => /^apt_.*_amd64\.deb$/.test(f)));
+  assert.ok(readdirSync(join(cache, 'pool')).some((f) => /^apt_.*_amd64\.deb$/.test(f)));  publishShared('bookworm-slim', tag); // the tests below, and other files, use it without building it again
 });
 
-test('apt-get update && apt-get install still work inside the image, and stay slim', { skip, timeout: 300_000 }, () => {
-  const out = sh('docker', ['run', '--rm', '--network', 'host', 'ownbase-it/bookworm-slim:cold', 'sh', '-c',
+test('apt-get update && apt-get install still work inside the image, and stay slim', { skip, timeout: 600_000 }, async () => {
+  const out = sh('docker', ['run', '--rm', '--network', 'host', await sharedBookworm(), 'sh', '-c',
     'apt-get update >/dev/null && apt-get install -y --no-install-recommends less >/dev/null 2>&1 && less --version | head -1 && ls /usr/share/doc/less && ls /usr/share/man | wc -l']);
   assert.match(out, /^less \d+ .*\ncopyright\n0\n$/);
 });
 
-test('a warm rebuild installs from the cache, downloads nothing, gives the same packages and leaves no build traces', { skip, timeout: 300_000 }, async () => {
+test('a warm rebuild installs from the cache, downloads nothing, gives the same packages and leaves no build traces', { skip, timeout: 600_000 }, async () => {
   const keep = join(base, 'kept-rootfs');
   const r = await build([EXAMPLE, '--tag', 'ownbase-it/bookworm-slim:warm', '--keep-rootfs', keep, ...common()]);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
@@ -168,7 +169,7 @@ test('a warm rebuild installs from the cache, downloads nothing, gives the same 
   assert.match(r.out, /^==> \[2\/5\] bootstrap debian bookworm amd64 from the package cache \(mmdebstrap\)$/m);
   const gets = r.out.split('\n').filter((l) => /^Get:\d+ /.test(l));
   assert.ok(gets.every((l) => l.includes(` file:${cache} `)), gets.join('\n'));
-  const cold = sh('docker', ['run', '--rm', '--network', 'none', 'ownbase-it/bookworm-slim:cold', 'dpkg-query', '-W']);
+  const cold = sh('docker', ['run', '--rm', '--network', 'none', await sharedBookworm(), 'dpkg-query', '-W']);
   assert.equal(sh('chroot', [keep, 'dpkg-query', '-W']), cold);
   // debootstrap's minbase set (91) less the filesystem tools slim purges: e2fsprogs, logsave, libss2, libext2fs2.
   assert.equal(cold.split('\n').filter(Boolean).length, 87);
@@ -190,9 +191,11 @@ test('a warm rebuild installs from the cache, downloads nothing, gives the same 
   rmSync(keep, { recursive: true });
 });
 
-test('cancel during the bootstrap (Ctrl-C to the real CLI): no mount, no image, work folder gone', { skip, timeout: 300_000 }, async () => {
+test('cancel during the bootstrap (Ctrl-C to the real CLI): no mount, no image, work folder gone', { skip, timeout: 300_000 }, async (t) => {
   const tag = 'ownbase-it/cancel:bootstrap';
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'build', EXAMPLE, '--tag', tag, ...common()], { cwd: base, stdio: ['ignore', 'pipe', 'pipe'] });
+  // t.signal: killed if the test times out, so the file can end (scripts/test.mjs ends what it forked).
+  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'build', EXAMPLE, '--tag', tag, ...common()], { cwd: base, stdio: ['ignore', 'pipe', 'pipe'], signal: t.signal, killSignal: 'SIGKILL' });
+  child.on('error', () => undefined); // the abort above; the exit code tells
   let out = '';
   let err = '';
   let sent = false;
@@ -229,16 +232,18 @@ test('cancel during the package install in the chroot: mounts die with the names
   assert.deepEqual(readdirSync(base), []);
 });
 
-test('cancel during the import: no image under the final tag, no temporary image, work folder gone', { skip, timeout: 300_000 }, async () => {
+test('cancel during the import: no image under the final tag, no temporary image, work folder gone', { skip, timeout: 600_000 }, async () => {
   const tag = 'ownbase-it/cancel:import';
-  const before = sh('docker', ['images', '-q', '--no-trunc']).split('\n').filter(Boolean).sort();
+  // Only images of this recipe (its absolute path is their label): the engine is shared with whatever else
+  // builds on this machine meanwhile.
+  const ours = (): string[] => sh('docker', ['images', '-q', '--no-trunc', '--filter', `label=dev.ownbase.recipe.path=${EXAMPLE}`]).split('\n').filter(Boolean).sort();
+  const before = ours();
   const r = await build([EXAMPLE, '--tag', tag, ...common()], { abortWhen: started('import'), abortDelayMs: 300 });
   assert.equal(r.code, 130, `${r.out}\n${r.err}`);
-  assert.match(r.out, /^==> \[5\/5\] import as ownbase-it\/cancel:import$/m);
+  assert.match(r.out, /^==> \[(\d)\/\1\] import as ownbase-it\/cancel:import$/m, r.out); // 5 steps after a warm cache, 6 when run alone
   assert.equal(imageExists(tag), false);
   assert.equal(sh('docker', ['images', '--format', '{{.Repository}}', 'ownbase-tmp/*']), '');
-  const afterIds = sh('docker', ['images', '-q', '--no-trunc']).split('\n').filter(Boolean).sort();
-  assert.deepEqual(afterIds.filter((id) => !before.includes(id)), []);
+  assert.deepEqual(ours().filter((id) => !before.includes(id)), []);
   assertNothingLeft();
   assert.deepEqual(readdirSync(base), []);
 });
@@ -280,7 +285,10 @@ test('engine stopped before the import: a clear error, the rootfs kept, the impo
     assert.deepEqual(mountsLeft(dirname(rootfs)), []);
     rmSync(dirname(rootfs), { recursive: true });
   } finally {
-    if (dockerd.exitCode === null) { dockerd.kill('SIGTERM'); await exited; }
+    // dockerd (unshare execs it) and the containerd it started: asked to stop, then killed, with a deadline.
+    const tree = dockerd.pid !== undefined ? [dockerd.pid, ...descendants(dockerd.pid)] : [];
+    await endProcesses(tree, { graceMs: 15_000, deadlineMs: 30_000 });
+    await exited;
     rmSync('/var/lib/ownbase-it-docker', { recursive: true, force: true });
   }
 });

@@ -14,12 +14,13 @@ import { execa, type ResultPromise } from 'execa';
 import { connectEngine, engineReachable, EngineUnreachableError } from '../../src/core/engine/connect';
 import { importRootfs } from '../../src/core/engine/import';
 import { busyboxRootfs, tempDir } from '../unit/engine/support';
+import { descendants, endProcesses } from './processes';
 
 const base = tempDir('dockerd');
 const sock = join(base, 'docker.sock');
 let daemon: ResultPromise | undefined;
 let containerdPid: number | undefined;
-let rootfs: string;
+let rootfs: string | undefined;
 
 /**
  * The running containerd, shared under a namespace of our own: a containerd started by the private
@@ -39,26 +40,24 @@ before(async () => {
   const docker = connectEngine(`unix://${sock}`);
   for (let i = 0; i < 120 && !(await engineReachable(docker)); i++) await sleep(250);
   assert.ok(await engineReachable(docker), 'the private dockerd did not start in 30 s');
-  if (!SHARED_CONTAINERD) {
-    const children = readFileSync(`/proc/${daemon.pid}/task/${daemon.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    containerdPid = children[0];
-  }
+  if (!SHARED_CONTAINERD) containerdPid = descendants(daemon.pid!)[0];
   rootfs = busyboxRootfs(tempDir('stopped-rootfs'));
   mkdirSync(join(rootfs, 'data'));
   for (let i = 0; i < 4; i++) writeFileSync(join(rootfs, 'data', `blob${i}`), randomBytes(8 << 20));
 });
 
 after(async () => {
-  if (daemon?.pid !== undefined && daemon.exitCode === undefined) daemon.kill('SIGKILL');
+  // Whatever happened in `before` or the test: dockerd (running or not), the containerd it may have forked
+  // (an orphan once dockerd is SIGKILLed, so its pid was noted while dockerd lived) and the rest of its tree.
+  const tree = daemon?.pid !== undefined ? descendants(daemon.pid) : [];
+  if (containerdPid !== undefined && !tree.includes(containerdPid)) tree.push(containerdPid);
+  if (daemon && daemon.exitCode === null && daemon.signalCode === null) daemon.kill('SIGKILL');
   await daemon;
-  if (containerdPid !== undefined) {
-    try { process.kill(containerdPid, 'SIGTERM'); } catch { /* already gone */ }
-    for (let i = 0; i < 40 && existsSync(`/proc/${containerdPid}`); i++) await sleep(250);
-  }
+  await endProcesses(tree);
   const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(base));
   for (const m of mounts.reverse()) await execa('umount', [m], { reject: false });
   rmSync(base, { recursive: true, force: true });
-  rmSync(rootfs, { recursive: true, force: true });
+  if (rootfs) rmSync(rootfs, { recursive: true, force: true });
 });
 
 /** The private engine; SIGKILLs its dockerd once 8 MiB of the archive went up. */
@@ -84,16 +83,16 @@ function killedMidUpload(docker: Dockerode, pid: number): Dockerode {
 
 test('the engine killed during the upload: a clear error, the rootfs kept, no temp files', async () => {
   const docker = connectEngine(`unix://${sock}`);
-  const before = readdirSync(join(rootfs, 'data')).map((n) => statSync(join(rootfs, 'data', n)).size);
+  const before = readdirSync(join(rootfs!, 'data')).map((n) => statSync(join(rootfs!, 'data', n)).size);
   const importDirs = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('ownbase-import-')).sort();
   const dirsBefore = importDirs();
   const tag = `ownbase-test/stopped-${randomBytes(4).toString('hex')}:1`;
   await assert.rejects(
-    importRootfs(killedMidUpload(docker, daemon!.pid!), { rootfs, tag, arch: 'amd64', config: {}, labels: {} }),
+    importRootfs(killedMidUpload(docker, daemon!.pid!), { rootfs: rootfs!, tag, arch: 'amd64', config: {}, labels: {} }),
     (e: unknown) => e instanceof EngineUnreachableError && e.message === `Docker engine not reachable at ${sock}: start dockerd or set ownbase.docker.host`,
   );
   assert.equal(await engineReachable(docker), false);
-  assert.deepEqual(readdirSync(join(rootfs, 'data')).map((n) => statSync(join(rootfs, 'data', n)).size), before, 'the rootfs is intact for a retry');
-  assert.ok(existsSync(join(rootfs, 'bin/busybox')));
+  assert.deepEqual(readdirSync(join(rootfs!, 'data')).map((n) => statSync(join(rootfs!, 'data', n)).size), before, 'the rootfs is intact for a retry');
+  assert.ok(existsSync(join(rootfs!, 'bin/busybox')));
   assert.deepEqual(importDirs().filter((d) => !dirsBefore.includes(d)), [], 'no temporary folder left');
 });

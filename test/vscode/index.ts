@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
+import * as vscode from 'vscode';
 
 /**
  * Where mocha's report goes. code-server hands the extension host's console to the page mixed with the
@@ -27,6 +28,12 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000 });
   const files = testFiles();
   files.forEach((f) => mocha.addFile(f));
+  // A test that failed or timed out may leave a build running as root: cancel it (the CLI then undoes its
+  // mounts), so it cannot outlive its test. The harness also ends the whole process tree when it stops.
+  mocha.suite.afterEach(async function () {
+    if (this.currentTest?.state !== 'failed') return;
+    await Promise.resolve(vscode.commands.executeCommand('ownbase.cancelBuild')).catch(() => undefined);
+  });
   return new Promise<void>((resolve, reject) => {
     if (files.length === 0) {
       reject(new Error(`no *.test.js files in ${__dirname}`));

@@ -1,0 +1,51 @@
+// Ending what a test started, on every path: the process, what it forked, and a deadline on both.
+import { readdirSync, readFileSync } from 'node:fs';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Every living descendant of `pid` (children, their children, …), read from /proc. */
+export function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch { /* gone */ }
+  }
+  const tree = new Set([pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [child, ppid] of parent) if (!tree.has(child) && tree.has(ppid)) { tree.add(child); grew = true; }
+  }
+  tree.delete(pid);
+  return [...tree];
+}
+
+/** Alive and not a zombie waiting for its parent. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ends `pids`: SIGTERM, then SIGKILL for those still there after `graceMs`, polling /proc until all are
+ * gone. Rejects, naming them, if some outlive the deadline.
+ */
+export async function endProcesses(pids: number[], { graceMs = 5_000, deadlineMs = 15_000 } = {}): Promise<void> {
+  const send = (pid: number, signal: NodeJS.Signals): void => { try { process.kill(pid, signal); } catch { /* gone */ } };
+  const started = Date.now();
+  for (const pid of pids) send(pid, 'SIGTERM');
+  let killed = false;
+  for (;;) {
+    const left = pids.filter(alive);
+    if (left.length === 0) return;
+    if (!killed && Date.now() - started >= graceMs) { killed = true; for (const pid of left) send(pid, 'SIGKILL'); }
+    if (Date.now() - started >= deadlineMs) throw new Error(`processes ${left.join(', ')} still running ${deadlineMs / 1000} s after SIGKILL`);
+    await sleep(100);
+  }
+}
