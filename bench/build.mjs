@@ -2,7 +2,9 @@
 // the cold run filled), against the raw way: `debootstrap --variant=minbase bookworm DIR` then
 // `tar -C DIR -c . | docker import -`. Interleaved rounds on the same machine; medians and ratios
 // printed with the image sizes. Targets (issue 3): cold ≤ 0.5×, warm ≤ 0.3×, image ≤ 67 MB,
-// gzip-6 layer ≤ 25 MB. Prints; never fails on a missed target.
+// gzip-6 layer ≤ 25 MB. Prints; never fails on a missed target. Builds apply the release's updates and
+// security suites (issue 11): the upgrade step's own seconds are read from the build output, and a warm
+// build of the same recipe with `updates: false` shows what the upgrade adds end to end.
 //
 //   sudo node bench/build.mjs [--rounds N]        (OWNBASE_CLI=path runs another build of the CLI)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,6 +19,9 @@ const EXAMPLE = join(ROOT, 'examples/bookworm-slim.ownbase.yaml');
 // (neither installs ca-certificates), so that sizes and times compare like with like.
 const BARE = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-bare.ownbase.yaml');
 writeFileSync(BARE, readFileSync(EXAMPLE, 'utf8').split('\n').filter((l) => !/^packages:/.test(l)).join('\n'));
+// The example as the release was published (no upgrade step): what the updates cost, end to end.
+const NOUPDATES = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-noupdates.ownbase.yaml');
+writeFileSync(NOUPDATES, `${readFileSync(EXAMPLE, 'utf8').trimEnd()}\nupdates: false\n`);
 const argRounds = process.argv.indexOf('--rounds');
 const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 3;
 
@@ -48,7 +53,10 @@ function ownbase(tag, cacheDir, recipe = EXAMPLE) {
   const s = seconds(t0);
   const m = /built \S+ in [\d.]+ s: [\d.]+ MB \(docker images\), ([\d.]+) MB gzip-6 layer/.exec(out);
   if (!m) throw new Error(`no result line in:\n${out.slice(-2000)}`);
-  return { s, gzipReported: Number(m[1]) * 1e6 };
+  // The upgrade step's duration as the CLI prints it (NaN when the output format changes or there is none).
+  const up = /^==> \[\d+\/\d+\] upgrade from [^\n]*\n[^]*?^<== exit 0 \(([\d.]+) s\)$/m.exec(out);
+  const applied = /^updates: (\d+) packages? upgraded/m.exec(out);
+  return { s, gzipReported: Number(m[1]) * 1e6, upgrade: up ? Number(up[1]) : NaN, applied: applied ? Number(applied[1]) : NaN };
 }
 
 const imageSize = (ref) => JSON.parse(run('docker', ['image', 'inspect', ref]))[0].Size;
@@ -74,12 +82,18 @@ for (let i = 1; i <= ROUNDS; i++) {
   const cache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
   // Rotate the order so no contender always runs first (page cache, mirror warmth).
   const order = [['raw', () => baseline(i)], ['cold', () => ownbase(`ownbase-bench/cold:${i}`, cache)], ['warm', () => ownbase(`ownbase-bench/warm:${i}`, cache)],
-    ['bareWarm', () => ownbase(`ownbase-bench/bare:${i}`, cache, BARE)]];
-  const rot = i % 2 === 0 ? [order[1], order[2], order[3], order[0]] : order;
+    ['bareWarm', () => ownbase(`ownbase-bench/bare:${i}`, cache, BARE)], ['warmNoUpdates', () => ownbase(`ownbase-bench/noupdates:${i}`, cache, NOUPDATES)]];
+  // The cold build must come before the warm ones: it fills the cache.
+  const rot = i % 2 === 0 ? [order[1], order[2], order[3], order[4], order[0]] : order;
   const row = { round: i };
-  for (const [name, fn] of rot) { const r = fn(); row[name] = typeof r === 'number' ? r : r.s; if (typeof r !== 'number') row[`${name}Gzip`] = r.gzipReported; }
+  for (const [name, fn] of rot) {
+    const r = fn();
+    row[name] = typeof r === 'number' ? r : r.s;
+    if (typeof r !== 'number') Object.assign(row, { [`${name}Gzip`]: r.gzipReported, [`${name}Upgrade`]: r.upgrade, [`${name}Applied`]: r.applied });
+  }
   rows.push(row);
-  console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s, warm ${row.warm} s, warm without packages ${row.bareWarm} s, load ${readLoad()}`);
+  console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s (upgrade step ${row.coldUpgrade} s, ${row.coldApplied} packages), `
+    + `warm ${row.warm} s (upgrade step ${row.warmUpgrade} s), warm with updates: false ${row.warmNoUpdates} s, warm without packages ${row.bareWarm} s, load ${readLoad()}`);
   rmSync(cache, { recursive: true, force: true });
 }
 
@@ -89,6 +103,9 @@ const raw = median(rows.map((r) => r.raw));
 const cold = median(rows.map((r) => r.cold));
 const warm = median(rows.map((r) => r.warm));
 const bareWarm = median(rows.map((r) => r.bareWarm));
+const warmNoUpdates = median(rows.map((r) => r.warmNoUpdates));
+const coldUpgrade = median(rows.map((r) => r.coldUpgrade));
+const warmUpgrade = median(rows.map((r) => r.warmUpgrade));
 const size = imageSize(`ownbase-bench/warm:${ROUNDS}`);
 const bareSize = imageSize(`ownbase-bench/bare:${ROUNDS}`);
 const bareSaved = await savedLayerGzip(`ownbase-bench/bare:${ROUNDS}`);
@@ -100,6 +117,10 @@ medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { enco
   raw debootstrap + tar | docker import   ${raw.toFixed(1)} s
   ownbase build, cold cache               ${cold.toFixed(1)} s   ${(cold / raw).toFixed(2)}×   (target ≤ 0.5×)
   ownbase build, warm cache               ${warm.toFixed(1)} s   ${(warm / raw).toFixed(2)}×   (target ≤ 0.3×)
+updates on (bookworm-updates, bookworm-security; ${rows.at(-1).coldApplied} packages upgraded):
+  upgrade step, cold build                ${coldUpgrade.toFixed(1)} s
+  upgrade step, warm build                ${warmUpgrade.toFixed(1)} s
+  warm build with updates: false          ${warmNoUpdates.toFixed(1)} s   (updates add ${(warm - warmNoUpdates).toFixed(1)} s to a warm build)
 image (docker images)                      ${mb(size)}   (target ≤ 67 MB; raw import ${mb(rawSize)})
 layer gzip-6, as ownbase reports it        ${mb(rows.at(-1).warmGzip)}
 layer gzip-6 of docker save, GNU gzip      ${mb(saved.gnu)}   (target ≤ 25 MB; zlib ${mb(saved.zlib)}, tar ${mb(saved.tar)})

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../core/kernel/diagnostic';
 import { probeCache, type CacheProbe } from '../core/build/cache';
 import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } from '../core/build/host';
-import { planBuild, PlanError } from '../core/build/plan';
+import { planBuild, PlanError, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
@@ -124,6 +124,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
   const base = args.workdir !== undefined ? resolve(io.cwd, args.workdir) : defaultWorkBase();
   const slug = (args.tag ?? recipe.image).replace(/[^A-Za-z0-9._-]+/g, '-');
   const hostMirror = recipe.mirror === undefined ? host.mirror(recipe.distro) : undefined;
+  const hostSecurityMirror = recipe.security_mirror === undefined ? host.securityMirror(recipe.distro) : undefined;
   const output = opts.output ?? args.output;
   const plan = planBuild(recipe, {
     hostArch: host.hostArch,
@@ -133,6 +134,8 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     ...(args.fromRootfs !== undefined && { fromRootfs: resolve(io.cwd, args.fromRootfs) }),
     ...(cache && { cache: { dir: cache.dir, warm } }),
     ...(hostMirror !== undefined && { hostMirror }),
+    ...(hostSecurityMirror !== undefined && { hostSecurityMirror }),
+    toolDefaults: host.toolDefaults(recipe.distro, arch),
     mergedUsrHook: host.mergedUsrHook,
     ...(args.tag !== undefined && { tag: args.tag }),
     ...(output !== undefined && { output: resolve(io.cwd, output) }),
@@ -255,10 +258,12 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     ...(plan.output !== undefined && { output: plan.output }),
     steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, why: s.why, argv: s.argv, needsRoot: s.needsRoot })),
   });
+  for (const w of plan.warnings) emit({ type: 'note', level: 'warning', text: w });
 
   let imported: { id: string; tag: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;
   let archived: { path: string; size: number; layerGzipSize: number } | undefined;
   const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
+  let applied: number | undefined;
   const started = Date.now();
   const result = await runPlan(plan, {
     // main.ts turns Ctrl-C and SIGTERM into io.signal (and says so).
@@ -268,12 +273,14 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
       import: async (_step, ctx) => {
         // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
         const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
-        const r = await importRootfs(docker, { ...req, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
+        applied = updatesApplied(plan);
+        const r = await importRootfs(docker, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
         const layer = (await docker.getImage(r.id).inspect().catch(() => undefined))?.RootFS?.Layers?.[0];
         imported = { ...r, ...(layer !== undefined && { layerDigest: layer }) };
       },
       archive: async (_step, ctx) => {
-        archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, signal: ctx.signal });
+        applied = updatesApplied(plan);
+        archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, signal: ctx.signal });
       },
     },
   });
@@ -301,6 +308,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   } else if (archived) {
     emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept });
   }
+  emit({ type: 'note', level: 'info', text: updatesSummary(plan, applied) });
   if (result.cleanupFailures.length > 0 || result.mountsLeft.length > 0) {
     emit({ type: 'error', code: 'cleanup', message: 'the image was built, but the cleanup did not finish (see above)' });
     return 1;

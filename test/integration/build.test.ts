@@ -6,7 +6,7 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { probeCache } from '../../src/core/build/cache';
-import { hostMirror } from '../../src/core/build/mirror';
+import { aptSourcesFile, hostMirror, hostSecurityMirror } from '../../src/core/build/mirror';
 import { planBuild } from '../../src/core/build/plan';
 import { REMOVE, SLIM_DPKG_CFG } from '../../src/core/build/scripts';
 import type { Step } from '../../src/core/build/types';
@@ -121,7 +121,8 @@ test('builds the bookworm-slim example for real: cold, fills the cache, a runnab
   const r = await build([EXAMPLE, '--tag', tag, ...common()]);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
   assert.match(r.out, /^package cache: .* \(nothing cached yet\); this build fills it$/m);
-  assert.match(r.out, /^==> \[2\/6\] bootstrap debian bookworm amd64 \(mmdebstrap\)$/m);
+  assert.match(r.out, /^==> \[2\/7\] bootstrap debian bookworm amd64 \(mmdebstrap\)$/m);
+  assert.match(r.out, /^==> \[3\/7\] upgrade from bookworm-updates/m);
   const built = /^built (\S+) in [\d.]+ s: ([\d.]+) MB \(docker images\), ([\d.]+) MB gzip-6 layer/m.exec(r.out);
   assert.ok(built, r.out);
   assert.equal(built[1], tag);
@@ -141,13 +142,17 @@ test('builds the bookworm-slim example for real: cold, fills the cache, a runnab
   assert.match(sh('docker', ['run', '--rm', '--network', 'none', tag, 'cat', '/etc/debian_version']), /^12\.\d+\n$/);
   const inside = sh('docker', ['run', '--rm', '--network', 'host', tag, 'sh', '-c',
     'ls /usr/share/man | wc -l; ls /var/lib/apt/lists | wc -l; ls /usr/share/doc/apt; test -e /usr/sbin/policy-rc.d || echo no-policy-rc.d; '
-    + 'cat /etc/dpkg/dpkg.cfg.d/ownbase-slim; cat /etc/apt/sources.list']);
+    + 'cat /etc/dpkg/dpkg.cfg.d/ownbase-slim; cat /etc/apt/sources.list.d/debian.sources']);
   const [head, sources] = [inside.slice(0, inside.indexOf('#')), inside.slice(inside.indexOf('#') + SLIM_DPKG_CFG.length)];
   assert.equal(head, '0\n0\ncopyright\nno-policy-rc.d\n');
   assert.equal(inside.slice(head.length, head.length + SLIM_DPKG_CFG.length), SLIM_DPKG_CFG);
   const mirror = hostMirror('debian');
-  if (mirror !== undefined) assert.equal(sources, `deb ${mirror} bookworm main\n`);
-  else assert.match(sources, /^deb \S+ bookworm main\n$/);
+  const security = hostSecurityMirror('debian');
+  if (mirror !== undefined && security !== undefined) {
+    assert.equal(sources, aptSourcesFile({ distro: 'debian', suite: 'bookworm', components: ['main'], mirror, updates: 'bookworm-updates', security: { suite: 'bookworm-security', mirror: security } }).text);
+  } else {
+    assert.match(sources, /^Types: deb\nURIs: \S+\nSuites: bookworm bookworm-updates\n/);
+  }
 
   assert.deepEqual(readdirSync(base), [], 'the work folder is removed');
   assert.deepEqual(mountsLeft(base), []);
@@ -166,15 +171,18 @@ test('a warm rebuild installs from the cache, downloads nothing, gives the same 
   const r = await build([EXAMPLE, '--tag', 'ownbase-it/bookworm-slim:warm', '--keep-rootfs', keep, ...common()]);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
   assert.match(r.out, /holds everything this recipe needs; nothing is downloaded/);
-  assert.match(r.out, /^==> \[2\/5\] bootstrap debian bookworm amd64 from the package cache \(mmdebstrap\)$/m);
-  const gets = r.out.split('\n').filter((l) => /^Get:\d+ /.test(l));
+  assert.match(r.out, /^==> \[2\/7\] bootstrap debian bookworm amd64 from the package cache \(mmdebstrap\)$/m);
+  const bootstrap = r.out.slice(r.out.indexOf('==> [2/7]'), r.out.indexOf('==> [3/7]'));
+  const gets = bootstrap.split('\n').filter((l) => /^Get:\d+ /.test(l));
   assert.ok(gets.every((l) => l.includes(` file:${cache} `)), gets.join('\n'));
   const cold = sh('docker', ['run', '--rm', '--network', 'none', await sharedBookworm(), 'dpkg-query', '-W']);
   assert.equal(sh('chroot', [keep, 'dpkg-query', '-W']), cold);
   // debootstrap's minbase set (91) less the filesystem tools slim purges: e2fsprogs, logsave, libss2, libext2fs2.
   assert.equal(cold.split('\n').filter(Boolean).length, 87);
   assert.doesNotMatch(cold, /^e2fsprogs\t/m);
-  assert.equal(readFileSync(join(keep, 'etc/apt/sources.list'), 'utf8'), readFileSync(join(cache, 'sources.list'), 'utf8'));
+  assert.equal(readFileSync(join(keep, 'etc/apt/sources.list.d/debian.sources'), 'utf8'),
+    sh('docker', ['run', '--rm', '--network', 'none', 'ownbase-it/bookworm-slim:cold', 'cat', '/etc/apt/sources.list.d/debian.sources']));
+  assert.equal(existsSync(join(keep, 'etc/apt/sources.list')), false);
   assert.equal(existsSync(join(keep, 'etc/resolv.conf')), false);
   assert.equal(existsSync(join(keep, 'etc/hostname')), false);
   assert.equal(existsSync(join(keep, cache)), false, 'the file-mirror hook left the cache path');
@@ -189,6 +197,7 @@ test('a warm rebuild installs from the cache, downloads nothing, gives the same 
   assert.equal(readFileSync(join(outside, 'precious'), 'utf8'), 'x');
   rmSync(outside, { recursive: true });
   rmSync(keep, { recursive: true });
+  rmSync(`${keep}.updates-applied`);
 });
 
 test('cancel during the bootstrap (Ctrl-C to the real CLI): no mount, no image, work folder gone', { skip, timeout: 300_000 }, async (t) => {
@@ -226,7 +235,7 @@ test('cancel during the package install in the chroot: mounts die with the names
   });
   assert.equal(r.code, 130, `${r.out}\n${r.err}`);
   assert.ok(during.length > 0, 'apt was running inside the chroot when cancelled');
-  assert.match(r.out, /^==> \[3\/6\] install ca-certificates in the chroot$/m);
+  assert.match(r.out, /^==> \[4\/7\] install ca-certificates in the chroot$/m);
   assert.equal(imageExists(tag), false);
   assertNothingLeft();
   assert.deepEqual(readdirSync(base), []);

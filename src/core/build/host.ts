@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statfsSync } from 'node:fs';
 import { join } from 'node:path';
 import { debianArchOf } from '../kernel/arch';
-import { hostMirror } from './mirror';
+import { hostMirror, hostSecurityMirror, toolDefaults, type ToolDefaults } from './mirror';
 import { MMDEBSTRAP_HOOKS } from './plan';
 
 const TMPFS_MAGIC = 0x01021994;
@@ -38,6 +38,10 @@ export interface BuildHost {
   readonly hostArch: string;
   readonly isRoot: boolean;
   readonly mirror: (distro: string) => string | undefined;
+  /** The security archive the host's apt uses for distro. */
+  readonly securityMirror: (distro: string) => string | undefined;
+  /** The bootstrap tools' own default mirrors for distro and arch. */
+  readonly toolDefaults: (distro: string, arch: string) => ToolDefaults;
   readonly has: (program: string) => boolean;
   readonly mergedUsrHook: boolean;
   readonly fileMirrorHook: boolean;
@@ -48,6 +52,8 @@ export function detectBuildHost(): BuildHost {
     hostArch: debianArchOf(process.arch),
     isRoot: process.getuid?.() === 0,
     mirror: (distro) => hostMirror(distro),
+    securityMirror: (distro) => hostSecurityMirror(distro),
+    toolDefaults: (distro, arch) => toolDefaults(distro, arch),
     has: (program) => findProgram(program) !== undefined,
     mergedUsrHook: existsSync(join(MMDEBSTRAP_HOOKS, 'merged-usr')),
     fileMirrorHook: existsSync(join(MMDEBSTRAP_HOOKS, 'file-mirror-automount')),

@@ -6,11 +6,14 @@ import { parseTagName } from '../kernel/imageRef';
 import { imageVerdict } from '../recipe/rules/imageRef';
 import type { Builder, Recipe } from '../recipe/types';
 import { isMirrorUrl, recipeErrors, variantProblem } from '../recipe/validate';
+import { existsSync, readFileSync } from 'node:fs';
+import { LABEL_UPDATES_APPLIED } from '../engine/labels';
+import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, updateSuites, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
-  UNSAFE_IO_OFF, UNSAFE_IO_ON,
+  UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
 } from './scripts';
-import type { Plan, Step } from './types';
+import type { Plan, Step, UpdatesInfo } from './types';
 
 export const MMDEBSTRAP_HOOKS = '/usr/share/mmdebstrap/hooks';
 const MERGED_USR_HOOK = `${MMDEBSTRAP_HOOKS}/merged-usr`;
@@ -32,6 +35,10 @@ export interface PlanOptions {
   readonly cache?: { readonly dir: string; readonly warm: boolean };
   /** The mirror from the host's apt sources, used when the recipe names none. */
   readonly hostMirror?: string;
+  /** The security archive from the host's apt sources, used when the recipe names no security_mirror. */
+  readonly hostSecurityMirror?: string;
+  /** The bootstrap tools' own default mirrors (mirror.ts toolDefaults): the last resort, and what an image names instead of a local proxy. */
+  readonly toolDefaults?: ToolDefaults;
   /** mmdebstrap's merged-usr hook exists (debootstrap's merged /usr, same package set). Default true. */
   readonly mergedUsrHook?: boolean;
   /** Overrides the recipe's image name (`--tag`). */
@@ -104,6 +111,10 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   const packages = recipe.packages ?? [];
   const mirror = recipe.mirror ?? opts.hostMirror;
   if (mirror !== undefined && !isMirrorUrl(mirror)) throw new PlanError(`the host's mirror ${JSON.stringify(mirror)} is not an http(s):// or file:// URL without spaces or quotes: name one in the recipe`);
+  for (const [what, url] of [['recipe security_mirror', recipe.security_mirror], ['security mirror', opts.hostSecurityMirror],
+    ['default mirror', opts.toolDefaults?.mirror], ['default security mirror', opts.toolDefaults?.security]] as const) {
+    if (url !== undefined && !isMirrorUrl(url)) throw new PlanError(`${what} ${JSON.stringify(url)} is not an http(s):// or file:// URL without spaces or quotes`);
+  }
   const kept = opts.fromRootfs ?? opts.keepRootfs;
   const keepRootfs = kept !== undefined;
   const workdir = workPath(kept ?? opts.workdir, opts.fromRootfs !== undefined ? '--from-rootfs' : keepRootfs ? '--keep-rootfs' : 'the work folder (--workdir, ownbase.build.workDir)');
@@ -126,6 +137,11 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   const config = recipe.config ?? {};
   let changes: string[];
   try { changes = configChanges(config, labels); } catch (e) { throw new PlanError(`recipe config: ${(e as Error).message}`); }
+
+  const fixes = planUpdates(recipe, mirror, opts);
+  const countFile = updatesCountFile(rootfs);
+  const upgrading = fixes.suites.length > 0 && opts.fromRootfs === undefined;
+  const updates: UpdatesInfo = { suites: fixes.suites, countFile, ...(fixes.left !== undefined && { left: fixes.left }), ...(fixes.securityMirror !== undefined && { securityMirror: fixes.securityMirror }) };
 
   const unshare = ['unshare', '--mount', '--propagation', 'private'];
   const pkgEnv = ['env', 'DEBIAN_FRONTEND=noninteractive', 'NEEDRESTART_SUSPEND=1', 'LC_ALL=C.UTF-8'];
@@ -159,7 +175,9 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
     const includes = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
     if (tool === 'mmdebstrap') {
       const cold = !warm;
-      const source = warm ? [`deb [trusted=yes] file://${encodeURI(cache!.dir)} ${recipe.suite} main`] : mirror !== undefined ? [mirror] : [];
+      // Named even when it is mmdebstrap's own default: without a mirror it would mix the update suites into the bootstrap.
+      const release = mirror ?? opts.toolDefaults?.mirror;
+      const source = warm ? [`deb [trusted=yes] file://${encodeURI(cache!.dir)} ${recipe.suite} main`] : release !== undefined ? [release] : [];
       steps.push({
         id: 'bootstrap', kind: 'bootstrap',
         title: warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)` : `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (mmdebstrap)`,
@@ -174,10 +192,12 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
           ...(warm ? [`--hook-dir=${FILE_MIRROR_HOOK}`] : []),
           `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
           ...(cold && cache ? ['--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt'] : []),
+          ...(cold && !cache && upgrading ? ['--skip=cleanup/apt/lists'] : []),
           recipe.suite, rootfs, ...source,
         ],
         needsRoot: true, cleanup: [unmount],
       });
+      if (upgrading) steps.push(upgradeStep());
     } else {
       steps.push({
         id: 'bootstrap', kind: 'bootstrap', title: `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (debootstrap${foreign ? ' --foreign' : ''})`,
@@ -203,6 +223,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
           needsRoot: true, cleanup: [unmount],
         });
       }
+      if (upgrading) steps.push(upgradeStep());
       if (packages.length > 0) {
         steps.push({
           id: 'packages', kind: 'chroot', title: `install ${packages.join(' ')} in the chroot`,
@@ -213,10 +234,12 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       }
     }
 
-    if (cache && !warm) {
+    if (cache && (!warm || upgrading)) {
       steps.push({
-        id: 'cache', kind: 'cache', title: `keep the downloaded packages in ${cache.dir}`,
-        why: 'The next build of this suite and architecture installs them from a local repository and downloads nothing.',
+        id: 'cache', kind: 'cache', title: warm ? `keep the packages the upgrade downloaded in ${cache.dir}` : `keep the downloaded packages in ${cache.dir}`,
+        why: upgrading
+          ? "The next build of this suite and architecture installs them from a local repository; its upgrade still asks the archives what is newest (the indices kept here make that a small download)."
+          : 'The next build of this suite and architecture installs them from a local repository and downloads nothing.',
         argv: ['sh', '-c', CACHE_SAVE, 'sh', rootfs, cache.dir, recipe.suite, arch, variant], needsRoot: true,
       });
     }
@@ -237,8 +260,10 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
     }
     steps.push({
       id: 'finalize', kind: 'finalize', title: 'remove build-time traces',
-      why: `The host's resolv.conf and hostname${foreign && tool === 'debootstrap' ? ', the emulator' : ''}${warm ? " and the cache's apt sources (the archive's come back)" : ''} do not belong in the image.`,
-      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : ''],
+      why: `The host's resolv.conf and hostname${foreign && tool === 'debootstrap' ? ', the emulator' : ''} and the build's apt sources do not belong in the image; `
+        + (fixes.sources ? `${fixes.sources.path} names ${fixes.sources.suites.join(', ')} as the official images do.` : "the cache's apt sources are restored."),
+      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : '',
+        fixes.sources?.file.path ?? '', fixes.sources?.file.text ?? ''],
       needsRoot: true,
     });
   }
@@ -255,7 +280,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
     steps.push({
       id: 'import', kind: 'import', title: `import as ${tag}`,
       why: `One layer with the recipe's config, labelled ${arch} in its image config; the name ${tag} is set only once the import succeeded.`,
-      argv: ['sh', '-c', IMPORT, 'sh', rootfs, tag, ...platform, ...changes.flatMap((c) => ['--change', c])],
+      argv: ['sh', '-c', IMPORT, 'sh', rootfs, tag, upgrading || opts.fromRootfs !== undefined ? countFile : '', ...platform, ...changes.flatMap((c) => ['--change', c])],
       needsRoot: true, inProcess: 'import', keepWorkOnFailure: true,
     });
   }
@@ -263,6 +288,116 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   return {
     recipe, builder, bootstrapTool: tool, arch, hostArch: opts.hostArch, foreign, workdir, rootfs, keepRootfs,
     ...(mirror !== undefined && { mirror }), ...(cache && { cache }), image,
-    ...(opts.output !== undefined && { output: opts.output }), steps,
+    ...(opts.output !== undefined && { output: opts.output }), steps, updates,
+    ...(fixes.sources && opts.fromRootfs === undefined && { sources: fixes.sources.file }), warnings: fixes.warnings,
   };
+
+  function upgradeStep(): Step {
+    return {
+      id: 'upgrade', kind: 'upgrade', title: `upgrade from ${fixes.suites.join(' and ')}`,
+      why: `The release as published lacks every fix since: apt upgrades from ${fixes.suites.join(' and ')}${fixes.securityMirror ? ` (security archive ${fixes.securityMirror})` : ''}; `
+        + 'the archives, not the package cache, say which version is newest.',
+      argv: [...unshare, ...pkgEnv, 'sh', '-c', UPGRADE, 'sh', rootfs, countFile, cache?.dir ?? '', fixes.buildSources!],
+      needsRoot: true, cleanup: [unmount],
+    };
+  }
+}
+
+interface PlannedUpdates {
+  /** The suites the upgrade step uses; empty: no upgrade. */
+  readonly suites: string[];
+  readonly securityMirror?: string;
+  /** The one-line sources the upgrade uses (the build's mirrors). */
+  readonly buildSources?: string;
+  /** The image's apt sources and the suites they name. */
+  readonly sources?: { readonly file: AptSourcesFile; readonly path: string; readonly suites: string[] };
+  readonly left?: string;
+  readonly warnings: string[];
+}
+
+/**
+ * Which update suites a build applies, from which mirrors, and what the image's apt sources say.
+ * The build may use a mirror only this machine reaches (a local proxy); the image names the
+ * recipe's mirror, else a non-local one of the machine's, else the bootstrap tool's default.
+ */
+function planUpdates(recipe: Recipe, mirror: string | undefined, opts: PlanOptions): PlannedUpdates {
+  const warnings: string[] = [];
+  const defaults = opts.toolDefaults ?? {};
+  const on = recipe.updates !== false;
+  const components = recipe.components ?? ['main'];
+  const { updates, security } = updateSuites(recipe.distro, recipe.suite);
+  const named = [updates, security].filter((x): x is string => x !== undefined);
+  const imageOf = (fromRecipe: string | undefined, fromHost: string | undefined, fallback: string | undefined, what: string): string | undefined => {
+    if (fromRecipe !== undefined) return fromRecipe;
+    if (fromHost === undefined || !isLocalOnlyUrl(fromHost)) return fromHost ?? fallback;
+    if (fallback !== undefined) {
+      warnings.push(`this machine's ${what} ${fromHost} is local to it (a proxy): the build uses it, the image's apt sources name ${fallback}`);
+      return fallback;
+    }
+    warnings.push(`this machine's ${what} ${fromHost} is local to it (a proxy) and no other is known: the image's apt sources name it; set the recipe's ${what === 'mirror' ? 'mirror' : 'security_mirror'}`);
+    return fromHost;
+  };
+  const buildMirror = mirror ?? defaults.mirror;
+  const imageMirror = imageOf(recipe.mirror, opts.hostMirror, defaults.mirror, 'mirror');
+  let left: string | undefined;
+  let securityMirror: string | undefined;
+  let imageSecurity: string | undefined;
+  const suites: string[] = [];
+  if (!on) {
+    left = named.length > 0 ? `updates: false: ${recipe.distro} ${recipe.suite} as published, without ${named.join(' and ')}` : undefined;
+  } else if (named.length === 0) {
+    left = `${recipe.suite} has no updates or security suites`;
+  } else if (buildMirror === undefined) {
+    left = `no ${recipe.distro} mirror known to write apt sources for: built without ${named.join(' and ')}`;
+    warnings.push(`${left}; name the recipe's mirror`);
+  } else {
+    if (updates) suites.push(updates);
+    if (security) {
+      securityMirror = recipe.security_mirror ?? opts.hostSecurityMirror ?? defaults.security;
+      if (securityMirror === undefined) {
+        left = `no security archive known for ${recipe.distro}: built without ${security}`;
+        warnings.push(`neither this machine's apt sources nor the bootstrap tools name a security archive for ${recipe.distro}: the image is built without ${security} and its security fixes; name one in the recipe's security_mirror`);
+      } else {
+        suites.push(security);
+        imageSecurity = imageOf(recipe.security_mirror, opts.hostSecurityMirror, defaults.security, 'security archive');
+      }
+    }
+  }
+  const spec = (m: string, sec: string | undefined): SourcesSpec => ({
+    distro: recipe.distro, suite: recipe.suite, components, mirror: m,
+    ...(suites.includes(updates ?? '') && { updates: updates! }),
+    ...(sec !== undefined && security !== undefined && suites.includes(security) && { security: { suite: security, mirror: sec } }),
+  });
+  const buildSources = suites.length > 0 ? oneLineSources(spec(buildMirror!, securityMirror)) : undefined;
+  let sources: PlannedUpdates['sources'];
+  if (imageMirror !== undefined) {
+    const s = spec(imageMirror, imageSecurity);
+    const file = aptSourcesFile(s);
+    sources = { file, path: file.path, suites: [recipe.suite, ...(s.updates ? [s.updates] : []), ...(s.security ? [s.security.suite] : [])] };
+  }
+  return {
+    suites, ...(securityMirror !== undefined && { securityMirror }), ...(buildSources !== undefined && { buildSources }),
+    ...(sources && { sources }), ...(left !== undefined && { left }), warnings,
+  };
+}
+
+/** How many packages the upgrade step upgraded: the number it wrote, or undefined before it ran (or without one). */
+export function updatesApplied(plan: Pick<Plan, 'updates'>): number | undefined {
+  if (!existsSync(plan.updates.countFile)) return undefined;
+  const n = Number.parseInt(readFileSync(plan.updates.countFile, 'utf8').trim(), 10);
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** The image label known only after the upgrade step: `ownbase.updates.applied` (none when it did not run). */
+export function updatesLabels(applied: number | undefined): Record<string, string> {
+  return applied === undefined ? {} : { [LABEL_UPDATES_APPLIED]: String(applied) };
+}
+
+/** The last line of a build: what the update and security suites brought (or why they did not). */
+export function updatesSummary(plan: Pick<Plan, 'updates'>, applied: number | undefined): string {
+  const u = plan.updates;
+  const tail = u.left !== undefined ? `; ${u.left}` : '';
+  if (u.suites.length === 0) return `updates: none applied${tail}`;
+  if (applied === undefined) return `updates: ${u.suites.join(' and ')} not applied (the upgrade did not run)${tail}`;
+  return `updates: ${applied} package${applied === 1 ? '' : 's'} upgraded from ${u.suites.join(' and ')}${tail}`;
 }

@@ -3,6 +3,7 @@
  * package names, globs) reach it only as positional parameters, never as program text, so no
  * recipe value is ever parsed by a shell. The programs are constants; tests run them.
  */
+import { LABEL_UPDATES_APPLIED } from '../engine/labels';
 
 /** An awk program: prints the mount points at or under ENVIRON["R"], deepest first after `sort -r`. */
 const MOUNTS_UNDER_AWK = String.raw`
@@ -20,6 +21,16 @@ function unescape(s,   out, i, c) {
 BEGIN { r = ENVIRON["R"] }
 { m = unescape($5); if (m == r || index(m, r "/") == 1) print m }`;
 
+/** Binds /dev, /run, the host's resolv.conf and a fresh /proc into "$r" (the caller's mount namespace is private). */
+const CHROOT_MOUNTS = `mount --bind /dev "$r/dev"
+mkdir -p "$r/run"
+mount --bind /run "$r/run"
+mount -t proc proc "$r/proc"
+if [ -f /etc/resolv.conf ] && [ ! -L "$r/etc/resolv.conf" ]; then
+  [ -e "$r/etc/resolv.conf" ] || : > "$r/etc/resolv.conf"
+  mount --bind /etc/resolv.conf "$r/etc/resolv.conf"
+fi`;
+
 /**
  * `sh -c CHROOT_RUN sh ROOTFS CMD ARG…`, itself run under `unshare --mount --propagation private`:
  * binds /dev, /run, the host's resolv.conf and a fresh /proc into ROOTFS and runs CMD in the
@@ -27,15 +38,44 @@ BEGIN { r = ENVIRON["R"] }
  */
 export const CHROOT_RUN = `set -eu
 r=$1; shift
-mount --bind /dev "$r/dev"
-mkdir -p "$r/run"
-mount --bind /run "$r/run"
-mount -t proc proc "$r/proc"
-if [ -f /etc/resolv.conf ] && [ ! -L "$r/etc/resolv.conf" ]; then
-  [ -e "$r/etc/resolv.conf" ] || : > "$r/etc/resolv.conf"
-  mount --bind /etc/resolv.conf "$r/etc/resolv.conf"
-fi
+${CHROOT_MOUNTS}
 exec chroot "$r" "$@"`;
+
+/** Where UPGRADE leaves the number of packages it upgraded: next to the rootfs, never in the image. */
+export const updatesCountFile = (rootfs: string): string => `${rootfs}.updates-applied`;
+
+/**
+ * On the host, under `unshare --mount --propagation private`: `sh -c UPGRADE sh ROOTFS COUNT CACHE
+ * SOURCES` (CACHE may be empty). Points the chroot's apt at SOURCES (one-line: the release, its
+ * updates and security suites, on the mirrors the build uses), seeds apt's lists from the cache so
+ * apt fetches only what changed since, upgrades from the archives' own indices (installing a new
+ * package only when an upgrade needs it, removing none; no service starts) and writes to COUNT how
+ * many packages changed version.
+ */
+export const UPGRADE = `set -eu
+r=$1 n=$2 c=$3 src=$4
+rm -f -- "$r"/etc/apt/sources.list.d/*.list "$r"/etc/apt/sources.list.d/*.sources
+printf '%s' "$src" > "$r/etc/apt/sources.list"
+if [ -n "$c" ] && [ -d "$c/lists" ]; then
+  mkdir -p "$r/var/lib/apt/lists"
+  for l in "$c"/lists/*; do
+    if [ -f "$l" ] && [ ! -e "$r/var/lib/apt/lists/\${l##*/}" ]; then cp -p -- "$l" "$r/var/lib/apt/lists/"; fi
+  done
+fi
+${CHROOT_MOUNTS}
+printf '#!/bin/sh\\n# ownbase: no service starts while the image is built\\nexit 101\\n' > "$r/usr/sbin/policy-rc.d"
+chmod 755 "$r/usr/sbin/policy-rc.d"
+trap 'rm -f -- "$r/usr/sbin/policy-rc.d" "$n.before" "$n.after"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+versions() { chroot "$r" dpkg-query -W -f '\${Package}:\${Architecture} \${Version}\\n' | LC_ALL=C sort; }
+chroot "$r" apt-get -o Acquire::Languages=none update
+versions > "$n.before"
+chroot "$r" apt-get -y -o Dpkg::Options::=--force-unsafe-io -o Dpkg::Options::=--force-confold --with-new-pkgs upgrade
+versions > "$n.after"
+count=$(LC_ALL=C comm -13 "$n.before" "$n.after" | wc -l)
+echo "$count" > "$n"
+echo "upgraded $count packages from the updates and security suites"`;
 
 /**
  * Inside the chroot: `sh -c INSTALL sh PACKAGE…`. A policy-rc.d forbids starting services while
@@ -137,8 +177,11 @@ done`;
  * On the host: `sh -c CACHE_SAVE sh ROOTFS CACHE SUITE ARCH VARIANT`. Keeps the .debs the build
  * downloaded in CACHE/pool and makes CACHE a local apt repository of them (dists/SUITE/main) whose
  * Packages stanzas are the archive's own (dpkg-scanpackages would lose the archive's priorities and
- * with them apt and its dependencies). Also keeps the apt sources the bootstrap tool wrote, which
- * a warm build restores in the image, and the variants (package sets) it holds completely.
+ * with them apt and its dependencies); the update and security suites' packages go in with the
+ * release's, so the repository may hold several versions of a package. Also keeps the apt sources
+ * the bootstrap tool wrote, the archives' indices (apt lists: the next upgrade fetches only what
+ * changed since, but always asks the archives, so the cache never decides which version is
+ * newest), and the variants (package sets) it holds completely.
  */
 export const CACHE_SAVE = `set -eu
 r=$1 c=$2 suite=$3 arch=$4 variant=$5
@@ -187,21 +230,33 @@ sum=$(sha256sum < "$p"); size=$(wc -c < "$p")
 } > "$c/dists/$suite/Release.new"
 mv -- "$c/dists/$suite/Release.new" "$c/dists/$suite/Release"
 if [ -f "$r/etc/apt/sources.list" ]; then cp -- "$r/etc/apt/sources.list" "$c/sources.list"; fi
+mkdir -p "$c/lists"
+for l in "$r"/var/lib/apt/lists/*; do
+  case \${l##*/} in lock|_*) continue ;; esac
+  if [ -f "$l" ]; then cp -p -- "$l" "$c/lists/.\${l##*/}.tmp"; mv -- "$c/lists/.\${l##*/}.tmp" "$c/lists/\${l##*/}"; fi
+done
 grep -qx -- "$variant" "$c/variants" 2>/dev/null || echo "$variant" >> "$c/variants"
 echo "cached $(grep -c '^Package: ' "$p") packages in $c"`;
 
 /**
- * On the host: `sh -c FINALIZE sh ROOTFS CACHE QEMU` (CACHE, QEMU may be empty). Removes what only
- * the build needed: the host's resolv.conf and hostname, the emulator copied in for the second
- * stage, and after a warm build the cache's apt sources (the tool's original ones come back) and
- * the empty folders the file-mirror hook left.
+ * On the host: `sh -c FINALIZE sh ROOTFS CACHE QEMU SOURCES-PATH SOURCES` (all but ROOTFS may be
+ * empty). Removes what only the build needed: the host's resolv.conf and hostname, the emulator
+ * copied in for the second stage, the empty folders the file-mirror hook left after a warm build;
+ * and writes the image's apt sources (SOURCES at SOURCES-PATH, replacing the build's), or, when the
+ * plan knows none, restores the apt sources the cache kept.
  */
 export const FINALIZE = `set -eu
-r=$1 c=$2 q=$3
+r=$1 c=$2 q=$3 sp=$4 st=$5
 rm -f -- "$r/etc/resolv.conf" "$r/etc/hostname"
 if [ -n "$q" ]; then rm -f -- "$r$q"; fi
-if [ -n "$c" ]; then
+if [ -n "$sp" ]; then
+  rm -f -- "$r/etc/apt/sources.list" "$r"/etc/apt/sources.list.d/*.list "$r"/etc/apt/sources.list.d/*.sources
+  mkdir -p -- "$r\${sp%/*}"
+  printf '%s' "$st" > "$r$sp"
+elif [ -n "$c" ]; then
   cp -- "$c/sources.list" "$r/etc/apt/sources.list"
+fi
+if [ -n "$c" ]; then
   (cd "$r" && rmdir -p --ignore-fail-on-non-empty -- ".$c") 2>/dev/null || true
 fi`;
 
@@ -263,11 +318,13 @@ fi
 echo "binfmt_misc: qemu-$q registered with flag F"`;
 
 /**
- * The shell equivalent of the in-process import: `sh -c IMPORT sh ROOTFS TAG DOCKER-IMPORT-OPTION…`.
- * The final tag is set only after the import succeeded.
+ * The shell equivalent of the in-process import: `sh -c IMPORT sh ROOTFS TAG COUNT DOCKER-IMPORT-OPTION…`.
+ * COUNT (may be empty) is the file UPGRADE wrote; its number becomes the updates label. The final
+ * tag is set only after the import succeeded.
  */
 export const IMPORT = `set -eu
-r=$1 t=$2; shift 2
+r=$1 t=$2 n=$3; shift 3
+if [ -n "$n" ] && [ -f "$n" ]; then set -- "$@" --change "LABEL ${LABEL_UPDATES_APPLIED}=$(cat "$n")"; fi
 id=$(tar -C "$r" --numeric-owner -c . | docker import "$@" -)
 docker tag "$id" "$t"
 echo "imported $t ($id)"`;

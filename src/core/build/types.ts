@@ -7,6 +7,7 @@ export const STEP_KINDS = [
   'bootstrap', // debootstrap / mmdebstrap
   'qemu', // copy the emulator into a foreign rootfs
   'second-stage', // debootstrap --second-stage inside the chroot
+  'upgrade', // the release's updates and security suites
   'chroot', // work inside the chroot: install the recipe's packages
   'cache', // keep the downloaded .debs for the next build
   'slim', // drop what a container never uses
@@ -58,6 +59,18 @@ export interface ImageSpec {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+/** What a build does about the fixes published since the release. */
+export interface UpdatesInfo {
+  /** The update and security suites the upgrade step applies; empty: no upgrade step. */
+  readonly suites: readonly string[];
+  /** The security archive the upgrade uses. */
+  readonly securityMirror?: string;
+  /** What is left out and why (updates: false, no security archive known, a release without such suites). */
+  readonly left?: string;
+  /** Where the upgrade step writes how many packages it upgraded (next to the rootfs; see plan.ts updatesApplied). */
+  readonly countFile: string;
+}
+
 export interface Plan {
   readonly recipe: Recipe;
   readonly builder: Builder;
@@ -78,4 +91,9 @@ export interface Plan {
   /** Set when the image goes to an archive file instead of the engine. */
   readonly output?: string;
   readonly steps: readonly Step[];
+  readonly updates: UpdatesInfo;
+  /** The image's apt sources (written by the finalize step); absent when no mirror is known. */
+  readonly sources?: { readonly path: string; readonly text: string };
+  /** What the user should know before the build runs (no security archive known, a local proxy, …). */
+  readonly warnings: readonly string[];
 }

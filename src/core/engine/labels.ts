@@ -38,3 +38,6 @@ export function provenanceOf(labels: Readonly<Record<string, string>> | null | u
 /** An image is "owned" when ownbase built it from a recipe. */
 export const isOwned = (labels: Readonly<Record<string, string>> | null | undefined): boolean =>
   labels?.[LABEL_RECIPE_PATH] !== undefined;
+
+/** How many packages the release's updates and security suites upgraded when the image was built. */
+export const LABEL_UPDATES_APPLIED = 'ownbase.updates.applied';

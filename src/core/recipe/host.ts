@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { hostSecurityMirror, toolDefaults, type ToolDefaults } from '../build/mirror';
 import { debianArchOf } from '../kernel/arch';
 
 /** What the recipe checks need to know about the machine that would build it (OB203). */
@@ -8,6 +9,10 @@ export interface HostProbe {
   /** Whether binfmt_misc has `qemu-<qemuName>` registered, enabled, with the F (fix binary) flag. */
   binfmtRegistered(qemuName: string): boolean;
   fileExists(path: string): boolean;
+  /** The security archive this machine's apt sources name for distro (OB208); omitted, not checked. */
+  securityMirror?(distro: string): string | undefined;
+  /** The bootstrap tools' own default mirrors (OB208). */
+  toolDefaults?(distro: string, arch: string): ToolDefaults;
 }
 
 export const BINFMT_DIR = '/proc/sys/fs/binfmt_misc';
@@ -34,5 +39,7 @@ export function nodeHostProbe(): HostProbe {
       }
     },
     fileExists: (path: string) => existsSync(path),
+    securityMirror: (distro: string) => hostSecurityMirror(distro),
+    toolDefaults: (distro: string, arch: string) => toolDefaults(distro, arch),
   };
 }

@@ -26,6 +26,13 @@ export interface Recipe {
   readonly variant?: string;
   /** Omitted: the bootstrap tool's own default. */
   readonly mirror?: string;
+  /**
+   * The security archive (it is not the release's mirror). Omitted: the one this machine's apt uses,
+   * else the bootstrap tool's default.
+   */
+  readonly security_mirror?: string;
+  /** Upgrade from the release's updates and security suites and list them in the image; default true. */
+  readonly updates?: boolean;
   readonly components?: readonly string[];
   readonly packages?: readonly string[];
   /** Globs of paths (inside the rootfs) removed after install. */

@@ -36,7 +36,7 @@ test('ownbase script prints the plan as a script that sh accepts', async () => {
   assert.equal(lines[1], '# Builds owned/bookworm-slim:12 (debian bookworm amd64, mmdebstrap) from examples/bookworm-slim.ownbase.yaml.');
   assert.ok(lines.includes('mkdir -p -- /var/tmp/ownbase-owned-bookworm-slim-12/rootfs'));
   assert.ok(lines.some((l) => l.startsWith('unshare --mount --propagation private env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 LC_ALL=C.UTF-8 mmdebstrap --variant=minbase --arch=amd64 --components=main --include=ca-certificates')));
-  assert.ok(lines.some((l) => l.startsWith('sh -c "$OB_IMPORT" sh /var/tmp/ownbase-owned-bookworm-slim-12/rootfs owned/bookworm-slim:12 --change \'CMD ["/bin/bash"]\'')));
+  assert.ok(lines.some((l) => l.startsWith('sh -c "$OB_IMPORT" sh /var/tmp/ownbase-owned-bookworm-slim-12/rootfs owned/bookworm-slim:12 /var/tmp/ownbase-owned-bookworm-slim-12/rootfs.updates-applied --change \'CMD ["/bin/bash"]\'')));
   assert.equal(spawnSync('sh', ['-n'], { input: r.out }).status, 0);
 });
 

@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { planBuild, PlanError, checkRemovePattern, type PlanOptions } from '../../../src/core/build/plan';
+import { planBuild, PlanError, checkRemovePattern, updatesApplied, updatesLabels, updatesSummary, type PlanOptions } from '../../../src/core/build/plan';
 import { ARCHES, runsNatively } from '../../../src/core/kernel/arch';
 import { LineIndex } from '../../../src/core/kernel/text';
 import {
-  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT, UNSAFE_IO_OFF, UNSAFE_IO_ON,
+  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE,
 } from '../../../src/core/build/scripts';
 import type { Plan } from '../../../src/core/build/types';
 import { lintRecipe, loadRecipe } from '../../../src/core/recipe';
@@ -24,8 +25,23 @@ function example(name: string): Recipe {
 }
 
 const MIRROR = 'http://mirror.invalid/debian';
-const BASE: PlanOptions = { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t', hostMirror: MIRROR, recipePath: 'examples/x.ownbase.yaml', recipeSha256: 'ab12' };
+const SECURITY = 'http://security.invalid/debian-security';
+const BASE: PlanOptions = { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t', hostMirror: MIRROR, hostSecurityMirror: SECURITY, recipePath: 'examples/x.ownbase.yaml', recipeSha256: 'ab12' };
 const R = '/dev/shm/ownbase-t/rootfs';
+const COUNT = `${R}.updates-applied`;
+const BOOKWORM_SOURCES = ['/etc/apt/sources.list.d/debian.sources', `Types: deb
+URIs: ${MIRROR}
+Suites: bookworm bookworm-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: ${SECURITY}
+Suites: bookworm-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+`];
+const BOOKWORM_BUILD_SOURCES = `deb ${MIRROR} bookworm main\ndeb ${MIRROR} bookworm-updates main\ndeb ${SECURITY} bookworm-security main\n`;
 const UNSHARE = ['unshare', '--mount', '--propagation', 'private'];
 const PKG_ENV = ['env', 'DEBIAN_FRONTEND=noninteractive', 'NEEDRESTART_SUSPEND=1', 'LC_ALL=C.UTF-8'];
 const ids = (p: Plan): string[] => p.steps.map((s) => s.id);
@@ -39,7 +55,7 @@ const CHANGES_BOOKWORM = [
 
 test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () => {
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir: '/var/cache/ownbase/debian/bookworm/amd64', warm: false } });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'cache', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'slim', 'finalize', 'import']);
   assert.equal(p.rootfs, R);
   assert.equal(p.bootstrapTool, 'mmdebstrap');
   assert.equal(p.foreign, false);
@@ -51,8 +67,12 @@ test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () =
   ]);
   assert.deepEqual(step(p, 'cache').argv, ['sh', '-c', CACHE_SAVE, 'sh', R, '/var/cache/ownbase/debian/bookworm/amd64', 'bookworm', 'amd64', 'minbase']);
   assert.deepEqual(step(p, 'slim').argv, ['chroot', R, '/bin/sh', '-c', SLIM, 'sh', 'ca-certificates'], 'the recipe\'s packages are kept');
-  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, '', '']);
-  assert.deepEqual(step(p, 'import').argv, ['sh', '-c', IMPORT, 'sh', R, 'owned/bookworm-slim:12', ...CHANGES_BOOKWORM]);
+  assert.deepEqual(step(p, 'upgrade').argv, [...UNSHARE, ...PKG_ENV, 'sh', '-c', UPGRADE, 'sh', R, COUNT, '/var/cache/ownbase/debian/bookworm/amd64', BOOKWORM_BUILD_SOURCES]);
+  assert.equal(step(p, 'upgrade').title, 'upgrade from bookworm-updates and bookworm-security');
+  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, '', '', ...BOOKWORM_SOURCES]);
+  assert.deepEqual(step(p, 'import').argv, ['sh', '-c', IMPORT, 'sh', R, 'owned/bookworm-slim:12', COUNT, ...CHANGES_BOOKWORM]);
+  assert.deepEqual(p.updates, { suites: ['bookworm-updates', 'bookworm-security'], securityMirror: SECURITY, countFile: COUNT });
+  assert.deepEqual(p.warnings, []);
   assert.equal(step(p, 'import').inProcess, 'import');
   assert.equal(step(p, 'import').keepWorkOnFailure, true);
   assert.deepEqual(step(p, 'prepare').cleanup?.map((c) => [c.id, c.argv, c.when]), [['remove-workdir', ['sh', '-c', REMOVE_WORKDIR, 'sh', '/dev/shm/ownbase-t'], 'unless-kept']]);
@@ -64,16 +84,20 @@ test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () =
   assert.ok(p.steps.every((s) => s.needsRoot || s.id === 'prepare'));
 });
 
-test('bookworm-slim example, warm cache: mmdebstrap from the local repository, the archive sources restored', () => {
+test('bookworm-slim example, warm cache: mmdebstrap from the local repository, then the upgrade asks the archives', () => {
   const dir = '/var/cache/ownbase/debian/bookworm/amd64';
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir, warm: true } });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'slim', 'finalize', 'import']);
+  assert.deepEqual(step(p, 'upgrade').argv.slice(-4), [R, COUNT, dir, BOOKWORM_BUILD_SOURCES], 'the archives, not the cache, are asked what is newest');
+  assert.equal(step(p, 'cache').title, `keep the packages the upgrade downloaded in ${dir}`);
   assert.deepEqual(step(p, 'bootstrap').argv, [
     ...UNSHARE, ...PKG_ENV, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--include=ca-certificates',
     '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', '--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount',
     `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`, 'bookworm', R, `deb [trusted=yes] file://${dir} bookworm main`,
   ]);
-  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, dir, '']);
+  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, dir, '', ...BOOKWORM_SOURCES]);
+  const off = planBuild({ ...example('bookworm-slim.ownbase.yaml'), updates: false }, { ...BASE, cache: { dir, warm: true } });
+  assert.deepEqual(ids(off), ['prepare', 'bootstrap', 'slim', 'finalize', 'import'], 'without updates a warm build downloads nothing');
 });
 
 test('a warm cache replays with mmdebstrap even when the recipe says debootstrap', () => {
@@ -85,8 +109,9 @@ test('a warm cache replays with mmdebstrap even when the recipe says debootstrap
 
 test('bookworm with debootstrap: bootstrap, then apt-get in the chroot of a private mount namespace', () => {
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, builder: 'debootstrap' });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'packages', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'packages', 'slim', 'finalize', 'import'], 'the packages come from the updated suites directly');
   assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=amd64', '--components=main', 'bookworm', R, MIRROR]);
+  assert.deepEqual(step(p, 'upgrade').argv, [...UNSHARE, ...PKG_ENV, 'sh', '-c', UPGRADE, 'sh', R, COUNT, '', BOOKWORM_BUILD_SOURCES]);
   assert.deepEqual(step(p, 'packages').argv, [...UNSHARE, 'sh', '-c', CHROOT_RUN, 'sh', R, ...PKG_ENV, '/bin/sh', '-c', INSTALL, 'sh', 'ca-certificates']);
   assert.equal(step(p, 'packages').kind, 'chroot');
   assert.deepEqual(step(p, 'packages').cleanup?.map((c) => c.id), ['unmount']);
@@ -96,31 +121,32 @@ test('focal (the design recipe without a mirror): the tool default mirror, all f
   const p = planBuild(example('focal.ownbase.yaml'), { hostArch: 'amd64', workdir: '/var/tmp/ownbase-f' });
   const r = '/var/tmp/ownbase-f/rootfs';
   assert.equal(p.mirror, undefined);
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'packages', 'slim', 'remove', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'packages', 'slim', 'remove', 'finalize', 'import'], 'no mirror known at all: no upgrade');
+  assert.deepEqual(p.warnings, ['no ubuntu mirror known to write apt sources for: built without focal-updates and focal-security; name the recipe\'s mirror']);
   assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=amd64', '--components=main,restricted,universe,multiverse', 'focal', r]);
   assert.deepEqual(step(p, 'remove').argv, ['chroot', r, '/bin/sh', '-c', REMOVE, 'sh', '/usr/share/doc/*', '/usr/share/man/*', '/var/lib/apt/lists/*', '/var/cache/apt/*']);
-  assert.deepEqual(step(p, 'import').argv.slice(4), [r, 'owned/focal:20.04', '--change', 'CMD ["/bin/bash"]', '--change', 'ENV LANG="C.UTF-8"', '--change', 'EXPOSE 2222/tcp',
+  assert.deepEqual(step(p, 'import').argv.slice(4), [r, 'owned/focal:20.04', '', '--change', 'CMD ["/bin/bash"]', '--change', 'ENV LANG="C.UTF-8"', '--change', 'EXPOSE 2222/tcp',
     '--change', 'LABEL "org.opencontainers.image.base.name"="ubuntu:focal"']);
 });
 
 test('arm64 on amd64 with debootstrap: binfmt check, --foreign, qemu copied in, second stage in the chroot, emulator removed', () => {
   const p = planBuild(example('arm64-cross.ownbase.yaml'), { ...BASE });
   assert.equal(p.foreign, true);
-  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage', 'packages', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage', 'upgrade', 'packages', 'slim', 'finalize', 'import']);
   assert.deepEqual(step(p, 'check-binfmt').argv, ['sh', '-c', CHECK_BINFMT, 'sh', 'aarch64', 'arm64']);
   assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=arm64', '--components=main', '--foreign', 'bookworm', R, MIRROR]);
   assert.deepEqual(step(p, 'qemu').argv, ['cp', '--', '/usr/bin/qemu-aarch64-static', `${R}/usr/bin/qemu-aarch64-static`]);
   assert.deepEqual(step(p, 'second-stage').argv, [...UNSHARE, 'sh', '-c', CHROOT_RUN, 'sh', R, '/debootstrap/debootstrap', '--second-stage']);
-  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, '', '/usr/bin/qemu-aarch64-static']);
-  assert.deepEqual(step(p, 'import').argv.slice(6, 8), ['--platform', 'linux/arm64/v8']);
+  assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, '', '/usr/bin/qemu-aarch64-static', ...BOOKWORM_SOURCES]);
+  assert.deepEqual(step(p, 'import').argv.slice(7, 9), ['--platform', 'linux/arm64/v8']);
   assert.equal(p.image.arch, 'arm64');
 });
 
 test('arm64 with mmdebstrap: mmdebstrap runs the foreign packages itself; no emulator copy', () => {
   const p = planBuild(example('arm64-cross.ownbase.yaml'), { ...BASE, builder: 'mmdebstrap' });
-  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'upgrade', 'slim', 'finalize', 'import']);
   assert.ok(step(p, 'bootstrap').argv.includes('--arch=arm64'));
-  assert.deepEqual(step(p, 'finalize').argv.slice(-2), ['', '']);
+  assert.deepEqual(step(p, 'finalize').argv.slice(5, 7), ['', '']);
 });
 
 test('--keep-rootfs builds in that folder and never removes it; --from-rootfs only imports', () => {
@@ -268,4 +294,102 @@ test('remove patterns and native architectures', () => {
   assert.equal(runsNatively('amd64', 'i386'), true);
   assert.equal(runsNatively('amd64', 'arm64'), false);
   assert.equal(runsNatively('arm64', 'armhf'), true);
+});
+
+const DEFAULTS = { mirror: 'http://default.invalid/debian', security: 'http://default-security.invalid/debian-security' };
+const bare = (suite: string, extra: Partial<Recipe> = {}): Recipe => ({ image: `owned/${suite}:1`, distro: 'debian', suite, builder: 'mmdebstrap', ...extra });
+const upgradeSources = (p: Plan): string => step(p, 'upgrade').argv.at(-1)!;
+
+test('bullseye: bullseye-updates and bullseye-security, one-line sources.list as its official images', () => {
+  const p = planBuild(bare('bullseye'), BASE);
+  assert.equal(step(p, 'upgrade').title, 'upgrade from bullseye-updates and bullseye-security');
+  assert.equal(upgradeSources(p), `deb ${MIRROR} bullseye main\ndeb ${MIRROR} bullseye-updates main\ndeb ${SECURITY} bullseye-security main\n`);
+  assert.deepEqual(p.sources, { path: '/etc/apt/sources.list', text: `deb ${MIRROR} bullseye main\ndeb ${SECURITY} bullseye-security main\ndeb ${MIRROR} bullseye-updates main\n` });
+  assert.deepEqual(step(p, 'finalize').argv.slice(-2), ['/etc/apt/sources.list', p.sources!.text]);
+});
+
+test('buster: its security suite is buster/updates', () => {
+  const p = planBuild(bare('buster'), BASE);
+  assert.deepEqual(p.updates.suites, ['buster-updates', 'buster/updates']);
+  assert.equal(upgradeSources(p), `deb ${MIRROR} buster main\ndeb ${MIRROR} buster-updates main\ndeb ${SECURITY} buster/updates main\n`);
+  assert.equal(p.sources!.text, `deb ${MIRROR} buster main\ndeb ${SECURITY} buster/updates main\ndeb ${MIRROR} buster-updates main\n`);
+});
+
+test('Ubuntu focal on a Debian host: the tool defaults for both archives, one-line sources with all four components', () => {
+  const u = { mirror: 'http://u.invalid/ubuntu', security: 'http://us.invalid/ubuntu' };
+  const p = planBuild(example('focal.ownbase.yaml'), { hostArch: 'amd64', workdir: '/var/tmp/ownbase-f', toolDefaults: u });
+  const r = '/var/tmp/ownbase-f/rootfs';
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'packages', 'slim', 'remove', 'finalize', 'import']);
+  assert.deepEqual(step(p, 'bootstrap').argv.slice(-2), ['focal', r], "debootstrap keeps its own default (the release alone)");
+  const comps = 'main restricted universe multiverse';
+  assert.equal(upgradeSources(p), `deb ${u.mirror} focal ${comps}\ndeb ${u.mirror} focal-updates ${comps}\ndeb ${u.security} focal-security ${comps}\n`);
+  assert.deepEqual(p.sources, { path: '/etc/apt/sources.list', text: upgradeSources(p) });
+  assert.deepEqual(p.updates, { suites: ['focal-updates', 'focal-security'], securityMirror: u.security, countFile: `${r}.updates-applied` });
+  assert.deepEqual(p.warnings, []);
+});
+
+test('updates: false builds the release as published: no upgrade step, sources name the release alone, the summary says what is left out', () => {
+  const p = planBuild(bare('bookworm', { updates: false }), { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t', toolDefaults: DEFAULTS });
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'slim', 'finalize', 'import']);
+  assert.equal(step(p, 'bootstrap').argv.at(-1), DEFAULTS.mirror, 'named, or mmdebstrap would mix the update suites in');
+  assert.deepEqual(p.sources, { path: '/etc/apt/sources.list.d/debian.sources', text: `Types: deb\nURIs: ${DEFAULTS.mirror}\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n` });
+  assert.equal(step(p, 'import').argv[6], '', 'no count to read');
+  assert.equal(updatesSummary(p, undefined), 'updates: none applied; updates: false: debian bookworm as published, without bookworm-updates and bookworm-security');
+  assert.deepEqual(updatesLabels(undefined), {});
+});
+
+test('a recipe mirror without security_mirror: the security archive from the host, else the tool default, else none with a warning', () => {
+  const mine = 'http://mine.invalid/debian';
+  const fromHost = planBuild(bare('bookworm', { mirror: mine }), { ...BASE, toolDefaults: DEFAULTS });
+  assert.equal(upgradeSources(fromHost), `deb ${mine} bookworm main\ndeb ${mine} bookworm-updates main\ndeb ${SECURITY} bookworm-security main\n`);
+  assert.match(fromHost.sources!.text, new RegExp(`\nURIs: ${mine}\\nSuites: bookworm bookworm-updates\\n[^]*\\nURIs: ${SECURITY}\\nSuites: bookworm-security\\n`));
+  const fromTool = planBuild(bare('bookworm', { mirror: mine }), { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t', toolDefaults: DEFAULTS });
+  assert.equal(fromTool.updates.securityMirror, DEFAULTS.security);
+  const named = planBuild(bare('bookworm', { mirror: mine, security_mirror: 'http://sec.invalid/ds' }), { ...BASE, toolDefaults: DEFAULTS });
+  assert.equal(named.updates.securityMirror, 'http://sec.invalid/ds', "the recipe's security_mirror wins");
+  const none = planBuild(bare('bookworm', { mirror: mine }), { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t' });
+  assert.equal(step(none, 'upgrade').title, 'upgrade from bookworm-updates');
+  assert.equal(upgradeSources(none), `deb ${mine} bookworm main\ndeb ${mine} bookworm-updates main\n`);
+  assert.deepEqual(none.warnings, ["neither this machine's apt sources nor the bootstrap tools name a security archive for debian: the image is built without bookworm-security and its security fixes; name one in the recipe's security_mirror"]);
+  assert.equal(updatesSummary(none, 3), 'updates: 3 packages upgraded from bookworm-updates; no security archive known for debian: built without bookworm-security');
+  assert.throws(() => planBuild(bare('bookworm', { security_mirror: "http://x.invalid/'; rm -rf /" }), BASE), PlanError);
+});
+
+test("a local proxy in the host's sources serves the build, never the image", () => {
+  const proxy = 'http://127.0.0.1:3142/debian';
+  const proxySec = 'http://localhost:3142/debian-security';
+  const p = planBuild(bare('bookworm'), { ...BASE, hostMirror: proxy, hostSecurityMirror: proxySec, toolDefaults: DEFAULTS });
+  assert.equal(step(p, 'bootstrap').argv.at(-1), proxy);
+  assert.equal(upgradeSources(p), `deb ${proxy} bookworm main\ndeb ${proxy} bookworm-updates main\ndeb ${proxySec} bookworm-security main\n`);
+  assert.doesNotMatch(p.sources!.text, /127\.0\.0\.1|localhost/);
+  assert.match(p.sources!.text, new RegExp(`URIs: ${DEFAULTS.mirror}\\n[^]*URIs: ${DEFAULTS.security}\\n`));
+  assert.deepEqual(p.warnings, [
+    `this machine's mirror ${proxy} is local to it (a proxy): the build uses it, the image's apt sources name ${DEFAULTS.mirror}`,
+    `this machine's security archive ${proxySec} is local to it (a proxy): the build uses it, the image's apt sources name ${DEFAULTS.security}`,
+  ]);
+  const mine = planBuild(bare('bookworm', { mirror: 'http://mine.invalid/debian' }), { ...BASE, hostMirror: proxy, toolDefaults: DEFAULTS });
+  assert.match(mine.sources!.text, /^URIs: http:\/\/mine\.invalid\/debian$/m, "the recipe's mirror is what the image names");
+});
+
+test('sid has no update suites: no upgrade, no warning; the summary and label follow the count', () => {
+  const p = planBuild(bare('sid'), { ...BASE, toolDefaults: DEFAULTS });
+  assert.equal(ids(p).includes('upgrade'), false);
+  assert.deepEqual(p.warnings, []);
+  assert.equal(updatesSummary(p, undefined), 'updates: none applied; sid has no updates or security suites');
+  const b = planBuild(bare('bookworm'), BASE);
+  assert.equal(updatesSummary(b, 12), 'updates: 12 packages upgraded from bookworm-updates and bookworm-security');
+  assert.equal(updatesSummary(b, 1), 'updates: 1 package upgraded from bookworm-updates and bookworm-security');
+  assert.deepEqual(updatesLabels(12), { 'ownbase.updates.applied': '12' });
+});
+
+test('the count the upgrade step wrote is read back; garbage reads as unknown', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ownbase-count-'));
+  const p = planBuild(bare('bookworm'), { ...BASE, keepRootfs: join(dir, 'rootfs') });
+  assert.equal(p.updates.countFile, join(dir, 'rootfs.updates-applied'), 'next to a kept rootfs, never inside it');
+  assert.equal(updatesApplied(p), undefined);
+  writeFileSync(p.updates.countFile, '15\n');
+  assert.equal(updatesApplied(p), 15);
+  writeFileSync(p.updates.countFile, 'lots\n');
+  assert.equal(updatesApplied(p), undefined);
+  rmSync(dir, { recursive: true });
 });

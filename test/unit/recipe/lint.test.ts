@@ -24,13 +24,13 @@ test('loadRecipe gives the recipe only when there is no error', () => {
   assert.ok(syntax.diagnostics.some((d) => d.code === 'OB200'));
 });
 
-test('one table of rules with unique codes; rule docs cover OB200–OB207', () => {
+test('one table of rules with unique codes; rule docs cover OB200–OB208', () => {
   const codes = RECIPE_RULES.map((r) => r.code);
-  assert.deepEqual(codes, ['OB201', 'OB202', 'OB203', 'OB204', 'OB205', 'OB206', 'OB207']);
+  assert.deepEqual(codes, ['OB201', 'OB202', 'OB203', 'OB204', 'OB205', 'OB206', 'OB207', 'OB208']);
   assert.deepEqual(RECIPE_RULE_DOCS.map((d) => `${d.code} ${d.name} ${d.defaultSeverity}`), [
     'OB200 yaml-syntax error', 'OB201 schema error', 'OB202 unknown-suite error', 'OB203 foreign-arch warning',
     'OB204 not-needed-in-container warning', 'OB205 invalid-image-reference error', 'OB206 remove-breaks-package-manager error',
-    'OB207 duplicate-package warning',
+    'OB207 duplicate-package warning', 'OB208 updates warning',
   ]);
   for (const d of RECIPE_RULE_DOCS) assert.ok(d.description.length > 40, d.code);
 });

@@ -6,6 +6,7 @@ import { notInContainerRule } from './notInContainer';
 import type { RecipeRule } from './rule';
 import { schemaRule } from './schema';
 import { suiteRule } from './suite';
+import { updatesRule } from './updates';
 
 /** Every recipe rule, in code order; lintRecipe runs them all. */
 export const RECIPE_RULES: readonly RecipeRule[] = [
@@ -16,4 +17,5 @@ export const RECIPE_RULES: readonly RecipeRule[] = [
   imageRefRule,
   breaksPackageManagerRule,
   duplicatePackageRule,
+  updatesRule,
 ];
