@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { lintRecipe, nodeHostProbe } from '../src/core/recipe';
+import { nodeHostProbe } from '../src/core/build/hostProbe';
+import { lintRecipe } from '../src/core/recipe';
 
 const text = readFileSync(join(__dirname, '..', '..', 'examples', 'bookworm-slim.ownbase.yaml'), 'utf8');
 const host = nodeHostProbe();

@@ -4,7 +4,7 @@ import { severityRank, type Diagnostic, type Severity } from '../core/kernel/dia
 import { kindByContent, kindByName, type FileKind } from '../core/kernel/fileKind';
 import { lintWith, type RecipeLinter } from '../core/lint/lintWith';
 import type { RuleSetting } from '../core/kernel/policy';
-import { nodeHostProbe } from '../core/recipe/host';
+import { nodeHostProbe } from '../core/build/hostProbe';
 import type { OwnedImage } from '../core/dockerfile/rule';
 import { formatJson, formatSarif, formatText, type FileResult } from './format';
 import { formatSize, MAX_ANY_FILE_BYTES, MAX_FILE_BYTES, parseFileSize, readInput, reasonOf, type InputFile } from './readInput';

@@ -57,6 +57,12 @@ test('the kernel imports only the kernel and Node built-ins', () => {
   assert.deepEqual(bad, []);
 });
 
+test('the recipe is read before it is built: src/core/recipe never imports src/core/build or src/core/run', () => {
+  const bad = [...graph].filter(([f]) => inside(f, 'src/core/recipe')).flatMap(([f, { local }]) =>
+    local.filter((t) => inside(t, 'src/core/build') || inside(t, 'src/core/run')).map((t) => `${rel(f)} imports ${rel(t)}`));
+  assert.deepEqual(bad, []);
+});
+
 test('the CLI never imports the extension', () => {
   const bad = [...graph].filter(([f]) => inside(f, 'src/cli')).flatMap(([f, { local }]) => local.filter((t) => inside(t, 'src/extension')).map((t) => `${rel(f)} imports ${rel(t)}`));
   assert.deepEqual(bad, []);

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ToolDefaults } from '../recipe/host';
 import { findSuite } from '../recipe/suites';
+
+export type { ToolDefaults } from '../recipe/host';
 
 /** One `deb` source of the host's apt configuration. */
 export interface AptSource {
@@ -116,7 +119,6 @@ export function isLocalOnlyUrl(url: string): boolean {
 }
 
 /** The archive and security archive a bootstrap tool falls back to; each undefined when it knows none. */
-export interface ToolDefaults { readonly mirror?: string; readonly security?: string }
 
 const URL_OK = /^(https?|ftp):\/\/[^\s'"\\]+$/;
 const X86 = ['amd64', 'i386'];
@@ -149,27 +151,6 @@ export function parseToolDefaults(mmdebstrapSource: string, debootstrapSource: s
 export function toolDefaults(distro: string, arch: string, files = { mmdebstrap: '/usr/bin/mmdebstrap', debootstrap: '/usr/sbin/debootstrap' }): ToolDefaults {
   const read = (p: string): string => { try { return readFileSync(p, 'utf8'); } catch { return ''; } };
   return parseToolDefaults(read(files.mmdebstrap), read(files.debootstrap), distro, arch);
-}
-
-/** The suites that carry a release's fixes after it was published. */
-export interface UpdateSuites {
-  /** `SUITE-updates` (on the release's own mirror). */
-  readonly updates?: string;
-  /** `SUITE-security`, or `SUITE/updates` up to Debian 10 (on the security archive). */
-  readonly security?: string;
-}
-
-const NO_UPDATES = new Set(['sid', 'unstable', 'experimental', 'rc-buggy']);
-
-/** The update and security suites of `suite`; Debian's unstable has neither. */
-export function updateSuites(distro: string, suite: string): UpdateSuites {
-  if (distro === 'debian') {
-    if (NO_UPDATES.has(suite)) return {};
-    const version = findSuite(suite)?.version;
-    const before11 = version !== undefined && Number.parseFloat(version) < 11;
-    return { updates: `${suite}-updates`, security: before11 ? `${suite}/updates` : `${suite}-security` };
-  }
-  return { updates: `${suite}-updates`, security: `${suite}-security` };
 }
 
 /** An apt sources file of the image: where it goes and what it says. */

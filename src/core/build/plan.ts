@@ -8,7 +8,8 @@ import type { Builder, Recipe } from '../recipe/types';
 import { isMirrorUrl, recipeErrors, variantProblem } from '../recipe/validate';
 import { existsSync, readFileSync } from 'node:fs';
 import { LABEL_UPDATES_APPLIED } from '../engine/labels';
-import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, updateSuites, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
+import { updateSuites } from '../recipe/suites';
+import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
   UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { hostSecurityMirror, toolDefaults, type ToolDefaults } from '../build/mirror';
-import { debianArchOf } from '../kernel/arch';
+
+/** The bootstrap tools' own default mirrors (mmdebstrap knows a security archive; debootstrap does not). */
+export interface ToolDefaults { readonly mirror?: string; readonly security?: string }
 
 /** What the recipe checks need to know about the machine that would build it (OB203). */
 export interface HostProbe {
@@ -22,24 +22,5 @@ export function parseBinfmtEntry(text: string): { enabled: boolean; flags: strin
   return {
     enabled: /^enabled\s*$/m.test(text),
     flags: /^flags:\s*(\S*)/m.exec(text)?.[1] ?? '',
-  };
-}
-
-/** The machine this process runs on. */
-export function nodeHostProbe(): HostProbe {
-  return {
-    hostArch: () => debianArchOf(process.arch),
-    binfmtRegistered(qemuName: string): boolean {
-      if (!/^[a-z0-9_]+$/.test(qemuName)) return false;
-      try {
-        const entry = parseBinfmtEntry(readFileSync(`${BINFMT_DIR}/qemu-${qemuName}`, 'utf8'));
-        return entry.enabled && entry.flags.includes('F');
-      } catch {
-        return false;
-      }
-    },
-    fileExists: (path: string) => existsSync(path),
-    securityMirror: (distro: string) => hostSecurityMirror(distro),
-    toolDefaults: (distro: string, arch: string) => toolDefaults(distro, arch),
   };
 }

@@ -2,7 +2,7 @@ import type { Position, Range } from '../kernel/diagnostic';
 import { fieldAt, parseRecipe } from './parse';
 import { pathKey } from './path';
 import { describeField } from './schema';
-import { updateSuites } from '../build/mirror';
+import { updateSuites } from './suites';
 import { findSuite, suiteLabel } from './suites';
 
 export interface RecipeHover { readonly markdown: string; readonly range: Range }

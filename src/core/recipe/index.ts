@@ -9,6 +9,6 @@ export { completeRecipe, type RecipeCompletion } from './completion';
 export { baseFromImage, DEFAULT_DEBIAN_SUITE, type DerivedBase } from './derive';
 export { serializeRecipe } from './serialize';
 export { parseImageRef, type ImageRef } from '../kernel/imageRef';
-export { nodeHostProbe, type HostProbe } from './host';
+export type { HostProbe } from './host';
 export { RECIPE_JSON_SCHEMA, describeField, validateRecipeValue, type SchemaIssue } from './schema';
 export { isNotNeededInContainer } from './notNeeded';

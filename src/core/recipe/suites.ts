@@ -117,3 +117,24 @@ export function suiteLabel(s: Suite): string {
   if (s.version === undefined) return `${distro} unstable`;
   return `${distro} ${s.version}${s.lts ? ' LTS' : ''}`;
 }
+
+/** The suites that carry a release's fixes after it was published. */
+export interface UpdateSuites {
+  /** `SUITE-updates` (on the release's own mirror). */
+  readonly updates?: string;
+  /** `SUITE-security`, or `SUITE/updates` up to Debian 10 (on the security archive). */
+  readonly security?: string;
+}
+
+const NO_UPDATES = new Set(['sid', 'unstable', 'experimental', 'rc-buggy']);
+
+/** The update and security suites of `suite`; Debian's unstable has neither. */
+export function updateSuites(distro: string, suite: string): UpdateSuites {
+  if (distro === 'debian') {
+    if (NO_UPDATES.has(suite)) return {};
+    const version = findSuite(suite)?.version;
+    const before11 = version !== undefined && Number.parseFloat(version) < 11;
+    return { updates: `${suite}-updates`, security: before11 ? `${suite}/updates` : `${suite}-security` };
+  }
+  return { updates: `${suite}-updates`, security: `${suite}-security` };
+}

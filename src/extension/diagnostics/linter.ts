@@ -4,7 +4,7 @@ import type { Diagnostic, Fix } from '../../core/kernel/diagnostic';
 import { kindByName, type FileKind } from '../../core/kernel/fileKind';
 import { fixesOf, lintText, type LintOptions } from '../../core/lint';
 import { unknownRuleCodes } from '../../core/lint/rules';
-import { nodeHostProbe } from '../../core/recipe/host';
+import { nodeHostProbe } from '../../core/build/hostProbe';
 import { toDiagnostic, toRange } from '../convert';
 import type { Logger } from '../logger';
 import type { RecipeIndex } from '../recipeIndex';

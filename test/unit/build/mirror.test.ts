@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   aptSourcesFile, hostMirror, hostSecurityMirror, isLocalOnlyUrl, mirrorFromSources, parseDeb822Sources, parseOneLineSources, parseOsRelease, parseToolDefaults,
-  securityMirrorFromSources, toolDefaults, updateSuites, usesDeb822,
+  securityMirrorFromSources, toolDefaults, usesDeb822,
 } from '../../../src/core/build/mirror';
+import { updateSuites } from '../../../src/core/recipe/suites';
 
 const DEB822 = `Types: deb
 # http://snapshot.invalid/archive/debian/20250520T000000Z

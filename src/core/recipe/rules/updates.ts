@@ -1,4 +1,4 @@
-import { updateSuites } from '../../build/mirror';
+import { updateSuites } from '../suites';
 import type { Diagnostic } from '../../kernel/diagnostic';
 import { rangeFor } from '../parse';
 import { stringField, type RecipeRule } from './rule';
