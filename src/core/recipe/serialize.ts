@@ -1,7 +1,7 @@
 import { Document, isMap, isSeq, Scalar, type Pair, type YAMLMap } from 'yaml';
 import type { ImageConfig, Recipe } from './types';
 
-/** Top-level fields in the order of DESIGN.md, each with the short comment a generated recipe carries. */
+/** Top-level fields in the documented order (README's recipe section), each with the short comment a generated recipe carries. */
 const FIELDS: readonly (readonly [keyof Recipe, string])[] = [
   ['image', 'what docker import tags'],
   ['distro', 'debian | ubuntu'],
@@ -67,7 +67,7 @@ function annotate(yaml: string): string {
 }
 
 /**
- * A recipe as clean, commented YAML in DESIGN.md's field order; `comment` (wrapped) heads the file.
+ * A recipe as clean, commented YAML in the documented field order; `comment` (wrapped) heads the file.
  * `parseRecipe(serializeRecipe(r)).recipe` deep-equals `r`.
  */
 export function serializeRecipe(recipe: Recipe, comment?: string): string {

@@ -1,6 +1,6 @@
 /**
  * A recipe (`*.ownbase.yaml`): how to build one owned base image. The field names are a contract
- * (see DESIGN.md); add fields, never rename these.
+ * (README's recipe section; tools outside the project read them); add fields, never rename these.
  */
 export type Distro = 'debian' | 'ubuntu';
 export type Builder = 'debootstrap' | 'mmdebstrap';
