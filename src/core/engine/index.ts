@@ -8,4 +8,5 @@ export * from './imageConfig';
 export * from './import';
 export * from './labels';
 export * from './layer';
+export * from './list';
 export * from './tarWalk';
