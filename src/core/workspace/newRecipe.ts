@@ -16,9 +16,9 @@ export const DISTRO_CHOICES: readonly Choice[] = [
   { value: 'ubuntu', label: 'ubuntu', description: 'Ubuntu' },
 ];
 
-/** The releases completion offers for a distro, newest first. */
+/** The releases completion offers for a distro (no aliases: a base should not move under you), newest first. */
 export const suiteChoices = (distro: Distro): Choice[] =>
-  suitesOf(distro).filter((s) => s.current === true).map((s) => ({ value: s.name, label: s.name, description: suiteLabel(s) }));
+  suitesOf(distro).filter((s) => s.current === true && s.alias !== true).map((s) => ({ value: s.name, label: s.name, description: suiteLabel(s) }));
 
 /** Every architecture, the host's first. */
 export const archChoices = (hostArch: string): Choice[] =>
@@ -59,7 +59,7 @@ export function newRecipe(c: NewRecipeChoices): { fileName: string; recipe: Reci
     ...(c.packages.length > 0 && { packages: [...c.packages] }),
     config: { cmd: ['/bin/bash'], env: { LANG: 'C.UTF-8' } },
   };
-  const comment = `${suiteLabel(findSuite(c.suite) ?? { name: c.suite, distro: c.distro })} (${c.variant}, ${c.arch}), owned. Build it, then use it with one FROM: \`FROM ${recipe.image}\`.`;
+  const comment = `${suiteLabel(findSuite(c.suite) ?? { name: c.suite, distro: c.distro })}, ${c.variant}, ${c.arch}. Build it, then: FROM ${recipe.image}`;
   return { fileName: `${c.suite}.ownbase.yaml`, recipe, text: serializeRecipe(recipe, comment) };
 }
 

@@ -13,7 +13,7 @@ test('New Recipe writes a recipe that parses back to the choices and lints clean
   });
   assert.deepEqual(parseRecipe(text).recipe, recipe);
   assert.deepEqual(lintRecipe(text).map((d) => d.code), []);
-  assert.match(text, /^# Debian 12 \(minbase, arm64\), owned\. Build it, then use it with one FROM: `FROM owned\/bookworm:12`\.\n/);
+  assert.equal(text.split('\n')[0], '# Debian 12, minbase, arm64. Build it, then: FROM owned/bookworm:12');
   const sid = newRecipe({ distro: 'debian', suite: 'sid', arch: 'amd64', variant: 'buildd', packages: [] });
   assert.equal(sid.recipe.image, 'owned/sid:latest');
   assert.equal(sid.recipe.packages, undefined);
