@@ -12,6 +12,7 @@ import { RecipeIndex } from './recipeIndex';
 import type { Services } from './services';
 import { registerBuildStatus } from './terminal/buildStatus';
 import { BuildTracker } from './terminal/buildTracker';
+import { registerOwnedBasesView } from './tree/register';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerRecipeCodeLens(context);
     registerRecipeHover(context);
     registerInspector(context, services);
+    registerOwnedBasesView(context, services);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);

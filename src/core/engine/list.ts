@@ -193,3 +193,18 @@ function jsonObject(text: string | undefined): Record<string, unknown> | undefin
     return undefined;
   }
 }
+
+/**
+ * `docker rmi` of one image: each of its tags (untagging the last deletes it), or its id when it has none.
+ * Never forced: an image a container uses stays, and the engine's refusal is the error.
+ */
+export async function removeImage(docker: Dockerode, image: Pick<EngineImage, 'id' | 'tags'>): Promise<void> {
+  const refs = image.tags.length > 0 ? image.tags : [image.id];
+  for (const ref of refs) {
+    try {
+      await docker.getImage(ref).remove();
+    } catch (err) {
+      throw explainEngineError(docker, err, `Removing ${ref}`);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import * as vscode from 'vscode';
+import type { NewRecipeChoices } from '../../core/workspace/newRecipe';
+import { dockerHostSetting } from '../commands/buildSettings';
+import { engineLoader } from '../commands/engineModule';
+import type { Services } from '../services';
+import { RunRegistryBuildStates } from './buildStates';
+import {
+  buildFromView, cancelFromView, fixBase, imageNameOf, openRecipe, openUse, pruneImages, removeImage, runShell, VIEW_COMMANDS, type ViewCommandContext,
+} from './commands';
+import { EngineWatcher } from './engineWatcher';
+import { newRecipeCommand } from './newRecipeFlow';
+import type { Node, RecipeNode } from './nodes';
+import { OwnedBasesProvider, type ViewKind } from './provider';
+import { OwnedBasesStore } from './store';
+import { WorkspaceFiles } from './workspaceFiles';
+
+export const VIEW_IDS: Record<ViewKind, string> = { recipes: 'ownbase.recipes', bases: 'ownbase.bases', engine: 'ownbase.engine' };
+/** Not in the palette: what the views show, as data, for tests and for other extensions. */
+export const DESCRIBE_COMMAND = 'ownbase.view.describe';
+
+export interface DescribedItem { readonly label: string; readonly description?: string; readonly contextValue?: string; readonly children: readonly DescribedItem[] }
+
+/** The Owned Bases container: Recipes, Base Images in Use, Engine; their commands and refresh wiring. */
+export function registerOwnedBasesView(context: vscode.ExtensionContext, services: Services): void {
+  const files = new WorkspaceFiles();
+  const engine = new EngineWatcher(engineLoader(context.extensionPath), () => dockerHostSetting(), services.log);
+  const builds = new RunRegistryBuildStates(services.runs);
+  const store = new OwnedBasesStore(files, engine, builds);
+  const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store));
+  const views = providers.map((p) => vscode.window.createTreeView(VIEW_IDS[p.kind], { treeDataProvider: p, showCollapseAll: p.kind !== 'engine' }));
+  const ctx: ViewCommandContext = { services, store, engine: engineLoader(context.extensionPath) };
+
+  const showFilter = (): void => {
+    for (const v of views.slice(0, 2)) v.description = store.filter !== '' ? `filter: ${store.filter}` : undefined;
+  };
+  const engineDescription = (): void => {
+    const s = engine.state;
+    views[2]!.description = s.kind === 'unknown' ? undefined : s.endpoint?.host;
+  };
+
+  const register = (id: string, handler: (...args: never[]) => unknown): vscode.Disposable =>
+    vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
+  context.subscriptions.push(
+    files, engine, builds, store, ...providers, ...views,
+    engine.onDidChange(engineDescription),
+    vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ownbase.docker.host')) void engine.connect(); }),
+    register(VIEW_COMMANDS.refresh, () => store.refresh()),
+    register(VIEW_COMMANDS.retryEngine, () => engine.connect()),
+    register(VIEW_COMMANDS.filter, async (query?: string) => {
+      const q = typeof query === 'string' ? query : await vscode.window.showInputBox({
+        title: 'Filter Owned Bases', prompt: 'Image, tag, recipe or Dockerfile path, state (outdated, not owned…); empty shows all', value: store.filter,
+      });
+      if (q === undefined) return;
+      store.setFilter(q);
+      showFilter();
+    }),
+    register(VIEW_COMMANDS.clearFilter, () => { store.setFilter(''); showFilter(); }),
+    register(VIEW_COMMANDS.newRecipe, (choices?: NewRecipeChoices) => newRecipeCommand(choices)),
+    register(VIEW_COMMANDS.build, (node?: Node) => buildFromView(ctx, node)),
+    register(VIEW_COMMANDS.rebuild, (node?: Node) => buildFromView(ctx, node)),
+    register(VIEW_COMMANDS.cancelBuild, (node?: Node) => cancelFromView(ctx, node)),
+    register(VIEW_COMMANDS.enterChroot, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.enterChroot', node?.uri)),
+    register(VIEW_COMMANDS.exportScript, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.exportScript', node?.uri)),
+    register(VIEW_COMMANDS.openRecipe, (node?: Node) => openRecipe(node)),
+    register(VIEW_COMMANDS.openUse, (use?: Parameters<typeof openUse>[0]) => openUse(use)),
+    register(VIEW_COMMANDS.runShell, (node?: Node) => runShell(ctx, node)),
+    register(VIEW_COMMANDS.copyImageName, async (node?: Node) => {
+      const name = imageNameOf(node);
+      if (name !== undefined) await vscode.env.clipboard.writeText(name);
+      return name;
+    }),
+    register(VIEW_COMMANDS.removeImage, (node?: Node) => removeImage(ctx, node)),
+    register(VIEW_COMMANDS.prune, () => pruneImages(ctx)),
+    register(VIEW_COMMANDS.replaceWithOwnedBase, (node?: Parameters<typeof fixBase>[0]) => fixBase(node, 'editor.action.quickFix')),
+    register(VIEW_COMMANDS.createOwnedBase, (node?: Parameters<typeof fixBase>[0]) => fixBase(node, 'editor.action.refactor')),
+    register(DESCRIBE_COMMAND, async () => {
+      const describe = async (p: OwnedBasesProvider, node?: Node): Promise<DescribedItem[]> => Promise.all((await p.getChildren(node)).map(async (n) => {
+        const item = p.getTreeItem(n);
+        const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+        return {
+          label, ...(typeof item.description === 'string' && { description: item.description }),
+          ...(item.contextValue !== undefined && { contextValue: item.contextValue }), children: await describe(p, n),
+        };
+      }));
+      const [recipes, bases, engineItems] = await Promise.all(providers.map((p) => describe(p)));
+      return { recipes, bases, engine: engineItems, engineState: engine.state.kind };
+    }),
+  );
+}

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { kindByName } from '../../core/kernel/fileKind';
+import type { DockerfileFile, RecipeFile } from '../../core/workspace/model';
+import { RECIPE_GLOB } from '../recipeIndex';
+
+export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile,Containerfile.*,*.Containerfile}';
+const EXCLUDE = '**/node_modules/**';
+
+/**
+ * The workspace's recipes (their bytes: the image label is their sha256) and Dockerfiles, read once and
+ * then kept current file by file by watchers.
+ */
+export class WorkspaceFiles implements vscode.Disposable {
+  private readonly recipeFiles = new Map<string, RecipeFile>();
+  private readonly dockerfileFiles = new Map<string, DockerfileFile>();
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [];
+  private scanning: Promise<void> | undefined;
+
+  constructor() {
+    for (const [glob, read] of [[RECIPE_GLOB, this.readRecipe], [DOCKERFILE_GLOB, this.readDockerfile]] as const) {
+      const w = vscode.workspace.createFileSystemWatcher(glob);
+      const update = (uri: vscode.Uri): void => void read.call(this, uri).then(() => this.changed.fire());
+      this.disposables.push(w, w.onDidCreate(update), w.onDidChange(update), w.onDidDelete((uri) => {
+        this.recipeFiles.delete(uri.toString());
+        this.dockerfileFiles.delete(uri.toString());
+        this.changed.fire();
+      }));
+    }
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => { this.scanning = undefined; void this.ready().then(() => this.changed.fire()); }));
+  }
+
+  /** Resolves when the workspace has been read (the first call reads it). */
+  ready(): Promise<void> {
+    this.scanning ??= this.scan();
+    return this.scanning;
+  }
+
+  get recipes(): RecipeFile[] { return [...this.recipeFiles.values()]; }
+  get dockerfiles(): DockerfileFile[] { return [...this.dockerfileFiles.values()]; }
+
+  private async scan(): Promise<void> {
+    const [recipes, dockerfiles] = await Promise.all([
+      vscode.workspace.findFiles(RECIPE_GLOB, EXCLUDE), vscode.workspace.findFiles(DOCKERFILE_GLOB, EXCLUDE),
+    ]);
+    this.recipeFiles.clear();
+    this.dockerfileFiles.clear();
+    await Promise.all([...recipes.map((u) => this.readRecipe(u)), ...dockerfiles.map((u) => this.readDockerfile(u))]);
+  }
+
+  private async readRecipe(uri: vscode.Uri): Promise<void> {
+    const bytes = await read(uri);
+    if (bytes) this.recipeFiles.set(uri.toString(), { path: uri.fsPath, relPath: vscode.workspace.asRelativePath(uri, false), bytes });
+    else this.recipeFiles.delete(uri.toString());
+  }
+
+  private async readDockerfile(uri: vscode.Uri): Promise<void> {
+    const bytes = kindByName(uri.path) === 'dockerfile' ? await read(uri) : undefined;
+    if (bytes) this.dockerfileFiles.set(uri.toString(), { path: uri.fsPath, relPath: vscode.workspace.asRelativePath(uri, false), text: new TextDecoder().decode(bytes) });
+    else this.dockerfileFiles.delete(uri.toString());
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+    this.changed.dispose();
+  }
+}
+
+async function read(uri: vscode.Uri): Promise<Uint8Array | undefined> {
+  try {
+    return await vscode.workspace.fs.readFile(uri);
+  } catch {
+    return undefined;
+  }
+}
