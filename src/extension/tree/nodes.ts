@@ -18,7 +18,7 @@ export type Node = RecipeNode | ImageNode | UseNode | BaseNode | EngineNode;
 export const parentOf = (n: Node): Node | undefined => (n.kind === 'image' || n.kind === 'use' ? n.parent : undefined);
 
 const STATE_WORDS: Record<RecipeDisplayState, string> = {
-  notBuilt: 'not built', built: 'built', outdated: 'outdated', unknown: 'engine not reachable', building: 'building…', failed: 'build failed',
+  notBuilt: 'not built', built: 'built', outdated: 'outdated', unknown: 'no engine', building: 'building…', failed: 'build failed',
 };
 const STATE_ICONS: Record<RecipeDisplayState, [string, string?]> = {
   notBuilt: ['circle-large-outline'], built: ['pass', 'testing.iconPassed'], outdated: ['warning', 'list.warningForeground'],
