@@ -12,6 +12,7 @@ import { newRecipeCommand } from './newRecipeFlow';
 import type { Node, RecipeNode } from './nodes';
 import { OwnedBasesProvider, type ViewKind } from './provider';
 import { OwnedBasesStore } from './store';
+import { registerOwnbaseTasks } from './tasks';
 import { WorkspaceFiles } from './workspaceFiles';
 
 export const VIEW_IDS: Record<ViewKind, string> = { recipes: 'ownbase.recipes', bases: 'ownbase.bases', engine: 'ownbase.engine' };
@@ -42,6 +43,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
   context.subscriptions.push(
     files, engine, builds, store, ...providers, ...views,
+    registerOwnbaseTasks(files, context.asAbsolutePath('dist/cli.js')),
     engine.onDidChange(engineDescription),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ownbase.docker.host')) void engine.connect(); }),
     register(VIEW_COMMANDS.refresh, () => store.refresh()),

@@ -8,15 +8,24 @@ import type { WorkspaceFiles } from './workspaceFiles';
 
 /** Set while the views are filtered: the Clear Filter action and the "nothing matches" welcome show. */
 export const FILTERED_CONTEXT = 'ownbase.view.filtered';
+/** The walkthrough's steps complete on these (the real state of the workspace and the engine). */
+export const PROGRESS_CONTEXT = { hasRecipe: 'ownbase.hasRecipe', hasBuiltImage: 'ownbase.hasBuiltImage', usesOwnedBase: 'ownbase.usesOwnedBase' } as const;
 
 /** What the three views show, computed in the core from the files, the engine and the builds; cached until one changes. */
 export class OwnedBasesStore implements vscode.Disposable {
   private cached: WorkspaceModel | undefined;
+  private started = false;
+  private progress = '';
   private query = '';
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fired once for a burst of changes (a save that also rebuilds, a tag and an untag). */
   readonly onDidChange = this.changed.event;
-  private readonly fire = new Debouncer(100, () => { this.cached = undefined; this.changed.fire(); });
+  private readonly fire = new Debouncer(100, () => {
+    this.cached = undefined;
+    this.changed.fire();
+    // The walkthrough's context keys follow even while the views are hidden (nothing asks for their children then).
+    if (this.started) void this.model();
+  });
   private readonly subs: vscode.Disposable[];
 
   constructor(readonly files: WorkspaceFiles, readonly engine: EngineWatcher, readonly builds: RecipeBuildStates) {
@@ -47,6 +56,7 @@ export class OwnedBasesStore implements vscode.Disposable {
   async model(): Promise<WorkspaceModel> {
     await this.files.ready();
     this.engine.start();
+    this.started = true;
     if (!this.cached) {
       const engine = this.engine.state;
       const patterns = vscode.workspace.getConfiguration('ownbase').get<unknown>('ownedImages');
@@ -56,8 +66,21 @@ export class OwnedBasesStore implements vscode.Disposable {
         ownedPatterns: Array.isArray(patterns) ? patterns.filter((p): p is string => typeof p === 'string') : [],
       });
       this.cached = filterWorkspace(model, this.query);
+      this.setProgress(model);
     }
     return this.cached;
+  }
+
+  private setProgress(model: WorkspaceModel): void {
+    const keys: [string, boolean][] = [
+      [PROGRESS_CONTEXT.hasRecipe, model.recipes.length > 0],
+      [PROGRESS_CONTEXT.hasBuiltImage, model.recipes.some((r) => r.images.length > 0)],
+      [PROGRESS_CONTEXT.usesOwnedBase, model.recipes.some((r) => r.users.length > 0)],
+    ];
+    const now = JSON.stringify(keys);
+    if (now === this.progress) return;
+    this.progress = now;
+    for (const [key, value] of keys) void vscode.commands.executeCommand('setContext', key, value);
   }
 
   dispose(): void {
