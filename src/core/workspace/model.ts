@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Range } from '../kernel/diagnostic';
-import { isOwned, recipeFor } from '../dockerfile/owned';
+import { isOwned } from '../dockerfile/owned';
+import { canonicalRepository, splitImageRef } from '../kernel/imageRef';
 import { parseDockerfile } from '../dockerfile/model';
 import type { OwnedImage } from '../dockerfile/rule';
 import { LABEL_RECIPE_PATH, LABEL_RECIPE_SHA256 } from '../engine/labels';
@@ -21,6 +22,8 @@ export interface DockerfileFile {
   readonly path: string;
   readonly relPath: string;
   readonly text: string;
+  /** Its FROM lines, when the caller keeps them from an earlier {@link fromUsesOf} (parsed here otherwise). */
+  readonly uses?: readonly FromUse[];
 }
 
 /** An image as the engine lists it (src/core/engine/list.ts gives these). */
@@ -148,16 +151,18 @@ function builtImages(images: readonly ImageInput[], sha256: string): BuiltImage[
   return out.reverse();
 }
 
+/** The FROM lines of a Dockerfile that name an image (not scratch, not an earlier stage, no ARG without a default). */
+export function fromUsesOf(f: Pick<DockerfileFile, 'path' | 'relPath' | 'text'>): FromUse[] {
+  return parseDockerfile(f.text).stages.flatMap((stage): FromUse[] => {
+    const from = stage.from;
+    if (from.kind !== 'external' || from.resolved === undefined) return [];
+    return [{ path: f.path, relPath: f.relPath, range: from.rawRange, raw: from.raw, image: from.resolved, stage: stage.index }];
+  });
+}
+
 function fromUses(dockerfiles: readonly DockerfileFile[]): FromUse[] {
-  const uses: FromUse[] = [];
-  for (const f of dockerfiles) {
-    for (const stage of parseDockerfile(f.text).stages) {
-      const from = stage.from;
-      if (from.kind !== 'external' || from.resolved === undefined) continue;
-      uses.push({ path: f.path, relPath: f.relPath, range: from.rawRange, raw: from.raw, image: from.resolved, stage: stage.index });
-    }
-  }
-  return uses.sort((a, b) => a.relPath.localeCompare(b.relPath) || a.range.start.line - b.range.start.line);
+  return dockerfiles.flatMap((f) => f.uses ?? fromUsesOf(f))
+    .sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : a.range.start.line - b.range.start.line));
 }
 
 /**
@@ -171,7 +176,9 @@ export function buildWorkspaceModel(input: WorkspaceInput): WorkspaceModel {
   for (const img of images) {
     const label = img.labels[LABEL_RECIPE_PATH];
     const recipe = label === undefined ? undefined : recipeForLabel(label, input.recipes);
-    if (recipe !== undefined) byRecipe.set(recipe, [...(byRecipe.get(recipe) ?? []), img]);
+    if (recipe === undefined) continue;
+    const group = byRecipe.get(recipe);
+    if (group) group.push(img); else byRecipe.set(recipe, [img]);
   }
   const decoder = new TextDecoder();
   const owned: OwnedImage[] = [];
@@ -181,6 +188,25 @@ export function buildWorkspaceModel(input: WorkspaceInput): WorkspaceModel {
     if (o) { owned.push(o); ownedByPath.set(r.path, o); }
   }
   const uses = fromUses(input.dockerfiles);
+  // Which recipe builds each image a FROM names, as recipeFor() decides (same repository, any tag; the first
+  // recipe wins), looked up once per distinct image: a workspace has far fewer images than FROM lines.
+  const byRepository = new Map<string, OwnedImage>();
+  for (const o of owned) {
+    const repo = canonicalRepository(splitImageRef(o.image));
+    if (!byRepository.has(repo)) byRepository.set(repo, o);
+  }
+  const recipeOfImage = new Map<string, OwnedImage | undefined>();
+  const recipeOf = (image: string): OwnedImage | undefined => {
+    if (!recipeOfImage.has(image)) recipeOfImage.set(image, byRepository.get(canonicalRepository(splitImageRef(image))));
+    return recipeOfImage.get(image);
+  };
+  const usersOf = new Map<string, FromUse[]>();
+  for (const u of uses) {
+    const path = recipeOf(u.image)?.recipePath;
+    if (path === undefined) continue;
+    const list = usersOf.get(path);
+    if (list) list.push(u); else usersOf.set(path, [u]);
+  }
 
   const recipes = input.recipes.map((r): RecipeEntry => {
     const sha256 = recipeSha256(r.bytes);
@@ -190,7 +216,7 @@ export function buildWorkspaceModel(input: WorkspaceInput): WorkspaceModel {
     const image = ownedByPath.get(r.path)?.image;
     return {
       path: r.path, relPath: r.relPath, ...(image !== undefined && { image }), sha256, state, images: built,
-      users: image === undefined ? [] : uses.filter((u) => recipeFor(u.image, owned)?.recipePath === r.path),
+      users: image === undefined ? [] : usersOf.get(r.path) ?? [],
     };
   });
   recipes.sort((a, b) => (b.images[0]?.size ?? -1) - (a.images[0]?.size ?? -1) || a.relPath.localeCompare(b.relPath));
@@ -198,10 +224,13 @@ export function buildWorkspaceModel(input: WorkspaceInput): WorkspaceModel {
   const byTag = new Map<string, ImageInput>();
   for (const img of images) for (const t of img.tags) byTag.set(t, img);
   const grouped = new Map<string, FromUse[]>();
-  for (const u of uses) grouped.set(u.image, [...(grouped.get(u.image) ?? []), u]);
+  for (const u of uses) {
+    const list = grouped.get(u.image);
+    if (list) list.push(u); else grouped.set(u.image, [u]);
+  }
   const bases = [...grouped].map(([image, list]): BaseImageEntry => {
     const local = byTag.get(image) ?? (image.includes(':') || image.includes('@') ? undefined : byTag.get(`${image}:latest`));
-    const recipe = recipeFor(image, owned);
+    const recipe = recipeOf(image);
     const labelled = local?.labels[LABEL_RECIPE_PATH] !== undefined;
     return {
       image,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { kindByName } from '../../core/kernel/fileKind';
-import type { DockerfileFile, RecipeFile } from '../../core/workspace/model';
+import { fromUsesOf, type DockerfileFile, type RecipeFile } from '../../core/workspace/model';
 import { RECIPE_GLOB } from '../recipeIndex';
 
 export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile,Containerfile.*,*.Containerfile}';
@@ -57,7 +57,11 @@ export class WorkspaceFiles implements vscode.Disposable {
 
   private async readDockerfile(uri: vscode.Uri): Promise<void> {
     const bytes = kindByName(uri.path) === 'dockerfile' ? await read(uri) : undefined;
-    if (bytes) this.dockerfileFiles.set(uri.toString(), { path: uri.fsPath, relPath: vscode.workspace.asRelativePath(uri, false), text: new TextDecoder().decode(bytes) });
+    if (bytes) {
+      // Parsed once per change of the file: an engine event recomputes the model without reading Dockerfiles again.
+      const file = { path: uri.fsPath, relPath: vscode.workspace.asRelativePath(uri, false), text: new TextDecoder().decode(bytes) };
+      this.dockerfileFiles.set(uri.toString(), { ...file, uses: fromUsesOf(file) });
+    }
     else this.dockerfileFiles.delete(uri.toString());
   }
 
