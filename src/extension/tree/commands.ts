@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/workspace/format';
 import type { FromUse } from '../../core/workspace/model';
 import { prunePlan } from '../../core/workspace/prune';
 import type { EngineModule } from '../commands/engineModule';
+import { refuseUntrusted } from '../commands/outcome';
 import type { Services } from '../services';
 import type { BaseNode, ImageNode, Node, RecipeNode, UseNode } from './nodes';
 import { imageRef } from './nodes';
@@ -92,7 +93,7 @@ function dockerCliEnv(ctx: ViewCommandContext): Record<string, string> {
 
 /** `docker run --rm -it IMAGE sh` in a terminal, as an argument list. */
 export function runShell(ctx: ViewCommandContext, node: unknown): vscode.Terminal | undefined {
-  if (!isImage(node)) return undefined;
+  if (!isImage(node) || refuseUntrusted('Run Shell in Image')) return undefined;
   const ref = imageRef(node.image);
   const terminal = vscode.window.createTerminal({
     name: `sh in ${ref}`, shellPath: 'docker', shellArgs: ['run', '--rm', '-it', ref, 'sh'], env: dockerCliEnv(ctx), iconPath: new vscode.ThemeIcon('terminal'),
@@ -108,7 +109,7 @@ function engineOrSay(ctx: ViewCommandContext): Dockerode | undefined {
 }
 
 export async function removeImage(ctx: ViewCommandContext, node: unknown): Promise<boolean> {
-  if (!isImage(node)) return false;
+  if (!isImage(node) || refuseUntrusted('Remove Image')) return false;
   const docker = engineOrSay(ctx);
   if (!docker) return false;
   const { image } = node;
@@ -126,6 +127,7 @@ export async function removeImage(ctx: ViewCommandContext, node: unknown): Promi
 
 /** Removes the images of each recipe label but the newest, after a confirmation that says how many and how big. */
 export async function pruneImages(ctx: ViewCommandContext): Promise<number> {
+  if (refuseUntrusted('Prune Images')) return 0;
   const docker = engineOrSay(ctx);
   const state = ctx.store.engine.state;
   if (!docker || state.kind !== 'reachable') return 0;
