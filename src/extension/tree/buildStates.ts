@@ -57,3 +57,39 @@ export class RunRegistryBuildStates implements RecipeBuildStates {
     this.changed.dispose();
   }
 }
+
+/** What the view reads of a build tracker fed by the CLI's build events (`ownbase build --progress json`). */
+export interface BuildEventSource {
+  get(recipe: string): TrackedBuild | undefined;
+  readonly onDidChange: vscode.Event<unknown>;
+}
+type TrackedBuild =
+  | { readonly state: 'building'; readonly step?: { readonly index: number; readonly total: number; readonly title: string } }
+  | { readonly state: 'succeeded'; readonly image: string; readonly id?: string }
+  | { readonly state: 'failed'; readonly exitCode: number; readonly message: string }
+  | { readonly state: 'cancelled' };
+
+/** Build states from the build events: every build, wherever it was started, with its current step and failure message. */
+export class TrackedBuildStates implements RecipeBuildStates {
+  readonly onDidChange: vscode.Event<void>;
+
+  constructor(private readonly tracker: BuildEventSource) {
+    this.onDidChange = (listener, thisArg, disposables) => tracker.onDidChange(() => listener.call(thisArg), undefined, disposables);
+  }
+
+  stateOf(recipe: vscode.Uri): RecipeBuildState | undefined {
+    const s = this.tracker.get(recipe.fsPath);
+    switch (s?.state) {
+      case undefined: return undefined;
+      case 'building': return { kind: 'building', ...(s.step && { step: `[${s.step.index}/${s.step.total}] ${s.step.title}` }) };
+      case 'succeeded': return { kind: 'succeeded', image: s.image, ...(s.id !== undefined && { id: s.id }) };
+      case 'failed': return { kind: 'failed', exitCode: s.exitCode, message: s.message };
+      case 'cancelled': return { kind: 'cancelled' };
+    }
+  }
+
+  /** The tracker already saw the build's end. */
+  recordResult(): void {}
+
+  dispose(): void {}
+}
