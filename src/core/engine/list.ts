@@ -23,10 +23,11 @@ export interface EngineImage {
 const IN_FLIGHT_TAG = 'ownbase-tmp/';
 
 /**
- * Every image in the engine; images ownbase built are inspected for their architecture. An image whose
- * only tags are in-flight import tags is left out.
+ * Every image in the engine; images ownbase built are inspected for their architecture (once per id when the
+ * caller keeps `archOf` between calls: an image's architecture never changes). An image whose only tags are
+ * in-flight import tags is left out.
  */
-export async function listEngineImages(docker: Dockerode): Promise<EngineImage[]> {
+export async function listEngineImages(docker: Dockerode, archOf: Map<string, string> = new Map()): Promise<EngineImage[]> {
   let raw: Dockerode.ImageInfo[];
   try {
     raw = await docker.listImages();
@@ -42,7 +43,8 @@ export async function listEngineImages(docker: Dockerode): Promise<EngineImage[]
   return Promise.all(images.map(async (img) => {
     if (img.labels[LABEL_RECIPE_PATH] === undefined) return img;
     // Removed between the list and the inspect: shown without an architecture until the next refresh.
-    const arch = await docker.getImage(img.id).inspect().then((d) => d.Architecture, () => undefined);
+    const arch = archOf.get(img.id) ?? await docker.getImage(img.id).inspect().then((d) => d.Architecture, () => undefined);
+    if (arch) archOf.set(img.id, arch);
     return arch ? { ...img, arch } : img;
   }));
 }

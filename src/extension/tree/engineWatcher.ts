@@ -32,6 +32,7 @@ export class EngineWatcher implements vscode.Disposable {
   private events: EventWatch | undefined;
   private socketWatch: FSWatcher | undefined;
   private generation = 0;
+  private readonly archOf = new Map<string, string>();
   private started = false;
   private readonly relist = new Debouncer(250, () => void this.list(this.generation));
   private readonly reconnectSoon = new Debouncer(500, () => void this.connect());
@@ -70,7 +71,7 @@ export class EngineWatcher implements vscode.Disposable {
       this.docker = docker;
       this.events = events;
       void events.ended.then((err) => { if (err && gen === this.generation) this.unreachable(gen, endpoint, err); });
-      const [version, images] = await Promise.all([engine.engineVersion(docker), engine.listEngineImages(docker)]);
+      const [version, images] = await Promise.all([engine.engineVersion(docker), engine.listEngineImages(docker, this.archOf)]);
       if (gen !== this.generation) return;
       this.set({ kind: 'reachable', endpoint, version, images });
       this.log.info(`engine: ${endpoint.host} (${endpoint.source}), Docker ${version.version}, ${images.length} images`);
@@ -83,7 +84,7 @@ export class EngineWatcher implements vscode.Disposable {
     const s = this.current;
     if (s.kind !== 'reachable' || !this.docker || gen !== this.generation) return;
     try {
-      const images = await this.engine().listEngineImages(this.docker);
+      const images = await this.engine().listEngineImages(this.docker, this.archOf);
       if (gen === this.generation) this.set({ ...s, images });
     } catch (err) {
       this.unreachable(gen, s.endpoint, err);
