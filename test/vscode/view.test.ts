@@ -55,6 +55,13 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
     assert.equal((await describeViews()).recipes.length, 4);
   });
 
+  if (trustMode === 'untrusted') {
+    it('refuses the actions that change the engine or run a process in Restricted Mode', async () => {
+      assert.equal(await vscode.commands.executeCommand('ownbase.view.pruneImages'), 0);
+      assert.equal(await vscode.commands.executeCommand('ownbase.view.runShell', { kind: 'image', image: { id: 'sha256:00', tags: ['x:1'] } }), undefined);
+    });
+  }
+
   it('New Recipe writes a valid recipe, opens it, and the view lists it', async () => {
     const uri = await vscode.commands.executeCommand<vscode.Uri>('ownbase.view.newRecipe', { distro: 'debian', suite: 'trixie', arch: 'amd64', variant: 'minbase', packages: ['ca-certificates'] });
     assert.ok(uri && existsSync(uri.fsPath));
