@@ -1,5 +1,5 @@
 import { ARCHES } from '../kernel/arch';
-import { PACKAGE_NAME, parsePackageSpec } from '../kernel/packageName';
+import { PACKAGE_SPEC } from '../kernel/packageName';
 import { serializeRecipe } from '../recipe/serialize';
 import { findSuite, suiteLabel, suitesOf } from '../recipe/suites';
 import type { Distro, Recipe } from '../recipe/types';
@@ -34,7 +34,7 @@ export const VARIANT_CHOICES: readonly Choice[] = [
 /** Splits what the user typed (`curl, ca-certificates tzdata`): the packages, or what is wrong with one. */
 export function parsePackageList(text: string): { packages: string[] } | { error: string } {
   const packages = text.split(/[\s,]+/).filter(Boolean);
-  const bad = packages.find((p) => !PACKAGE_NAME.test(parsePackageSpec(p).name));
+  const bad = packages.find((p) => !PACKAGE_SPEC.test(p));
   if (bad !== undefined) return { error: `"${bad}" is not a package name (lower-case letters, digits, + - .; optionally :arch and =version)` };
   return { packages: [...new Set(packages)] };
 }
