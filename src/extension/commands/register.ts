@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { RunRegistry } from '../terminal/runs';
 import { BUILD_COMMAND, buildCommand, cancelBuildCommand, type BuildOptions } from './build';
 import { commitContainerCommand } from './commitContainer';
 import type { CommandContext } from './context';
@@ -22,12 +23,14 @@ export const COMMANDS = {
 
 /** Build, Enter Chroot, Import Folder, Export Container, Commit Container, Export as Script, Cancel Build. */
 export function registerCommands(context: vscode.ExtensionContext, services: Services): void {
+  const runs = new RunRegistry();
   const ctx: CommandContext = {
-    services, runs: services.runs, kept: new KeptRootfs(context.workspaceState), cliPath: context.asAbsolutePath('dist/cli.js'),
+    services, runs, kept: new KeptRootfs(context.workspaceState), cliPath: context.asAbsolutePath('dist/cli.js'),
     engine: engineLoader(context.extensionPath),
   };
   const register = (id: string, handler: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
   context.subscriptions.push(
+    runs,
     register(COMMANDS.build, (uri?: unknown, options?: BuildOptions) => buildCommand(ctx, uri, options)),
     register(COMMANDS.cancelBuild, () => cancelBuildCommand(ctx)),
     register(COMMANDS.enterChroot, (arg?: unknown, rootfs?: string) => enterChrootCommand(ctx, arg, rootfs)),

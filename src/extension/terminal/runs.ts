@@ -6,18 +6,13 @@ export const RUNNING_CONTEXT = 'ownbase.buildRunning';
 export interface ActiveRun {
   /** The terminal's name. */
   readonly name: string;
-  /** The recipe a build run builds. */
-  readonly recipe?: vscode.Uri;
   /** What the progress notification's Cancel does. */
   cancel(reason: string): void;
 }
 
-/** The runs in progress, for the Cancel Build command, its context key and the Owned Bases view. */
+/** The runs in progress, for the Cancel Build command and its context key. */
 export class RunRegistry implements vscode.Disposable {
   private readonly runs: ActiveRun[] = [];
-  private readonly changed = new vscode.EventEmitter<void>();
-  /** A run started or ended. */
-  readonly onDidChange = this.changed.event;
 
   add(run: ActiveRun): vscode.Disposable {
     this.runs.push(run);
@@ -35,11 +30,9 @@ export class RunRegistry implements vscode.Disposable {
 
   private updateContext(): void {
     void vscode.commands.executeCommand('setContext', RUNNING_CONTEXT, this.runs.length > 0);
-    this.changed.fire();
   }
 
   dispose(): void {
     for (const r of [...this.runs]) r.cancel('VS Code is shutting down');
-    this.changed.dispose();
   }
 }

@@ -41,19 +41,9 @@ export interface ViewCommandContext {
 const isRecipe = (n: unknown): n is RecipeNode => (n as Node | undefined)?.kind === 'recipe';
 const isImage = (n: unknown): n is ImageNode => (n as Node | undefined)?.kind === 'image';
 
-/** Builds through the existing command, and remembers how it ended so the recipe shows "build failed". */
-export async function buildFromView(ctx: ViewCommandContext, node: unknown): Promise<unknown> {
-  if (!isRecipe(node)) return vscode.commands.executeCommand('ownbase.build');
-  const result = await vscode.commands.executeCommand('ownbase.build', node.uri);
-  ctx.store.builds.recordResult(node.uri, result);
-  return result;
-}
-
-export function cancelFromView(ctx: ViewCommandContext, node: unknown): Thenable<unknown> | boolean {
-  const run = isRecipe(node) ? ctx.services.runs.active.find((r) => r.recipe?.toString() === node.uri.toString()) : undefined;
-  if (!run) return vscode.commands.executeCommand('ownbase.cancelBuild');
-  run.cancel('Cancel Build in the Owned Bases view');
-  return true;
+/** Builds through the existing command; the build tracker follows it from the CLI's events. */
+export function buildFromView(node: unknown): Thenable<unknown> {
+  return isRecipe(node) ? vscode.commands.executeCommand('ownbase.build', node.uri) : vscode.commands.executeCommand('ownbase.build');
 }
 
 export async function openUse(use: FromUse | UseNode | undefined): Promise<void> {

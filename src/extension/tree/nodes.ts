@@ -103,6 +103,7 @@ function recipeItem(n: RecipeNode): vscode.TreeItem {
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${entry.image ?? '(no image named)'}**\n\n`);
   md.appendMarkdown(`Recipe: \`${entry.relPath}\`  \nState: ${words}  \nRecipe sha256: \`${entry.sha256.slice(0, 12)}\``);
+  if (build?.kind === 'failed' && build.message !== undefined) md.appendText(`\nThe build said: ${build.message}`);
   if (newest) {
     md.appendMarkdown(`  \nNewest image: \`${newest.shortId}\`, ${formatBytes(newest.size)}${newest.delta !== undefined ? ` (${formatDelta(newest.delta)})` : ''}, ${new Date(newest.created).toISOString()}`);
     if (newest.recipeSha256 !== undefined && !newest.current) md.appendMarkdown(`  \nBuilt from sha256 \`${newest.recipeSha256.slice(0, 12)}\`: the recipe changed since`);

@@ -3,9 +3,9 @@ import type { NewRecipeChoices } from '../../core/workspace/newRecipe';
 import { dockerHostSetting } from '../commands/buildSettings';
 import { engineLoader } from '../commands/engineModule';
 import type { Services } from '../services';
-import { RunRegistryBuildStates } from './buildStates';
+import { TrackedBuildStates } from './buildStates';
 import {
-  buildFromView, cancelFromView, fixBase, imageNameOf, openRecipe, openUse, pruneImages, removeImage, runShell, VIEW_COMMANDS, type ViewCommandContext,
+  buildFromView, fixBase, imageNameOf, openRecipe, openUse, pruneImages, removeImage, runShell, VIEW_COMMANDS, type ViewCommandContext,
 } from './commands';
 import { EngineWatcher } from './engineWatcher';
 import { newRecipeCommand } from './newRecipeFlow';
@@ -25,7 +25,7 @@ export interface DescribedItem { readonly label: string; readonly description?: 
 export function registerOwnedBasesView(context: vscode.ExtensionContext, services: Services): void {
   const files = new WorkspaceFiles();
   const engine = new EngineWatcher(engineLoader(context.extensionPath), () => dockerHostSetting(), services.log);
-  const builds = new RunRegistryBuildStates(services.runs);
+  const builds = new TrackedBuildStates(services.builds);
   const store = new OwnedBasesStore(files, engine, builds);
   const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store));
   const views = providers.map((p) => vscode.window.createTreeView(VIEW_IDS[p.kind], { treeDataProvider: p, showCollapseAll: p.kind !== 'engine' }));
@@ -58,9 +58,9 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     }),
     register(VIEW_COMMANDS.clearFilter, () => { store.setFilter(''); showFilter(); }),
     register(VIEW_COMMANDS.newRecipe, (choices?: NewRecipeChoices) => newRecipeCommand(choices)),
-    register(VIEW_COMMANDS.build, (node?: Node) => buildFromView(ctx, node)),
-    register(VIEW_COMMANDS.rebuild, (node?: Node) => buildFromView(ctx, node)),
-    register(VIEW_COMMANDS.cancelBuild, (node?: Node) => cancelFromView(ctx, node)),
+    register(VIEW_COMMANDS.build, (node?: Node) => buildFromView(node)),
+    register(VIEW_COMMANDS.rebuild, (node?: Node) => buildFromView(node)),
+    register(VIEW_COMMANDS.cancelBuild, () => vscode.commands.executeCommand('ownbase.cancelBuild')),
     register(VIEW_COMMANDS.enterChroot, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.enterChroot', node?.uri)),
     register(VIEW_COMMANDS.exportScript, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.exportScript', node?.uri)),
     register(VIEW_COMMANDS.openRecipe, (node?: Node) => openRecipe(node)),
