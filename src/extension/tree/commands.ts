@@ -25,6 +25,7 @@ export const VIEW_COMMANDS = {
   openRecipe: 'ownbase.view.openRecipe',
   openUse: 'ownbase.view.openUse',
   runShell: 'ownbase.view.runShell',
+  inspectImage: 'ownbase.view.inspectImage',
   copyImageName: 'ownbase.view.copyImageName',
   removeImage: 'ownbase.view.removeImage',
   prune: 'ownbase.view.pruneImages',

@@ -66,6 +66,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     register(VIEW_COMMANDS.openRecipe, (node?: Node) => openRecipe(node)),
     register(VIEW_COMMANDS.openUse, (use?: Parameters<typeof openUse>[0]) => openUse(use)),
     register(VIEW_COMMANDS.runShell, (node?: Node) => runShell(ctx, node)),
+    register(VIEW_COMMANDS.inspectImage, (node?: Node) => node?.kind === 'image' ? vscode.commands.executeCommand('ownbase.inspect', imageNameOf(node)) : undefined),
     register(VIEW_COMMANDS.copyImageName, async (node?: Node) => {
       const name = imageNameOf(node);
       if (name !== undefined) await vscode.env.clipboard.writeText(name);

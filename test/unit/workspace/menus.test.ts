@@ -10,7 +10,7 @@ const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'pac
   contributes: { commands: { command: string; title: string; category: string }[]; menus: Record<string, Entry[]>; views: Record<string, { id: string }[]>; viewsWelcome: { view: string; when?: string; contents: string }[] };
 };
 const RUNS_OR_CHANGES = ['ownbase.view.build', 'ownbase.view.rebuild', 'ownbase.view.cancelBuild', 'ownbase.view.enterChroot', 'ownbase.view.exportScript',
-  'ownbase.view.runShell', 'ownbase.view.removeImage', 'ownbase.view.pruneImages'];
+  'ownbase.view.runShell', 'ownbase.view.inspectImage', 'ownbase.view.removeImage', 'ownbase.view.pruneImages'];
 const items = pkg.contributes.menus['view/item/context']!;
 const titles = pkg.contributes.menus['view/title']!;
 
@@ -25,7 +25,7 @@ test('actions that run a process or change the engine are hidden in Restricted M
   for (const e of [...items, ...titles].filter((m) => RUNS_OR_CHANGES.includes(m.command))) {
     assert.match(e.when ?? '', /isWorkspaceTrusted/, `${e.command} (${e.when})`);
   }
-  assert.equal([...items, ...titles].filter((m) => RUNS_OR_CHANGES.includes(m.command)).length, 12);
+  assert.equal([...items, ...titles].filter((m) => RUNS_OR_CHANGES.includes(m.command)).length, 13);
 });
 
 test('item menus are keyed on contextValue and grouped run / general / destructive', () => {
@@ -39,10 +39,10 @@ test('item menus are keyed on contextValue and grouped run / general / destructi
 
 test('the view commands are in the category "Owned Base"; those that need an item are not in the palette', () => {
   const view = pkg.contributes.commands.filter((c) => c.command.startsWith('ownbase.view.'));
-  assert.equal(view.length, 18);
+  assert.equal(view.length, 19);
   assert.deepEqual([...new Set(view.map((c) => c.category))], ['Owned Base']);
   const hidden = pkg.contributes.menus['commandPalette']!.filter((e) => e.command.startsWith('ownbase.view.') && e.when === 'false').map((e) => e.command).sort();
   assert.deepEqual(hidden, ['ownbase.view.build', 'ownbase.view.cancelBuild', 'ownbase.view.copyImageName', 'ownbase.view.createOwnedBase', 'ownbase.view.enterChroot',
-    'ownbase.view.exportScript', 'ownbase.view.openRecipe', 'ownbase.view.openUse', 'ownbase.view.rebuild', 'ownbase.view.removeImage',
+    'ownbase.view.exportScript', 'ownbase.view.inspectImage', 'ownbase.view.openRecipe', 'ownbase.view.openUse', 'ownbase.view.rebuild', 'ownbase.view.removeImage',
     'ownbase.view.replaceWithOwnedBase', 'ownbase.view.runShell']);
 });
