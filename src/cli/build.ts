@@ -302,13 +302,16 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     });
     return 1;
   }
-  const kept = plan.keepRootfs && a.fromRootfs === undefined ? { keptRootfs: plan.rootfs } : {};
+  const kept = {
+    ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
+    ...(applied !== undefined && { updatesApplied: applied }),
+    updates: updatesSummary(plan, applied),
+  };
   if (imported) {
     emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept });
   } else if (archived) {
     emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept });
   }
-  emit({ type: 'note', level: 'info', text: updatesSummary(plan, applied) });
   if (result.cleanupFailures.length > 0 || result.mountsLeft.length > 0) {
     emit({ type: 'error', code: 'cleanup', message: 'the image was built, but the cleanup did not finish (see above)' });
     return 1;

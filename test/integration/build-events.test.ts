@@ -69,7 +69,9 @@ test('into an archive: plan, the archive step, result with the archive path and 
   assert.equal(start.type === 'step-start' && `${start.index}/${start.total} ${start.kind}`, '1/1 archive');
   assert.equal(end.type === 'step-end' && `${end.outcome} ${end.exitCode}`, 'succeeded 0');
   const archive = join(dir, 'busybox.oci.tar');
-  assert.deepEqual({ ...result, seconds: 0, layerGzipSize: 0 }, { v: 1, type: 'result', tag: TAG, seconds: 0, size: statSync(archive).size, layerGzipSize: 0, archive });
+  assert.deepEqual({ ...result, seconds: 0, layerGzipSize: 0 }, { v: 1, type: 'result', tag: TAG, seconds: 0, size: statSync(archive).size, layerGzipSize: 0, archive,
+    // --from-rootfs imports the folder as it is: no upgrade ran here, and the result says so.
+    updates: 'updates: bookworm-updates and bookworm-security not applied (the upgrade did not run)' });
   assert.ok(result.layerGzipSize > 100_000 && result.layerGzipSize < result.size, `gzip layer ${result.layerGzipSize} of ${result.size}`);
 
   const text = build('--output', 'busybox.oci.tar');
@@ -88,6 +90,7 @@ test('into the engine under a unique tag: result with the image ID, size and lay
   const result = ev[3] as ResultEvent;
   assert.deepEqual({ ...result, seconds: 0, layerGzipSize: 0 }, {
     v: 1, type: 'result', tag: TAG, seconds: 0, size: inspect[0].Size, layerGzipSize: 0, id: inspect[0].Id, layerDigest: inspect[0].RootFS.Layers[0],
+    updates: 'updates: bookworm-updates and bookworm-security not applied (the upgrade did not run)',
   });
   assert.match(result.id!, /^sha256:[0-9a-f]{64}$/);
   assert.ok(result.layerGzipSize > 100_000 && result.layerGzipSize < result.size);

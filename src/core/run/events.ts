@@ -88,6 +88,10 @@ export interface ResultEvent {
   readonly archive?: string;
   /** The rootfs kept for Enter Chroot (`--keep-rootfs`). */
   readonly keptRootfs?: string;
+  /** Packages the update and security suites upgraded (the `ownbase.updates.applied` label); absent when none ran. */
+  readonly updatesApplied?: number;
+  /** What the update and security suites brought, or why they did not, in words: the build's last line. */
+  readonly updates?: string;
 }
 
 export interface ErrorEvent {
@@ -141,7 +145,7 @@ const SCHEMA: Readonly<Record<BuildEventType, Shape>> = {
   'note': { level: req(['info', 'warning']), text: req('string') },
   'result': {
     tag: req('string'), seconds: req('number'), size: req('integer'), layerGzipSize: req('integer'), id: opt('string'), layerDigest: opt('string'),
-    archive: opt('string'), keptRootfs: opt('string'),
+    archive: opt('string'), keptRootfs: opt('string'), updatesApplied: opt('integer'), updates: opt('string'),
   },
   'error': { code: req(ERROR_CODES), message: req('string'), step: opt('string'), hint: opt('string'), detail: opt('string') },
 };

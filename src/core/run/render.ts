@@ -47,6 +47,7 @@ export function renderBuildEvent(e: BuildEvent): TextChunk[] {
         ? [out(`\nwrote ${e.archive} in ${took}: ${mb(e.size)}, ${mb(e.layerGzipSize)} gzip-6 layer\n  docker load -i ${e.archive}\n`)]
         : [out(`\nbuilt ${e.tag} in ${took}: ${mb(e.size)} (docker images), ${mb(e.layerGzipSize)} gzip-6 layer (what a registry stores)\n  ${e.id ?? ''}\n  FROM ${e.tag}\n`)];
       if (e.keptRootfs !== undefined) lines.push(out(`  rootfs kept at ${e.keptRootfs}\n`));
+      if (e.updates !== undefined) lines.push(out(`${e.updates}\n`));
       return lines;
     }
     case 'error':

@@ -17,7 +17,7 @@ const ALL: BuildEventInit[] = [
   { type: 'output', id: 'bootstrap', phase: 'main', stream: 'stderr', text: 'I: 日本🐳 "quoted" \\ back\r\n\u0000\u001b[1m' },
   { type: 'step-end', id: 'bootstrap', phase: 'main', outcome: 'failed', exitCode: null, signal: 'SIGKILL', error: 'killed by SIGKILL', seconds: 12.345 },
   { type: 'note', level: 'warning', text: 'cleanup failed: unmount' },
-  { type: 'result', tag: 'owned/x:1', seconds: 20.5, size: 81_500_000, layerGzipSize: 29_100_000, id: 'sha256:aa', layerDigest: 'sha256:bb', keptRootfs: '/var/tmp/k' },
+  { type: 'result', tag: 'owned/x:1', seconds: 20.5, size: 81_500_000, layerGzipSize: 29_100_000, id: 'sha256:aa', layerDigest: 'sha256:bb', keptRootfs: '/var/tmp/k', updatesApplied: 15, updates: 'updates: 15 packages upgraded from bookworm-updates and bookworm-security' },
   { type: 'error', code: 'step-failed', message: 'import failed: engine gone', step: 'import', hint: 'the rootfs is kept at /w; retry only the import with:\n  ownbase build r --from-rootfs /w' },
 ];
 
@@ -95,7 +95,7 @@ test('the text renderer: what ownbase build prints and the VS Code terminal show
   assert.equal(text({ type: 'step-end', id: 'a', phase: 'main', outcome: 'failed', exitCode: 7, seconds: 1 }), '[err]<== failed: exit 7 (1.0 s)\n');
   assert.equal(text(ALL[4]!), '[err]ownbase: cleanup failed: unmount\n');
   assert.equal(text({ type: 'note', level: 'info', text: 'hello' }), 'hello\n');
-  assert.equal(text(ALL[5]!), '\nbuilt owned/x:1 in 20.5 s: 81.5 MB (docker images), 29.1 MB gzip-6 layer (what a registry stores)\n  sha256:aa\n  FROM owned/x:1\n  rootfs kept at /var/tmp/k\n');
+  assert.equal(text(ALL[5]!), '\nbuilt owned/x:1 in 20.5 s: 81.5 MB (docker images), 29.1 MB gzip-6 layer (what a registry stores)\n  sha256:aa\n  FROM owned/x:1\n  rootfs kept at /var/tmp/k\nupdates: 15 packages upgraded from bookworm-updates and bookworm-security\n');
   assert.equal(text({ type: 'result', tag: 'owned/x:1', seconds: 3, size: 30_000_000, layerGzipSize: 10_000_000, archive: '/o/x.oci.tar' }),
     '\nwrote /o/x.oci.tar in 3.0 s: 30.0 MB, 10.0 MB gzip-6 layer\n  docker load -i /o/x.oci.tar\n');
   assert.equal(text(ALL[6]!), '[err]ownbase: import failed: engine gone\n[err]ownbase: the rootfs is kept at /w; retry only the import with:\n  ownbase build r --from-rootfs /w\n');
