@@ -58,7 +58,7 @@ describe('diagnostics and quick fixes in a real VS Code', () => {
     const recipe = readFileSync(recipePath, 'utf8');
     assert.match(recipe, /^image: owned\/gcc-hello:trixie\s/m);
     assert.match(recipe, /^distro: debian\s/m);
-    assert.match(recipe, /^suite: bookworm\s/m);
+    assert.match(recipe, /^suite: trixie\s/m);
     assert.match(recipe, /gcc/);
     const text = doc.getText();
     assert.deepEqual(text.split('\n').filter((l) => /^FROM\s/i.test(l)), ['FROM owned/gcc-hello:trixie']);
