@@ -1,4 +1,4 @@
-import { STEP_KINDS, type StepKind } from '../build/types';
+import { STEP_KINDS, type Step, type StepKind } from '../build/types';
 import type { Outcome, Phase, RunEvent } from './runner';
 
 /**
@@ -12,15 +12,8 @@ export const BUILD_EVENTS_VERSION = 1;
 export const ERROR_CODES = ['usage', 'recipe', 'host', 'plan', 'engine', 'step-failed', 'cancelled', 'cleanup', 'internal'] as const;
 export type BuildErrorCode = (typeof ERROR_CODES)[number];
 
-export interface PlannedStep {
-  readonly id: string;
-  readonly kind: StepKind;
-  readonly title: string;
-  readonly why: string;
-  /** The process a step runs; for an in-process step its shell equivalent. */
-  readonly argv: readonly string[];
-  readonly needsRoot: boolean;
-}
+/** A step as the plan event lists it: the Step without its cleanups and run-time flags. */
+export type PlannedStep = Pick<Step, 'id' | 'kind' | 'title' | 'why' | 'argv' | 'needsRoot'>;
 
 export interface PlanEvent {
   readonly v: 1; readonly type: 'plan';

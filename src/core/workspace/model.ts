@@ -6,6 +6,7 @@ import { parseDockerfile } from '../dockerfile/model';
 import type { OwnedImage } from '../dockerfile/rule';
 import { LABEL_RECIPE_PATH, LABEL_RECIPE_SHA256 } from '../engine/labels';
 import { ownedImageOf } from '../lint/workspace';
+import type { EngineImage } from '../engine/list';
 
 /** A recipe file as read from disk. */
 export interface RecipeFile {
@@ -26,16 +27,8 @@ export interface DockerfileFile {
   readonly uses?: readonly FromUse[];
 }
 
-/** An image as the engine lists it (src/core/engine/list.ts gives these). */
-export interface ImageInput {
-  readonly id: string;
-  readonly tags: readonly string[];
-  /** Milliseconds since the epoch. */
-  readonly created: number;
-  readonly size: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly arch?: string;
-}
+/** An image as the engine lists it. */
+export type ImageInput = EngineImage;
 
 export interface WorkspaceInput {
   readonly recipes: readonly RecipeFile[];
