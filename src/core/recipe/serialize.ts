@@ -81,3 +81,12 @@ export function serializeRecipe(recipe: Recipe, comment?: string): string {
   const head = comment ? `${wrap(comment).map((l) => (l ? `# ${l}` : '#')).join('\n')}\n` : '';
   return head + body;
 }
+
+/** `NAME.ownbase.yaml`, else `NAME-2.ownbase.yaml`, …: the first file name `exists` says is free (NAME may carry the extension). */
+export function freeRecipeName(name: string, exists: (fileName: string) => boolean): string {
+  const stem = name.replace(/\.ownbase\.ya?ml$/, '');
+  for (let n = 1; ; n++) {
+    const fileName = `${stem}${n === 1 ? '' : `-${n}`}.ownbase.yaml`;
+    if (!exists(fileName)) return fileName;
+  }
+}

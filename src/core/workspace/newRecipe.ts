@@ -63,12 +63,3 @@ export function newRecipe(c: NewRecipeChoices): { fileName: string; recipe: Reci
   return { fileName: `${c.suite}.ownbase.yaml`, recipe, text: serializeRecipe(recipe, comment) };
 }
 
-/** `name.ownbase.yaml`, else `name-2.ownbase.yaml`, … : the first that `exists` says is free. */
-export function freeRecipeName(fileName: string, exists: (name: string) => boolean): string {
-  if (!exists(fileName)) return fileName;
-  const stem = fileName.replace(/\.ownbase\.ya?ml$/, '');
-  for (let i = 2; ; i++) {
-    const candidate = `${stem}-${i}.ownbase.yaml`;
-    if (!exists(candidate)) return candidate;
-  }
-}

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { debianArchOf } from '../../core/kernel/arch';
 import type { Distro } from '../../core/recipe/types';
-import { archChoices, DISTRO_CHOICES, freeRecipeName, newRecipe, parsePackageList, suiteChoices, VARIANT_CHOICES, type Choice, type NewRecipeChoices } from '../../core/workspace/newRecipe';
+import { freeRecipeName } from '../../core/recipe/serialize';
+import { archChoices, DISTRO_CHOICES, newRecipe, parsePackageList, suiteChoices, VARIANT_CHOICES, type Choice, type NewRecipeChoices } from '../../core/workspace/newRecipe';
 
 async function pick(choices: readonly Choice[], title: string, step: number): Promise<string | undefined> {
   const picked = await vscode.window.showQuickPick(

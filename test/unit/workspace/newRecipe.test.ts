@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lintRecipe } from '../../../src/core/recipe';
 import { parseRecipe } from '../../../src/core/recipe/parse';
-import { archChoices, freeRecipeName, newRecipe, parsePackageList, suiteChoices } from '../../../src/core/workspace/newRecipe';
+import { freeRecipeName } from '../../../src/core/recipe/serialize';
+import { archChoices, newRecipe, parsePackageList, suiteChoices } from '../../../src/core/workspace/newRecipe';
 
 test('New Recipe writes a recipe that parses back to the choices and lints clean', () => {
   const { fileName, recipe, text } = newRecipe({ distro: 'debian', suite: 'bookworm', arch: 'arm64', variant: 'minbase', packages: ['ca-certificates', 'curl'] });

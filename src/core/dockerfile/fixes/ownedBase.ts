@@ -3,6 +3,7 @@ import type { Fix } from '../../kernel/diagnostic';
 import { shQuote } from '../../build/quote';
 import { baseFromImage, serializeRecipe } from '../../recipe/derive';
 import { isNotNeededInContainer } from '../../recipe/notNeeded';
+import { freeRecipeName } from '../../recipe/serialize';
 import type { Recipe } from '../../recipe/types';
 import { splitAptWork } from '../apt';
 import type { CopyFrom, DockerfileModel, Instruction, Stage } from '../model';
@@ -197,13 +198,6 @@ function collapse(ctx: LintContext, closure: readonly number[], keep: ReadonlySe
   return byFrom.get(newFrom);
 }
 
-function freeRecipePath(dir: string, name: string, exists: (p: string) => boolean): string {
-  for (let n = 1; ; n++) {
-    const p = join(dir, `${name}${n === 1 ? '' : `-${n}`}.ownbase.yaml`);
-    if (!exists(p)) return p;
-  }
-}
-
 /**
  * "Create owned base from this stage": a recipe derived from the stage's image and its package installs,
  * written beside the Dockerfile, and the Dockerfile rewritten to one FROM of the new image.
@@ -229,7 +223,8 @@ function createOwnedBase(ctx: LintContext, stage: Stage): Fix | undefined {
     image, distro: derived.distro, suite: derived.suite, ...(derived.arch && { arch: derived.arch }), variant: 'minbase',
     ...(packages.length > 0 && { packages }),
   };
-  const recipePath = freeRecipePath(dir, name, ctx.fileExists ?? (() => false));
+  const exists = ctx.fileExists ?? (() => false);
+  const recipePath = join(dir, freeRecipeName(name, (f) => exists(join(dir, f))));
   const froms = model.stages.length;
   const comment = `Owned base for ${basename(dir)}/${basename(ctx.path)}, derived by ownbase from ` +
     `${candidates.map((s) => s.from.resolved).join(', ')}. ${derived.why}`;
