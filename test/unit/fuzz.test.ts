@@ -7,12 +7,8 @@ import type { FileKind } from '../../src/core/kernel/fileKind';
 import { kindByName } from '../../src/core/kernel/fileKind';
 import { fixesOf, lintText } from '../../src/core/lint';
 import { applyEdits, decodeUtf8, type DecodedText } from '../../src/core/kernel/text';
+import { rng } from './rng';
 
-/** A small seeded PRNG so a failure reproduces: the seed is in the assertion message. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 function corpus(dir: string): { kind: FileKind; text: string }[] {
   const out: { kind: FileKind; text: string }[] = [];

@@ -4,18 +4,8 @@ import { planBuild, PlanError, type PlanOptions } from '../../../src/core/build/
 import { ARCHES } from '../../../src/core/kernel/arch';
 import { lintRecipe } from '../../../src/core/recipe';
 import type { Recipe } from '../../../src/core/recipe/types';
+import { rng } from '../rng';
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Each pool: valid values first, then values the build cannot use; `pick` takes a valid one most of the time. */
 const POOLS = {

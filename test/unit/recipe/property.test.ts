@@ -5,18 +5,8 @@ import { completeRecipe, lintRecipe, parseRecipe, serializeRecipe } from '../../
 import type { Recipe } from '../../../src/core/recipe/types';
 import { LineIndex } from '../../../src/core/kernel/text';
 import { applyEdits, fakeHost, VALID } from './helpers';
+import { rng } from '../rng';
 
-/** mulberry32: a small seeded generator, so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   VALID,
