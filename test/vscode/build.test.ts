@@ -6,6 +6,7 @@ import { connectEngine } from '../../src/core/engine/connect';
 import { mountsUnder } from '../../src/core/run/mounts';
 import type { BuildResult } from '../../src/extension/commands/build';
 import type { ChrootSession } from '../../src/extension/commands/enterChroot';
+import { until } from './until';
 
 const trusted = (process.env.OWNBASE_TEST_TRUST ?? 'trusted') === 'trusted';
 const workspace = (): string => process.env.OWNBASE_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders![0]!.uri.fsPath;
@@ -17,16 +18,6 @@ async function ownbaseLenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
   return lenses.filter((l) => OWN_COMMANDS.includes(l.command?.command ?? ''));
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const tail = (text: string, lines = 40): string => text.split('\n').slice(-lines).join('\n');

@@ -12,6 +12,7 @@ import { formatBuildEvent, type BuildEventInit } from '../../src/core/run/events
 import { exitStatus, interruptThenTerminate, startProcess, type GroupProcess } from '../../src/core/run/process';
 import { runInTerminal } from '../../src/extension/terminal/runInTerminal';
 import { RunRegistry } from '../../src/extension/terminal/runs';
+import { until } from './until';
 
 const trusted = (process.env.OWNBASE_TEST_TRUST ?? 'trusted') === 'trusted';
 const workspace = (): string => process.env.OWNBASE_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders![0]!.uri.fsPath;
@@ -41,16 +42,6 @@ function liveMembers(pgid: number): number[] {
     } catch { /* gone */ }
   }
   return out;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function outputContains(read: () => string, text: string, timeoutMs = 10_000): Promise<void> {
@@ -111,7 +102,7 @@ describe('how the terminal runner starts, reads and stops the CLI', () => {
     assert.equal(exitStatus(exit), 137);
     assert.ok(Date.now() - started >= 650, `killed after ${Date.now() - started} ms, before the grace periods ran out`);
     // `exited` waits for the group to drain; a member the kernel has not torn down yet is polled for, with a deadline.
-    await until('the process group to be gone', () => (liveMembers(proc.pid!).length === 0 ? true : undefined), 5_000);
+    await until('the process group to be gone', () => (liveMembers(proc.pid!).length === 0 ? true : undefined), 5_000, 20);
   });
 
   it('a program that cannot start ends with 127 and says why', async () => {
