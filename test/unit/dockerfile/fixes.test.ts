@@ -148,3 +148,40 @@ test('one default Debian suite: Pin tag of debian:latest and Create owned base o
   assert.equal(create.title, 'Create owned base owned/app:trixie from this stage');
   assert.equal(parseRecipe(create.changes[0]!.create!.newText).recipe?.suite, 'trixie');
 });
+
+const VENV = [
+  'FROM python:3.12-slim-bookworm AS build-venv',
+  'RUN python3 -m venv /venv && /venv/bin/pip install --disable-pip-version-check flask',
+  'FROM python:3.12-slim-bookworm',
+  'COPY --from=build-venv --chown=app /venv /venv',
+  'COPY app.py /app/app.py',
+  'RUN /usr/local/bin/python -m compileall /app && /venv/bin/python -c "import flask"',
+  'ENTRYPOINT ["/usr/local/bin/python", "/app/app.py"]',
+  '',
+].join('\n');
+
+test('collapse drops a copy whose source is its own destination (cp -a /venv/. /venv would fail), keeping --chown', () => {
+  const out = applyEdits(VENV, createFix(VENV)!.changes[1]!.edits!);
+  const lines = out.split('\n');
+  assert.equal(lines[2], '# was: COPY --from=build-venv --chown=app /venv /venv (the same path once the stages are one: nothing to copy)');
+  assert.equal(lines[3], "RUN chown -R app /venv");
+  assert.doesNotMatch(out, /cp -a/);
+  // Relative to the WORKDIR, the same: `COPY --from=b out /srv/out` after `WORKDIR /srv` copies onto itself.
+  const rel = 'FROM golang:1.22 AS b\nWORKDIR /srv\nRUN make\nFROM b\nWORKDIR /srv\nCOPY --from=b /srv/out out\n';
+  assert.match(applyEdits(rel, createFix(rel)!.changes[1]!.edits!), /^# was: COPY --from=b \/srv\/out out \(the same path once the stages are one: nothing to copy\)$/m);
+  // A different destination is still copied.
+  const other = VENV.replace('/venv /venv', '/venv /opt/venv');
+  assert.match(applyEdits(other, createFix(other)!.changes[1]!.edits!), /cp -a \/venv\/\. \/opt\/venv/);
+});
+
+test('collapse notes each /usr/local path only the upstream image had, at the line that uses it', () => {
+  const out = applyEdits(VENV, createFix(VENV)!.changes[1]!.edits!);
+  const lines = out.split('\n');
+  const note = '# ownbase: check /usr/local/bin/python: python:3.12-slim-bookworm has it, but Debian packages install nothing under /usr/local, so the owned base will not';
+  assert.deepEqual(lines.flatMap((l, i) => (l === note ? [i] : [])), [5, 7]);
+  assert.match(lines[6]!, /^RUN \/usr\/local\/bin\/python -m compileall/);
+  assert.match(lines[8]!, /^ENTRYPOINT \["\/usr\/local\/bin\/python"/);
+  // A /usr/local path the file itself puts there is not noted.
+  const own = 'FROM gcc:12 AS build\nRUN make\nFROM debian:bookworm-slim\nCOPY --from=build /out/app /usr/local/bin/app\nCMD ["/usr/local/bin/app"]\n';
+  assert.doesNotMatch(applyEdits(own, createFix(own)!.changes[1]!.edits!), /# ownbase: check/);
+});

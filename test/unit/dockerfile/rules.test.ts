@@ -128,3 +128,19 @@ test('"<<" inside quotes or arithmetic opens no heredoc; an unterminated one swa
   const open = 'FROM debian:bookworm\nRUN cat <<EOF\nFROM alpine:latest\n';
   assert.deepEqual(codes(lintDockerfile(open)).filter((c) => c.startsWith('OB101')), ['OB101@2:0']);
 });
+
+test('OB101 is information once every FROM is owned: a recipe, an ownedImages pattern, scratch or an earlier stage', () => {
+  const text = 'FROM owned/build:12 AS build\nRUN make\nFROM build AS test\nRUN make test\nFROM scratch\nCOPY --from=build /out/app /app\n';
+  const owned = { ownedImages: [{ image: 'owned/build:12', distro: 'debian', suite: 'bookworm', recipePath: '/w/build.ownbase.yaml' }], ownedPatterns: [] };
+  const ds = lintDockerfile(text, owned).filter((d) => d.code === 'OB101');
+  assert.deepEqual(ds.map((d) => [d.range.start.line, d.severity]), [[2, 'information'], [4, 'information']]);
+  assert.match(ds[0]!.message, /^FROM 2 of 3: every FROM in this file is owned/);
+  // One FROM not owned: back to a warning on every FROM after the first, as before.
+  const mixed = lintDockerfile(text.replace('FROM scratch', 'FROM busybox:glibc'), owned).filter((d) => d.code === 'OB101');
+  assert.deepEqual(mixed.map((d) => d.severity), ['warning', 'warning']);
+  // A pattern owns the image just as a recipe does; the user's configured severity still wins.
+  const byPattern = lintDockerfile(text, { ownedImages: [], ownedPatterns: ['owned/*'] }).filter((d) => d.code === 'OB101');
+  assert.deepEqual(byPattern.map((d) => d.severity), ['information', 'information']);
+  const raised = lintDockerfile(text, { ...owned, rules: { OB101: 'error' } }).filter((d) => d.code === 'OB101');
+  assert.deepEqual(raised.map((d) => d.severity), ['error', 'error']);
+});

@@ -87,13 +87,22 @@ const TRANSLATABLE_COPY_FLAGS = new Set(['from', 'chown']);
  * `COPY --from=<stage> src… dest` once both stages are one: copy in place, with COPY's semantics — sources are
  * paths from the stage's root, a directory's contents are copied, `--chown` applies to what is copied only.
  */
-function copyInPlace(model: DockerfileModel, copy: CopyFrom): string {
+function copyInPlace(model: DockerfileModel, copy: CopyFrom, workdir: string): string {
   const isGlob = (s: string) => /[*?[]/.test(s);
   const arg = (s: string) => (isGlob(s) ? s : shQuote(s));
-  const sources = copy.sources.map((s) => (s.startsWith('/') ? s : `/${s}`));
   const dest = copy.dest ?? '.';
   const chown = copy.instruction.flags.find((f) => f.name === 'chown')?.value;
-  const intoDir = dest.endsWith('/') || sources.length > 1 || sources.some(isGlob);
+  const was = `# was: ${sourceOf(model, copy.instruction).replace(/\r\n?|\n/g, ' ')}`;
+  // Once both stages are one, a source at the destination's own path is already in place: `cp -a /venv/. /venv`
+  // fails ("are the same file"). Such a source is dropped; only its --chown is kept.
+  const target = posix.resolve(workdir, dest);
+  const rooted = copy.sources.map((s) => posix.resolve('/', s));
+  const sources = rooted.filter((s) => isGlob(s) || s !== target);
+  if (sources.length === 0) {
+    const own = chown ? `\nRUN chown -R ${shQuote(chown)} ${shQuote(target)}` : '';
+    return `${was} (the same path once the stages are one: nothing to copy)${own}`;
+  }
+  const intoDir = dest.endsWith('/') || copy.sources.length > 1 || sources.some(isGlob);
   let body: string;
   if (intoDir) {
     const dir = arg(dest.replace(/\/+$/, '') || '/');
@@ -107,12 +116,28 @@ function copyInPlace(model: DockerfileModel, copy: CopyFrom): string {
     body = `if [ -d ${src} ]; then mkdir -p ${arg(dest)} && cp -a ${src}/. ${arg(dest)}; ` +
       `else mkdir -p "$(dirname ${arg(dest)})" && cp -a ${src} ${arg(dest)}; fi${own}`;
   }
-  return `# was: ${sourceOf(model, copy.instruction).replace(/\r\n?|\n/g, ' ')}\nRUN ${body}`;
+  return `${was}\nRUN ${body}`;
 }
 
 interface Collapsed {
   readonly text: string;
   readonly packages: string[];
+}
+
+const LOCAL_PATH = /\/usr\/local\/[^\s"'\],;:$]+/g;
+
+/**
+ * Paths under /usr/local that an instruction uses and nothing earlier in the file put there. Debian packages
+ * install nothing under /usr/local (Policy 9.1.2), so such a path came with the upstream image (the official
+ * python image's /usr/local/bin/python, golang's /usr/local/go) and the owned base will not have it.
+ */
+function upstreamOnlyPaths(text: string, created: readonly string[]): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(LOCAL_PATH)) {
+    const path = m[0].replace(/\/+$/, '');
+    if (!created.some((c) => path === c || path.startsWith(`${c}/`) || c.startsWith(`${path}/`))) found.add(path);
+  }
+  return [...found];
 }
 
 /** What a stage leaves in effect for the next instruction. */
@@ -123,7 +148,10 @@ const IMAGE_DEFAULTS: StageState = { workdir: '/', user: 'root' };
  * The final image's stages as one stage on `newFrom`, package installs moved out; undefined where the result
  * could not keep every instruction's effect (a WORKDIR built from variables, a COPY flag it cannot reproduce).
  */
-function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
+function collapseOnce(
+  model: DockerfileModel, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string,
+  upstream: (stage: number) => string | undefined,
+): Collapsed | undefined {
   const inClosure = new Set(closure);
   const first = model.stages[0];
   if (!first) return undefined;
@@ -132,6 +160,15 @@ function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: 
   for (const i of keep) parts.push(`${sourceOf(model, model.stages[i]!.from.instruction)}\n`);
   parts.push(`FROM ${newFrom}\n`);
   const packages: string[] = [];
+  const created: string[] = [];
+  /** A note above an instruction that uses what only the upstream image had: the preview shows it at the line. */
+  const noteUpstream = (stage: number, text: string) => {
+    const image = upstream(stage);
+    if (!image) return;
+    for (const path of upstreamOnlyPaths(text, created)) {
+      parts.push(`# ownbase: check ${path}: ${image} has it, but Debian packages install nothing under /usr/local, so the owned base will not\n`);
+    }
+  };
   const ends = new Map<number, StageState>();
   let emitted: StageState = IMAGE_DEFAULTS;
   const set = (want: StageState) => {
@@ -151,7 +188,8 @@ function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: 
       if (copy && copy.stageIndex !== undefined && inClosure.has(copy.stageIndex) && !keep.has(copy.stageIndex)) {
         if (copy.sources.length === 0 || instr.flags.some((f) => !TRANSLATABLE_COPY_FLAGS.has(f.name))) return undefined;
         set({ ...state, user: 'root' });
-        parts.push(`${copyInPlace(model, copy)}\n`);
+        created.push(posix.resolve(state.workdir, copy.dest ?? '.'));
+        parts.push(`${copyInPlace(model, copy, state.workdir)}\n`);
         continue;
       }
       if (instr.keyword === 'RUN' && instr.heredocs.length === 0 && !instr.argsText.trimStart().startsWith('[')) {
@@ -162,6 +200,7 @@ function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: 
           packages.push(...apt.packages);
           if (apt.remaining.length > 0) {
             set(state);
+            noteUpstream(i, apt.remaining.join(' '));
             parts.push(`RUN ${[...flags, apt.remaining.join(' && ')].join(' ')}\n`);
           }
           continue;
@@ -179,7 +218,14 @@ function collapseOnce(model: DockerfileModel, closure: readonly number[], keep: 
         continue;
       }
       set(state);
-      parts.push(`${sourceOf(model, instr)}\n`);
+      const source = sourceOf(model, instr);
+      if (instr.keyword === 'COPY' || instr.keyword === 'ADD') {
+        const dest = instr.args.at(-1)?.value;
+        if (dest !== undefined && !dest.startsWith('[')) created.push(posix.resolve(state.workdir, dest));
+      } else {
+        noteUpstream(i, source);
+      }
+      parts.push(`${source}\n`);
     }
     ends.set(i, state);
   }
@@ -194,7 +240,13 @@ const collapsed = new WeakMap<LintContext, Map<string, Collapsed | undefined>>()
 function collapse(ctx: LintContext, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
   let byFrom = collapsed.get(ctx);
   if (!byFrom) collapsed.set(ctx, (byFrom = new Map()));
-  if (!byFrom.has(newFrom)) byFrom.set(newFrom, collapseOnce(ctx.model, closure, keep, newFrom));
+  /** The image a stage's chain starts from, when it is someone else's (the one the owned base replaces). */
+  const upstream = (i: number): string | undefined => {
+    let from = ctx.model.stages[i]!.from;
+    for (let hops = 0; from.kind === 'stage' && hops < ctx.model.stages.length; hops++) from = ctx.model.stages[from.stageIndex!]!.from;
+    return from.kind === 'external' && !isOwned(from.resolved!, ctx) ? from.resolved : undefined;
+  };
+  if (!byFrom.has(newFrom)) byFrom.set(newFrom, collapseOnce(ctx.model, closure, keep, newFrom, upstream));
   return byFrom.get(newFrom);
 }
 
