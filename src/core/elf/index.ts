@@ -5,3 +5,4 @@ export * from './packages';
 export * from './read';
 export * from './resolve';
 export * from './root';
+export * from './image';
