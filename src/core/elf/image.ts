@@ -31,7 +31,7 @@ export interface StagedImage {
   readonly arch?: string;
 }
 
-/** Where a binary from outside the root goes in the image. */
+/** Where a binary from outside the root, or one no package installed, goes in the image. */
 export const outsidePath = (hostPath: string): string => `/usr/local/bin/${basename(hostPath)}`;
 
 /**
@@ -88,10 +88,13 @@ export function stageImage(report: NeedsReport, root: RootFs, index: PackageInde
   let entrypoint: string | undefined;
   for (const b of report.binaries) {
     let at: string;
-    if (b.outside) {
+    // A program no package installed (one just built) goes to /usr/local/bin, unless it finds libraries beside itself ($ORIGIN).
+    const dir = `${posix.dirname(b.path)}/`;
+    const moved = b.outside || (b.package === undefined && !b.needed.some((n) => n.file.startsWith(dir) || n.real.startsWith(dir)));
+    if (moved) {
       at = outsidePath(b.path);
       mkdirs(posix.dirname(at));
-      copyFileSync(b.path, out(at));
+      copyFileSync(b.outside ? b.path : root.host(root.real(b.path) ?? b.path), out(at));
       chmodSync(out(at), 0o755);
       written.add(at);
     } else { at = b.path; replicate(b.path); }
