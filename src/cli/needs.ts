@@ -152,7 +152,7 @@ async function needs(args: readonly string[], io: CliIO): Promise<number> {
     if (missing) { io.stderr.write('ownbase needs: not building an image: a library is missing from the root (see MISSING above)\n'); return 1; }
     const built = await buildImage(engine(), report, root, index, a, io);
     if (a.smoke === undefined) return 0;
-    return await smokeRun(built, a.smoke, report, index, root, io);
+    return await smokeRun(built, a.smoke, report, index, io);
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
@@ -174,7 +174,7 @@ async function exportImage(docker: Dockerode, ref: string, dir: string, signal?:
   }
 }
 
-async function buildImage(docker: Dockerode, report: NeedsReport, root: RootFs, index: PackageIndex, a: NeedsArgs, io: CliIO): Promise<string> {
+async function buildImage(docker: Dockerode, report: NeedsReport, root: RootFs, index: PackageIndex, a: NeedsArgs, io: CliIO): Promise<{ tag: string; entrypoint: string }> {
   const stage = mkdtempSync(join(tmpdir(), 'ownbase-needs-image-'));
   try {
     const staged = stageImage(report, root, index, stage, { user: a.user, with: a.with });
@@ -186,7 +186,7 @@ async function buildImage(docker: Dockerode, report: NeedsReport, root: RootFs, 
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr.write(`ownbase needs: built ${result.tag} (${staged.files.length} files, ${staged.packages.length} packages, ${result.size} bytes)\n`);
-    return result.tag;
+    return { tag: result.tag, entrypoint: staged.entrypoint };
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
@@ -199,7 +199,8 @@ export function missingFromOutput(text: string): string | undefined {
     ?? /(\S+): cannot open shared object file/.exec(text)?.[1];
 }
 
-async function smokeRun(tag: string, args: readonly string[], report: NeedsReport, index: PackageIndex, root: RootFs, io: CliIO): Promise<number> {
+async function smokeRun(built: { tag: string; entrypoint: string }, args: readonly string[], report: NeedsReport, index: PackageIndex, io: CliIO): Promise<number> {
+  const { tag } = built;
   const argv = ['run', '--rm', '--network', 'none', tag, ...args];
   const { code, output } = await new Promise<{ code: number; output: string }>((done) => {
     const p = spawn('docker', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -210,13 +211,14 @@ async function smokeRun(tag: string, args: readonly string[], report: NeedsRepor
     p.on('close', (c) => done({ code: c ?? 1, output: out }));
   });
   if (code === 0) { io.stderr.write(`ownbase needs: smoke run of ${tag} succeeded\n`); return 0; }
-  const name = missingFromOutput(output);
+  let name = missingFromOutput(output);
+  // The kernel reports a missing loader as the program itself missing.
+  if (name === built.entrypoint) name = report.binaries[0]?.interpreter ?? name;
   if (name !== undefined) {
     const base = name.slice(name.lastIndexOf('/') + 1);
-    const candidates = [...index.owners(index.packages.flatMap((p) => p.files.filter((f) => f.endsWith(`/${base}`)).map((f) => `/${f}`))).values()];
-    const pkg = candidates[0]?.name;
     const known = report.binaries.flatMap((b) => b.needed).find((n) => n.soname === base || n.file === name);
-    io.stderr.write(`ownbase needs: the smoke run of ${tag} failed to load ${name}${pkg ? ` (package ${pkg})` : root.dir === '/' ? '' : ' (no package of the root provides it)'}${known ? `; it was reported (${known.reason})` : ''}\n`);
+    const pkg = known?.package ?? [...index.owners(index.packages.flatMap((p) => p.files.filter((f) => f.endsWith(`/${base}`)).map((f) => `/${f}`))).values()][0]?.name;
+    io.stderr.write(`ownbase needs: the smoke run of ${tag} failed to load ${name}${pkg !== undefined ? ` (package ${pkg})` : ' (no package of the root provides it)'}\n`);
   } else {
     io.stderr.write(`ownbase needs: the smoke run of ${tag} exited ${code}\n`);
   }
