@@ -55,6 +55,7 @@ const PT_INTERP = 3;
 const DT_NULL = 0;
 const DT_NEEDED = 1;
 const DT_STRTAB = 5;
+const DT_STRSZ = 10;
 const DT_SONAME = 14;
 const DT_RPATH = 15;
 const DT_RUNPATH = 29;
@@ -190,19 +191,24 @@ function parse(src: ByteSource, opts: ParseOptions): ElfFile {
     const d = at(dyn, 'the dynamic section');
     const strings: { tag: number; val: number }[] = [];
     let strtab: number | undefined;
+    let strsz = 0;
     for (let i = 0; i < count; i++) {
       const tag = d.word(i * entSize);
       const val = d.word(i * entSize + w);
       if (tag === DT_NULL) break;
       if (tag === DT_STRTAB) strtab = val;
+      else if (tag === DT_STRSZ) strsz = val;
       else if (tag === DT_FLAGS_1) flags1 = val;
       else if (tag === DT_NEEDED || tag === DT_SONAME || tag === DT_RPATH || tag === DT_RUNPATH) strings.push({ tag, val });
     }
     if (strings.length > 0) {
       const base = strtab !== undefined ? fileOffset(strtab) : undefined;
       if (base === undefined) throw new Malformed('damaged ELF file: the dynamic string table is not in a loaded segment');
+      // One read of the string table when its size is given (and sane), else string by string.
+      const table = strsz > 0 && strsz < 1 << 24 ? src.read(base, strsz) : undefined;
       for (const { tag, val } of strings) {
-        const s = readString(src, base + val);
+        const end = table && val < table.length ? table.indexOf(0, val) : -1;
+        const s = table && end >= 0 ? table.toString('utf8', val, end) : readString(src, base + val);
         if (tag === DT_NEEDED) needed.push(s);
         else if (tag === DT_SONAME) soname = s;
         else (tag === DT_RUNPATH ? runpath : rpath).push(...s.split(':').filter((x) => x !== ''));
