@@ -64,8 +64,23 @@ export function needsOf(rootDir: string, binaries: readonly BinarySpec[], opts: 
   return { root: rootDir, binaries: out, packages: [...pkgs.values()].sort((x, y) => x.name.localeCompare(y.name)), bytes };
 }
 
-/** The report as the CLI's `--format json` prints it (version 1; README's "What does this binary need?"). */
-export function needsJson(r: NeedsReport): unknown {
+/** The CLI's `--format json` (README's "What does this binary need?"); a reader checks `version`. */
+export interface NeedsJson {
+  readonly version: 1;
+  readonly binaries: readonly {
+    readonly path: string;
+    readonly static: boolean;
+    readonly interpreter: string | null;
+    readonly needed: readonly { readonly soname: string; readonly file: string; readonly package: string | null; readonly bytes: number; readonly reason: string }[];
+    readonly missing: readonly { readonly soname: string; readonly neededBy: string; readonly reason: string }[];
+    readonly error?: string;
+  }[];
+  readonly packages: readonly { readonly name: string; readonly version: string; readonly architecture: string }[];
+  readonly bytes: number;
+}
+
+/** The report as the CLI's `--format json` prints it (version 1). */
+export function needsJson(r: NeedsReport): NeedsJson {
   return {
     version: 1,
     binaries: r.binaries.map((b) => ({
@@ -103,4 +118,24 @@ export function needsText(r: NeedsReport): string {
   lines.push(`packages: ${r.packages.length > 0 ? r.packages.map((p) => `${p.name} ${p.version}`).join(', ') : 'none'}`);
   lines.push(`total: ${kb(r.bytes)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The JSON report as markdown, for a reader (VS Code's "What Does This Binary Need?"); table cells escaped. */
+export function needsMarkdown(j: NeedsJson): string {
+  const cell = (s: string): string => s.replace(/[\\|`*_[\]<>]/g, (c) => `\\${c}`).replace(/\n/g, ' ');
+  const out: string[] = [];
+  for (const b of j.binaries) {
+    out.push(`# ${cell(b.path)}`, '');
+    if (b.error !== undefined) { out.push(`Cannot be read: ${cell(b.error)}`, ''); continue; }
+    out.push(b.static ? 'Statically linked: it needs nothing but itself (`FROM scratch`).' : `Dynamically linked; interpreter ${cell(b.interpreter ?? 'none (a shared library)')}.`, '');
+    if (b.needed.length > 0) {
+      out.push('| needs | file | package | bytes | why |', '|---|---|---|---:|---|');
+      for (const n of b.needed) out.push(`| ${cell(n.soname)} | ${cell(n.file)} | ${cell(n.package ?? '—')} | ${n.bytes} | ${cell(n.reason)} |`);
+      out.push('');
+    }
+    for (const m of b.missing) out.push(`- **missing** ${cell(m.soname)}: ${cell(m.reason)}`);
+    if (b.missing.length > 0) out.push('');
+  }
+  out.push(`**Packages:** ${j.packages.length > 0 ? j.packages.map((p) => `${cell(p.name)} ${cell(p.version)}`).join(', ') : 'none'}  `, `**Total:** ${kb(j.bytes)}`, '');
+  return out.join('\n');
 }

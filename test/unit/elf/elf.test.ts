@@ -132,7 +132,7 @@ test('resolution against a root: PT_INTERP, $ORIGIN runpath, recursion, a missin
     ]);
     assert.deepEqual(b.missing, [{ soname: 'libbar.so.2', neededBy: '/opt/app/lib/libfoo.so.1', reason: 'DT_NEEDED of /opt/app/lib/libfoo.so.1' }]);
     assert.deepEqual(r.packages.map((p) => `${p.name} ${p.version}`), ['app 1.0', 'libc6 2.36-9']);
-    const json = needsJson(r) as { version: number; binaries: { static: boolean; interpreter: string; needed: { soname: string; package: string | null }[] }[]; bytes: number };
+    const json = needsJson(r);
     assert.equal(json.version, 1);
     assert.equal(json.binaries[0]!.static, false);
     assert.equal(json.binaries[0]!.interpreter, '/lib64/ld-linux-x86-64.so.2');
