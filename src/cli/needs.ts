@@ -150,7 +150,13 @@ async function needs(args: readonly string[], io: CliIO): Promise<number> {
     const missing = report.binaries.some((b) => b.missing.length > 0);
     if (a.image === undefined) return missing ? 1 : 0;
     if (missing) { io.stderr.write('ownbase needs: not building an image: a library is missing from the root (see MISSING above)\n'); return 1; }
-    const built = await buildImage(engine(), report, root, index, a, io);
+    let built: { tag: string; entrypoint: string };
+    try {
+      built = await buildImage(engine(), report, root, index, a, io);
+    } catch (e) {
+      io.stderr.write(`ownbase needs: building ${a.image}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
+    }
     if (a.smoke === undefined) return 0;
     return await smokeRun(built, a.smoke, report, index, io);
   } finally {

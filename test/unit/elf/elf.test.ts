@@ -92,6 +92,8 @@ test('a truncated ELF file, cut at every length, gives an error result and never
   assert.deepEqual(parseElf(bufferSource(bad)), { ok: false, error: 'damaged ELF file: unknown class 7' });
 });
 
+const STATUS = 'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\nDescription: C\n continued\n\nPackage: app\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0\n';
+
 /** A root folder with usr-merge symlinks, a loader, a libc and a dpkg database naming them under /lib. */
 function makeRoot(extra: (put: (p: string, b: Buffer | string) => void) => void): string {
   const root = mkdtempSync(join(tmpdir(), 'ownbase-elf-root-'));
@@ -104,7 +106,7 @@ function makeRoot(extra: (put: (p: string, b: Buffer | string) => void) => void)
   const lib = (spec: Partial<ElfSpec>): Buffer => makeElf({ bits: 64, endian: 'little', machine: X86_64, ...spec });
   put('usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', lib({ soname: 'ld-linux-x86-64.so.2' }));
   put('usr/lib/x86_64-linux-gnu/libc.so.6', lib({ soname: 'libc.so.6', needed: ['ld-linux-x86-64.so.2'], exports: ['_nss_files_getpwnam_r', 'getpwnam'] }));
-  put('var/lib/dpkg/status', 'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\nDescription: C\n continued\n\nPackage: app\nStatus: install ok installed\nArchitecture: amd64\nVersion: 1.0\n');
+  put('var/lib/dpkg/status', STATUS);
   put('var/lib/dpkg/info/libc6:amd64.list', '/.\n/lib\n/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu/libc.so.6\n/lib64/ld-linux-x86-64.so.2\n/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n');
   put('var/lib/dpkg/info/libc6:amd64.md5sums', `${'a'.repeat(32)}  lib/x86_64-linux-gnu/libc.so.6\n`);
   put('var/lib/dpkg/info/app.list', '/opt/app/bin/app\n/opt/app/lib/libfoo.so.1\n');
@@ -222,4 +224,52 @@ test('/bin/ls resolved against / finds every library ldd finds, at the same file
   }
   assert.equal(b.needed.find((n) => n.soname === 'libc.so.6')?.package, 'libc6');
   assert.equal(b.interpreter, execFileSync('readelf', ['-l', '/bin/ls'], { encoding: 'utf8' }).match(/interpreter: (\S+)\]/)?.[1]);
+});
+
+test('stageImage: the needed files with their symlinks, accounts, /tmp, --with packages, status.d with md5sums of what is held', async () => {
+  const { stageImage } = await import('../../../src/core/elf/image');
+  const { PackageIndex } = await import('../../../src/core/elf/packages');
+  const { lstatSync, readFileSync, readlinkSync, readdirSync } = await import('node:fs');
+  const { createHash } = await import('node:crypto');
+  const root = makeRoot((put) => {
+    put('usr/bin/app', program({ needed: ['libc.so.6'] }));
+    put('usr/share/zoneinfo/UTC', 'TZif2-utc');
+    put('usr/share/doc/tzdata/copyright', 'text');
+    put('etc/ssl/certs/ca-certificates.crt', 'PEM');
+    put('usr/share/ca-certificates/mozilla/A.crt', 'A');
+    put('usr/sbin/update-ca-certificates', '#!/bin/sh\n');
+    put('var/lib/dpkg/status', `${STATUS}\nPackage: tzdata\nStatus: install ok installed\nArchitecture: all\nVersion: 2024a\n\nPackage: ca-certificates\nStatus: install ok installed\nArchitecture: all\nVersion: 20230311\n`);
+    put('var/lib/dpkg/info/tzdata.list', '/usr/share/zoneinfo\n/usr/share/zoneinfo/UTC\n/usr/share/doc/tzdata/copyright\n');
+    put('var/lib/dpkg/info/ca-certificates.list', '/usr/share/ca-certificates/mozilla/A.crt\n/usr/sbin/update-ca-certificates\n');
+    put('var/lib/dpkg/info/app.list', '/usr/bin/app\n');
+  });
+  const stage = mkdtempSync(join(tmpdir(), 'ownbase-elf-stage-'));
+  try {
+    const rootfs = new RootFs(root);
+    const index = new PackageIndex(rootfs);
+    const report = needsOf(root, [{ path: '/usr/bin/app' }], { index });
+    const staged = stageImage(report, rootfs, index, stage, { user: 'app', with: ['tzdata', 'ca-certificates'] });
+    assert.equal(staged.entrypoint, '/usr/bin/app');
+    assert.equal(staged.arch, 'amd64');
+    assert.deepEqual(staged.packages, ['app', 'ca-certificates', 'libc6', 'tzdata']);
+    assert.deepEqual(staged.files, ['/etc/group', '/etc/passwd', '/etc/ssl/certs/ca-certificates.crt', '/lib', '/lib64', '/usr/bin/app',
+      '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib64/ld-linux-x86-64.so.2',
+      '/usr/share/ca-certificates/mozilla/A.crt', '/usr/share/zoneinfo/UTC']);
+    assert.equal(readlinkSync(join(stage, 'lib')), 'usr/lib');
+    assert.equal(readlinkSync(join(stage, 'usr/lib64/ld-linux-x86-64.so.2')), '/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2');
+    assert.equal(readFileSync(join(stage, 'etc/passwd'), 'utf8'), 'root:x:0:0:root:/root:/sbin/nologin\napp:x:65532:65532:app:/home/app:/sbin/nologin\n');
+    assert.equal(readFileSync(join(stage, 'etc/group'), 'utf8'), 'root:x:0:\napp:x:65532:\n');
+    assert.equal(lstatSync(join(stage, 'tmp')).mode & 0o7777, 0o1777);
+    assert.deepEqual(readdirSync(join(stage, 'var/lib/dpkg/status.d')), ['app', 'app.md5sums', 'ca-certificates', 'ca-certificates.md5sums', 'libc6', 'libc6.md5sums', 'tzdata', 'tzdata.md5sums']);
+    assert.equal(readFileSync(join(stage, 'var/lib/dpkg/status.d/libc6'), 'utf8'), 'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9\nDescription: C\n continued\n');
+    // libc6's md5sums come from the database where it has them, else they are computed; the tzdata doc is not held.
+    const md5 = (p: string): string => createHash('md5').update(readFileSync(join(root, p))).digest('hex');
+    assert.equal(readFileSync(join(stage, 'var/lib/dpkg/status.d/libc6.md5sums'), 'utf8'),
+      `${'a'.repeat(32)}  lib/x86_64-linux-gnu/libc.so.6\n${md5('usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2')}  lib/x86_64-linux-gnu/ld-linux-x86-64.so.2\n`);
+    assert.equal(readFileSync(join(stage, 'var/lib/dpkg/status.d/tzdata.md5sums'), 'utf8'), `${createHash('md5').update('TZif2-utc').digest('hex')}  usr/share/zoneinfo/UTC\n`);
+    assert.throws(() => stageImage(report, rootfs, index, mkdtempSync(join(tmpdir(), 'ownbase-elf-stage-')), { user: 'app', with: ['nope'] }), /--with nope: the root has no package nope installed/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(stage, { recursive: true, force: true });
+  }
 });
