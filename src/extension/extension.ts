@@ -6,6 +6,7 @@ import { DocumentLinter } from './diagnostics/linter';
 import { registerDiagnostics } from './diagnostics/register';
 import { registerInspector } from './inspector/register';
 import { createLogger } from './logger';
+import { registerNeeds } from './needs/register';
 import { registerRecipeCompletion } from './recipe/completion';
 import { registerRecipeHover } from './recipe/hover';
 import { RecipeIndex } from './recipeIndex';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerRecipeHover(context);
     registerInspector(context, services);
     registerOwnedBasesView(context, services);
+    registerNeeds(context, services);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);
