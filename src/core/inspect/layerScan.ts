@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { GZIP_LEVEL } from '../engine/layer';
@@ -27,11 +28,21 @@ export interface LayerScan {
   readonly tarBytes: number;
   /** Bytes of this tar gzipped at level 6: what a registry stores for it. */
   readonly gzipBytes: number;
-  /** What measured gzipBytes: the `gzip -6` program, or zlib level 6 where no gzip is installed. */
-  readonly measuredBy: 'gzip -6' | 'zlib level 6';
+  /**
+   * What gave gzipBytes: the `gzip -6` program, zlib level 6 where no gzip is installed, or an estimate
+   * from deflated samples (see Estimator).
+   */
+  readonly measuredBy: CompressedBy;
 }
 
+export type CompressedBy = 'gzip -6' | 'zlib level 6' | 'estimate';
+
 export interface ScanOptions {
+  /**
+   * `exact` (the default) compresses every byte (`gzip -6`, seconds of CPU per 100 MB); `estimate`
+   * deflates a sample and extrapolates (see Estimator), several times faster.
+   */
+  readonly compressed?: 'exact' | 'estimate';
   /** Whether the content of this (normalised) path is kept, for the database files. */
   readonly keep: (path: string) => boolean;
   readonly signal?: AbortSignal;
@@ -56,7 +67,8 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   const entries: LayerEntry[] = [];
   const ends: number[] = [];
   const whiteouts: Whiteout[] = [];
-  const gnu = gzipProgram() ? gzipCounter() : undefined;
+  const estimator = opts.compressed === 'estimate' ? new Estimator() : undefined;
+  const gnu = !estimator && gzipProgram() ? gzipCounter() : undefined;
   // With gzip measuring the total, zlib only apportions it: level 1 costs a third of level 6 and ranks
   // files alike (its shares are scaled to gzip's total). Without gzip, zlib level 6 is the measure.
   const gz = createGzip({ level: gnu ? 1 : GZIP_LEVEL, chunkSize: 8 * 1024 });
@@ -97,15 +109,15 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
     finish();
   });
 
-  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); gnu?.kill(); };
+  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); gnu?.kill(); estimator?.destroy(); };
   signal?.addEventListener('abort', onAbort, { once: true });
   let tarBytes = 0;
   try {
     for await (const chunk of chunks) {
       tarBytes += chunk.length;
       const a = ex.write(chunk);
-      const b = gz.write(chunk);
-      const c = gnu?.write(chunk);
+      const b = estimator ? true : gz.write(chunk);
+      const c = estimator ? estimator.write(chunk) : gnu?.write(chunk);
       if (!a) await Promise.race([once(ex, 'drain'), exDone]);
       if (!b) await once(gz, 'drain');
       await c;
@@ -117,14 +129,182 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
     ex.destroy();
     gz.destroy();
     gnu?.kill();
+    estimator?.destroy();
     if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
     throw new Error(`not a readable layer tar: ${(err as Error).message}`);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
+  if (estimator) {
+    const e = await estimator.end();
+    apportion(entries, ends, e.ins, e.outs, 1);
+    return { entries, whiteouts, tarBytes, gzipBytes: e.total, measuredBy: 'estimate' };
+  }
   const measured = await gnu?.end();
   apportion(entries, ends, ins, outs, measured !== undefined && out > 0 ? measured / out : 1);
   return { entries, whiteouts, tarBytes, gzipBytes: measured ?? out, measuredBy: measured !== undefined ? 'gzip -6' : 'zlib level 6' };
+}
+
+/**
+ * Estimates a stream's gzip-6 size without compressing all of it (issue 8's speed target: inspecting an
+ * image about as fast as `docker save` reads it, where `gzip -6` alone costs seconds of CPU per 100 MB).
+ * A worker thread (the tar parse keeps the main one) cuts the stream into 16 KiB blocks and takes each
+ * block's byte entropy from every 4th byte; every 16th block, and every block of the first MiB, it
+ * deflates at level 6 with the 32 KiB before it as the dictionary (what deflate's window holds there).
+ * A block not deflated is estimated from the deflated blocks of its entropy band (their ratio), and the
+ * per-block figures are apportioned to the entries like the exact path's. Measured on the bookworm
+ * essential image (149 MB, 7,000 files): the total within +2.5% of `gzip -6` (zlib compresses about 1%
+ * worse than GNU gzip; the dictionary blocks add their own); a package's share mostly within 20%. The
+ * tolerances the tests hold it to are in test/integration/inspect.test.ts.
+ */
+class Estimator {
+  private readonly worker: Worker;
+  private readonly done: Promise<EstimatedBlocks>;
+  private sent = 0;
+  private acked = 0;
+  private wake: (() => void) | undefined;
+  private readonly pool: ArrayBuffer[] = [];
+
+  constructor() {
+    this.worker = new Worker(`(${estimatorWorker.toString()})()`, { eval: true, workerData: SAMPLING });
+    this.done = new Promise<EstimatedBlocks>((resolve, reject) => {
+      this.worker.on('message', (m: { acked: number; back: ArrayBuffer } | EstimatedBlocks) => {
+        if (!('acked' in m)) { resolve(m); return; }
+        this.acked = m.acked;
+        this.pool.push(m.back);
+        const w = this.wake;
+        this.wake = undefined;
+        w?.();
+      });
+      this.worker.on('error', reject);
+      this.worker.on('exit', (code) => reject(new Error(`the size estimator stopped (exit ${code})`)));
+    });
+    this.done.catch(() => { const w = this.wake; this.wake = undefined; w?.(); });
+  }
+
+  /**
+   * Hands a chunk over: copied into a pooled buffer that is moved, not cloned, to the worker and moved
+   * back when done (a chunk is often a view of a larger read buffer, and posting a view clones all of
+   * that; fresh buffers cost page faults). Waits while the worker is more than MAX_BEHIND bytes behind.
+   */
+  async write(chunk: Buffer): Promise<void> {
+    for (let at = 0; at < chunk.length; at += POOLED) {
+      const piece = chunk.subarray(at, at + POOLED);
+      const buf = this.pool.pop() ?? new ArrayBuffer(POOLED);
+      new Uint8Array(buf, 0, piece.length).set(piece);
+      this.worker.postMessage({ buf, len: piece.length }, [buf]);
+      this.sent += piece.length;
+    }
+    while (this.sent - this.acked > MAX_BEHIND) {
+      await Promise.race([new Promise<void>((r) => { this.wake = r; }), this.done]);
+    }
+  }
+
+  async end(): Promise<{ ins: number[]; outs: number[]; total: number }> {
+    this.worker.postMessage(null);
+    try {
+      return estimate(await this.done);
+    } finally {
+      void this.worker.terminate();
+    }
+  }
+
+  destroy(): void { void this.worker.terminate(); }
+}
+
+const SAMPLING = { block: 16 * 1024, dict: 32 * 1024, stride: 16, first: 64, bands: 10, level: GZIP_LEVEL };
+const MAX_BEHIND = 32 << 20;
+const POOLED = 1 << 20;
+
+/** Per block: its length, entropy band, and deflated size (-1 where it was not deflated). */
+interface EstimatedBlocks {
+  readonly len: number[];
+  readonly band: number[];
+  readonly deflated: number[];
+}
+
+/** Per-band ratios from the deflated blocks; cumulative in/out offsets at block ends (for apportion). */
+function estimate(b: EstimatedBlocks): { ins: number[]; outs: number[]; total: number } {
+  const bands = SAMPLING.bands;
+  const sum = new Float64Array(bands);
+  const len = new Float64Array(bands);
+  let allSum = 0;
+  let allLen = 0;
+  b.len.forEach((l, i) => {
+    const d = b.deflated[i]!;
+    if (d < 0) return;
+    const k = b.band[i]!;
+    sum[k] = sum[k]! + d;
+    len[k] = len[k]! + l;
+    allSum += d;
+    allLen += l;
+  });
+  const overall = allLen > 0 ? allSum / allLen : 1;
+  const ins = [0];
+  const outs = [0];
+  let at = 0;
+  let out = 0;
+  b.len.forEach((l, i) => {
+    const d = b.deflated[i]!;
+    const band = b.band[i]!;
+    at += l;
+    out += d >= 0 ? d : l * (len[band]! > 0 ? sum[band]! / len[band]! : overall);
+    ins.push(at);
+    outs.push(out);
+  });
+  // gzip's 10-byte header and 8-byte trailer.
+  return { ins, outs, total: Math.round(out) + 18 };
+}
+
+/**
+ * The estimator thread's body, run from its source text (so it needs no file of its own in dist/):
+ * self-contained, it uses only `require` and its workerData (SAMPLING).
+ */
+function estimatorWorker(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { deflateRawSync } = require('node:zlib') as typeof import('node:zlib');
+  const s = workerData as typeof SAMPLING;
+  const len: number[] = [];
+  const band: number[] = [];
+  const deflated: number[] = [];
+  const hist = new Uint32Array(256);
+  let carry = Buffer.alloc(0);
+  let base = 0;
+  let total = 0;
+  const block = (data: Buffer, at: number, n: number): void => {
+    hist.fill(0);
+    let m = 0;
+    for (let j = at; j < at + n; j += 4) { hist[data[j]!]!++; m++; }
+    let bits = 0;
+    for (let k = 0; k < 256; k++) { const c = hist[k]!; if (c > 0) bits -= c * Math.log2(c / m); }
+    const i = len.length;
+    len.push(n);
+    band.push(Math.min(s.bands - 1, Math.floor((bits / m / 8) * s.bands)));
+    if (i >= s.first && i % s.stride !== 0) { deflated.push(-1); return; }
+    const input = data.subarray(at, at + n);
+    deflated.push(at > 0
+      ? deflateRawSync(input, { level: s.level, dictionary: data.subarray(Math.max(0, at - s.dict), at) }).length
+      : deflateRawSync(input, { level: s.level }).length);
+  };
+  parentPort!.on('message', (msg: { buf: ArrayBuffer; len: number } | null) => {
+    if (msg === null) {
+      const at = len.length * s.block - base;
+      if (carry.length > at) block(carry, at, carry.length - at);
+      parentPort!.postMessage({ len, band, deflated });
+      return;
+    }
+    const chunk = Buffer.from(msg.buf, 0, msg.len);
+    total += chunk.length;
+    // Only the bytes a block or a dictionary still needs are copied along.
+    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
+    let at = len.length * s.block - base;
+    while (at + s.block <= data.length) { block(data, at, s.block); at += s.block; }
+    const keep = Math.max(0, at - s.dict);
+    carry = Buffer.from(data.subarray(keep));
+    base += keep;
+    parentPort!.postMessage({ acked: total, back: msg.buf }, [msg.buf]);
+  });
 }
 
 interface Counter {

@@ -2,6 +2,7 @@ import { packageClass, pathClass, type ContainerClass } from './classes';
 import { dependencyFacts } from './deps';
 import { readDpkg, type DpkgPackage } from './dpkg';
 import { readOsRelease, type OsRelease } from './osRelease';
+import type { CompressedBy } from './layerScan';
 import type { ScannedSource } from './sources';
 
 export interface PackageReport {
@@ -67,6 +68,12 @@ export interface Report {
 export interface ReportOptions {
   /** Packages the recipe asked for (their `why`). */
   readonly asked?: ReadonlySet<string>;
+}
+
+/** How the total was had: `gzip -6` only when every layer was measured by it; an estimate when any was estimated. */
+function compressedBy(by: readonly CompressedBy[]): string {
+  if (by.includes('estimate')) return 'gzip -6, estimated from samples';
+  return by.every((b) => b === 'gzip -6') ? 'gzip -6' : 'zlib level 6';
 }
 
 const dirOf = (p: string): string => { const i = p.lastIndexOf('/'); return i < 0 ? '' : p.slice(0, i); };
@@ -158,7 +165,7 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
   const os = readOsRelease(tree);
   return {
     version: 1, source, packageManager: db ? 'dpkg' : 'none', ...(os ? { os } : {}), layers: scanned.layers.length,
-    compressedBy: scanned.layers.every((l) => l.measuredBy === 'gzip -6') ? 'gzip -6' : 'zlib level 6',
+    compressedBy: compressedBy(scanned.layers.map((l) => l.measuredBy)),
     totals: { files, bytes, compressedBytes: scanned.layers.reduce((s, l) => s + l.gzipBytes, 0), removableBytes: removable },
     packages: reports,
     unowned: [...unowned].map(([path, g]) => ({ path, files: g.files, bytes: g.bytes, compressedBytes: Math.round(g.compressed) }))

@@ -63,6 +63,8 @@ export interface ReadSourceOptions {
    */
   readonly explain?: (docker: Dockerode, err: unknown) => unknown;
   readonly signal?: AbortSignal;
+  /** How the compressed size is had: every byte compressed (default) or estimated from samples. */
+  readonly compressed?: 'exact' | 'estimate';
 }
 
 export interface ScannedSource {
@@ -73,7 +75,7 @@ export interface ScannedSource {
 
 /** Reads a source in one streaming pass and applies its layers in order. */
 export async function readSource(source: InspectSource, opts: ReadSourceOptions = {}): Promise<ScannedSource> {
-  const scan = { keep: keepContent, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const scan = { keep: keepContent, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.compressed ? { compressed: opts.compressed } : {}) };
   switch (source.kind) {
     case 'folder': {
       const st = (() => { try { return statSync(source.path); } catch { return undefined; } })();

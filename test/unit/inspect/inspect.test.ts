@@ -121,6 +121,23 @@ test('a big incompressible file gets its own size as its compressed share, withi
   assert.ok(t.compressed < 20000, `tail.txt share ${t.compressed}`);
 });
 
+test('estimated from samples, a layer of 3 MiB (text, noise, zeros) comes within 3% of gzip -6, and a big incompressible file within 5% of its size', async () => {
+  const noise = createHash('sha512');
+  const parts: Buffer[] = [];
+  for (let i = 0; i < 16384; i++) parts.push(noise.update(String(i)).copy().digest());
+  const random = Buffer.concat(parts); // 1 MiB
+  const text = Buffer.from(Array.from({ length: 40000 }, (_, i) => `line ${i}: the quick brown fox ${i % 97} jumps\n`).join('')).subarray(0, 1 << 20);
+  const tarBytes = await tarOf([{ name: 'text.txt', body: text }, { name: 'random.bin', body: random }, { name: 'zeros', body: Buffer.alloc(1 << 20) }]);
+  const scan = await scanLayer((async function* () { for (let i = 0; i < tarBytes.length; i += 100_000) yield tarBytes.subarray(i, i + 100_000); })(), { keep: () => false, compressed: 'estimate' });
+  assert.equal(scan.measuredBy, 'estimate');
+  const exact = gzip6(tarBytes);
+  assert.ok(Math.abs(scan.gzipBytes - exact) <= 0.03 * exact, `estimate ${scan.gzipBytes}, gzip -6 ${exact}`);
+  const r = scan.entries.find((e) => e.path === 'random.bin')!;
+  assert.ok(Math.abs(r.compressed - random.length) < 0.05 * random.length, `random.bin share ${r.compressed}`);
+  const z = scan.entries.find((e) => e.path === 'zeros')!;
+  assert.ok(z.compressed < 0.01 * (1 << 20), `zeros share ${z.compressed}`);
+});
+
 /** A docker-archive: layer blobs first (in reverse order), manifest.json last, as `docker save` streams. */
 async function dockerArchive(layers: Buffer[]): Promise<Buffer> {
   const names = layers.map((l) => `blobs/sha256/${createHash('sha256').update(l).digest('hex')}`);
