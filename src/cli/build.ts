@@ -18,6 +18,7 @@ import { MAX_FILE_BYTES, readInput } from './readInput';
 import { encodingDiagnostic } from '../core/lint/encoding';
 import { LineIndex } from '../core/kernel/text';
 import { UsageError } from './usageError';
+import { takeSbomArgs, writeBuildSbom } from './buildSbom';
 
 export interface BuildArgs {
   recipe: string;
@@ -147,7 +148,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
 
 const USAGE = `usage: ownbase build RECIPE [--tag NAME] [--builder debootstrap|mmdebstrap] [--output FILE.tar]
                      [--keep-rootfs DIR | --from-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
-                     [--progress text|json]
+                     [--progress text|json] [--sbom FILE [--sbom-format spdx-json|cyclonedx-json]]
 
 Builds the recipe's image as root: bootstrap (debootstrap or mmdebstrap), packages installed in a
 chroot, slimmed, imported into the Docker engine under the recipe's image name (or --tag). Without a
@@ -159,6 +160,8 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --no-cache          download everything and do not keep it
   --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
                       result, error), for CI and editors; the default, text, is the same events for people
+  --sbom FILE         after the build, write the image's SBOM (what ownbase inspect --format gives):
+                      SPDX 2.3 for *.spdx.json, CycloneDX 1.5 for *.cdx.json, or as --sbom-format says
 Ctrl-C cancels: the running step's process tree is killed, mounts are undone, the work folder removed.
 Exit 0 built, 1 failed (recipe errors, a step failed), 2 usage, 130 cancelled.`;
 
@@ -199,7 +202,8 @@ async function build(args: readonly string[], io: CliIO): Promise<number> {
 }
 
 async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEventInit) => void): Promise<number> {
-  const a = parseBuildArgs(args);
+  const { rest, sbom } = takeSbomArgs(args);
+  const a = parseBuildArgs(rest);
   let diagnostics = '';
   const loaded = readRecipe(a.recipe, { ...io, stderr: { write: (s: string) => (diagnostics += s) } });
   if (typeof loaded === 'number') {
@@ -311,6 +315,15 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept });
   } else if (archived) {
     emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept });
+  }
+  if (sbom && (imported || archived)) {
+    try {
+      const built = imported ? { image: imported.tag, docker } : { archive: archived!.path };
+      emit({ type: 'note', level: 'info', text: `SBOM (${sbom.format}) written to ${await writeBuildSbom(sbom, built, io.cwd, io.signal)}` });
+    } catch (e) {
+      emit({ type: 'note', level: 'warning', text: `the image was built, but its SBOM was not written: ${message(e)}` });
+      return 1;
+    }
   }
   if (result.cleanupFailures.length > 0 || result.mountsLeft.length > 0) {
     emit({ type: 'error', code: 'cleanup', message: 'the image was built, but the cleanup did not finish (see above)' });

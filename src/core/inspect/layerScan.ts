@@ -164,6 +164,8 @@ class Estimator {
   private acked = 0;
   private wake: (() => void) | undefined;
   private readonly pool: ArrayBuffer[] = [];
+  private cur: Uint8Array | undefined;
+  private curLen = 0;
 
   constructor() {
     this.worker = new Worker(`(${estimatorWorker.toString()})()`, { eval: true, workerData: SAMPLING });
@@ -183,24 +185,37 @@ class Estimator {
   }
 
   /**
-   * Hands a chunk over: copied into a pooled buffer that is moved, not cloned, to the worker and moved
-   * back when done (a chunk is often a view of a larger read buffer, and posting a view clones all of
-   * that; fresh buffers cost page faults). Waits while the worker is more than MAX_BEHIND bytes behind.
+   * Hands a chunk over: copied into a pooled 1 MiB buffer that, once full, is moved (not cloned) to the
+   * worker and moved back when done (a chunk is often a view of a larger read buffer, and posting a view
+   * clones all of that; socket chunks are small; fresh buffers cost page faults). Waits while the worker
+   * is more than MAX_BEHIND bytes behind.
    */
   async write(chunk: Buffer): Promise<void> {
-    for (let at = 0; at < chunk.length; at += POOLED) {
-      const piece = chunk.subarray(at, at + POOLED);
-      const buf = this.pool.pop() ?? new ArrayBuffer(POOLED);
-      new Uint8Array(buf, 0, piece.length).set(piece);
-      this.worker.postMessage({ buf, len: piece.length }, [buf]);
-      this.sent += piece.length;
+    for (let at = 0; at < chunk.length;) {
+      const cur = this.cur ??= new Uint8Array(this.pool.pop() ?? new ArrayBuffer(POOLED));
+      const n = Math.min(chunk.length - at, POOLED - this.curLen);
+      cur.set(chunk.subarray(at, at + n), this.curLen);
+      this.curLen += n;
+      at += n;
+      if (this.curLen === POOLED) this.post();
     }
     while (this.sent - this.acked > MAX_BEHIND) {
       await Promise.race([new Promise<void>((r) => { this.wake = r; }), this.done]);
     }
   }
 
+  /** Moves the filled part of the current buffer to the worker. */
+  private post(): void {
+    if (!this.cur || this.curLen === 0) return;
+    const buf = this.cur.buffer as ArrayBuffer;
+    this.worker.postMessage({ buf, len: this.curLen }, [buf]);
+    this.sent += this.curLen;
+    this.cur = undefined;
+    this.curLen = 0;
+  }
+
   async end(): Promise<{ ins: number[]; outs: number[]; total: number }> {
+    this.post();
     this.worker.postMessage(null);
     try {
       return estimate(await this.done);

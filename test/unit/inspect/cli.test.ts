@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { runCli } from '../../../src/cli/run';
 import { parseInspectArgs } from '../../../src/cli/inspect';
+import { sbomFormatOf, takeSbomArgs } from '../../../src/cli/buildSbom';
 import { EXPECTED, makeRootfs, tempDir } from './support';
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; out: string; err: string }> {
@@ -61,4 +62,32 @@ test('usage errors: no source, unknown format, bad size, SBOM with --compare', a
   assert.deepEqual(parseInspectArgs(['img', '--max-package=libc6=12.5']).limits.packages, new Map([['libc6', 12_500_000]]));
   const r = await cli(['inspect', '--format', 'xml', 'x'], '/');
   assert.equal(r.code, 2);
+});
+
+test('--exact asks for gzip -6 of every byte; the default estimates, and the table says which', async () => {
+  assert.equal(parseInspectArgs(['img']).exact, false);
+  assert.equal(parseInspectArgs(['img', '--exact']).exact, true);
+  assert.throws(() => parseInspectArgs(['img', '--exact=yes']), /--exact takes no value/);
+  const dir = tempDir('cli-exact');
+  try {
+    makeRootfs(dir);
+    assert.match((await cli(['inspect', dir], '/')).out, /compressed \(gzip -6, estimated from samples\)/);
+    assert.match((await cli(['inspect', dir, '--exact'], '/')).out, /compressed \(gzip -6\) /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('build --sbom FILE: the format from the name or --sbom-format; the other arguments pass through', () => {
+  assert.equal(sbomFormatOf('out/image.spdx.json'), 'spdx-json');
+  assert.equal(sbomFormatOf('bom.cdx.json'), 'cyclonedx-json');
+  assert.equal(sbomFormatOf('x.cyclonedx.json'), 'cyclonedx-json');
+  assert.equal(sbomFormatOf('sbom.json'), undefined);
+  assert.deepEqual(takeSbomArgs(['r.yaml', '--tag', 't:1', '--sbom', 'a.cdx.json']), { rest: ['r.yaml', '--tag', 't:1'], sbom: { file: 'a.cdx.json', format: 'cyclonedx-json' } });
+  assert.deepEqual(takeSbomArgs(['--sbom=sbom.json', '--sbom-format=spdx-json', 'r.yaml']), { rest: ['r.yaml'], sbom: { file: 'sbom.json', format: 'spdx-json' } });
+  assert.deepEqual(takeSbomArgs(['r.yaml', '--no-cache']), { rest: ['r.yaml', '--no-cache'] });
+  assert.throws(() => takeSbomArgs(['r.yaml', '--sbom', 'sbom.json']), /name it \*\.spdx\.json or \*\.cdx\.json/);
+  assert.throws(() => takeSbomArgs(['r.yaml', '--sbom']), /--sbom needs a value/);
+  assert.throws(() => takeSbomArgs(['r.yaml', '--sbom', 'a.json', '--sbom-format', 'xml']), /--sbom-format must be spdx-json or cyclonedx-json, not 'xml'/);
+  assert.throws(() => takeSbomArgs(['r.yaml', '--sbom-format', 'spdx-json']), /--sbom-format needs --sbom FILE/);
 });
