@@ -13,11 +13,14 @@ import { importRootfs } from '../../src/core/engine/import';
 import { buildReport, type Report } from '../../src/core/inspect/report';
 import { toCycloneDx, toSpdx } from '../../src/core/inspect/sbom';
 import { readSource } from '../../src/core/inspect/sources';
+import { runCli } from '../../src/cli/run';
+import { cycloneDx15Problems, spdx23Problems } from '../unit/inspect/sbomCheck';
 
 const docker = connectEngine();
 /** Reused between runs (building it takes minutes); made here when missing. */
 const ROOTFS = process.env['OWNBASE_TEST_INSPECT_ROOTFS'] ?? '/var/tmp/ownbase-test-inspect-rootfs';
 const TAG = `ownbase-test-inspect-${randomBytes(4).toString('hex')}:1`;
+const SBOM_TAG = `ownbase-test-inspect-${randomBytes(4).toString('hex')}:sbom`;
 const work = mkdtempSync(join(tmpdir(), 'ownbase-test-inspect-'));
 const containers: string[] = [];
 let report: Report;
@@ -34,7 +37,7 @@ before(async () => {
 
 after(async () => {
   for (const id of containers) await docker.getContainer(id).remove({ force: true }).catch(() => undefined);
-  await docker.getImage(TAG).remove({ force: true }).catch(() => undefined);
+  for (const t of [TAG, SBOM_TAG]) await docker.getImage(t).remove({ force: true }).catch(() => undefined);
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -103,6 +106,22 @@ test('the SBOMs list every package dpkg-query lists, with its version', async ()
   assert.deepEqual(libs.map((c) => `${c.name} ${c.version}`).sort(), listed);
   assert.ok(libs.every((c) => c.purl?.startsWith(`pkg:deb/debian/${c.name}@`) && c.purl.endsWith('&distro=debian-12')));
   assert.equal(report.os?.id, 'debian');
+  assert.deepEqual(spdx23Problems(spdx as Record<string, unknown>), []);
+  assert.equal(await cycloneDx15Problems(cdx), null);
+});
+
+test('ownbase build --from-rootfs … --sbom FILE.cdx.json writes the built image\'s CycloneDX SBOM: every package dpkg-query lists', async () => {
+  const { stdout } = await execa('dpkg-query', ['--admindir', join(ROOTFS, 'var/lib/dpkg'), '-W', '-f', '${Package} ${Version}\n']);
+  const recipe = join(__dirname, '../../../examples/bookworm-slim.ownbase.yaml');
+  let log = '';
+  const io = { write: (s: string) => { log += s; } };
+  const code = await runCli(['build', recipe, '--from-rootfs', ROOTFS, '--tag', SBOM_TAG, '--sbom', 'image.cdx.json'], { cwd: work, stdout: io, stderr: io });
+  assert.equal(code, 0, log.slice(-3000));
+  assert.match(log, /SBOM \(cyclonedx-json\) written to .*image\.cdx\.json/);
+  const doc = JSON.parse(readFileSync(join(work, 'image.cdx.json'), 'utf8')) as { metadata: { component: { name: string } }; components: { type: string; name: string; version: string }[] };
+  assert.equal(doc.metadata.component.name, `image:${SBOM_TAG}`);
+  assert.deepEqual(doc.components.filter((c) => c.type === 'library').map((c) => `${c.name} ${c.version}`).sort(), stdout.trim().split('\n').sort());
+  assert.equal(await cycloneDx15Problems(doc), null);
 });
 
 test('a container export and the folder read the same as the image', async () => {
