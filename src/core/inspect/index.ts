@@ -1,4 +1,5 @@
 /** The package-size inspector: sources → one streaming pass → files → packages → Report. */
+export * from './apk';
 export * from './classes';
 export * from './compare';
 export * from './deps';

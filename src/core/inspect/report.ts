@@ -1,3 +1,4 @@
+import { apkWorld, readApk } from './apk';
 import { packageClass, pathClass, type ContainerClass } from './classes';
 import { dependencyFacts } from './deps';
 import { readDpkg, type DpkgPackage } from './dpkg';
@@ -45,7 +46,7 @@ export interface ClassReport extends ContainerClass {
 export interface Report {
   readonly version: 1;
   readonly source: string;
-  readonly packageManager: 'dpkg' | 'none';
+  readonly packageManager: 'dpkg' | 'apk' | 'none';
   readonly os?: OsRelease;
   readonly layers: number;
   /** What measured the compressed size (`gzip -6`, or zlib where no gzip is installed). */
@@ -85,7 +86,10 @@ const dirOf = (p: string): string => { const i = p.lastIndexOf('/'); return i < 
  */
 export function buildReport(scanned: ScannedSource, source: string, opts: ReportOptions = {}): Report {
   const { tree } = scanned;
-  const db = readDpkg(tree);
+  const dpkg = readDpkg(tree);
+  const apk = dpkg ? undefined : readApk(tree);
+  const db = dpkg ?? apk;
+  const asked = opts.asked ?? (apk ? apkWorld(tree) : undefined);
   const packages = db?.packages ?? [];
   const owner = new Map<string, number>();
   const divertedFrom = new Map<string, { to: string; by: string }>();
@@ -142,7 +146,7 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
     }
   }
 
-  const facts = dependencyFacts(packages, opts.asked);
+  const facts = dependencyFacts(packages, asked);
   const bytesOf = new Map(packages.map((p, i) => [p.name, acc[i]!.bytes]));
   const reports: PackageReport[] = packages.map((p: DpkgPackage, i) => {
     const a = acc[i]!;
@@ -164,7 +168,7 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
   })).sort((a, b) => b.bytes - a.bytes);
   const os = readOsRelease(tree);
   return {
-    version: 1, source, packageManager: db ? 'dpkg' : 'none', ...(os ? { os } : {}), layers: scanned.layers.length,
+    version: 1, source, packageManager: dpkg ? 'dpkg' : apk ? 'apk' : 'none', ...(os ? { os } : {}), layers: scanned.layers.length,
     compressedBy: compressedBy(scanned.layers.map((l) => l.measuredBy)),
     totals: { files, bytes, compressedBytes: scanned.layers.reduce((s, l) => s + l.gzipBytes, 0), removableBytes: removable },
     packages: reports,

@@ -16,16 +16,21 @@ function distro(r: Report): string | undefined {
   return r.os.versionId ? `${r.os.id}-${r.os.versionId}` : r.os.id;
 }
 
-/** `pkg:deb/debian/NAME@VERSION?arch=…&distro=…`; the namespace is the OS id (debian, ubuntu). */
+/**
+ * `pkg:deb/debian/NAME@VERSION?arch=…&distro=…` (`pkg:apk/alpine/…` for an apk database); the namespace
+ * is the OS id (debian, ubuntu, alpine).
+ */
 export function debPurl(r: Report, name: string, version: string, arch: string): string {
-  const ns = r.os?.id ?? 'debian';
+  const apk = r.packageManager === 'apk';
+  const ns = r.os?.id ?? (apk ? 'alpine' : 'debian');
   const q = [`arch=${encodeURIComponent(arch)}`];
   const d = distro(r);
   if (d) q.push(`distro=${encodeURIComponent(d)}`);
-  return `pkg:deb/${encodeURIComponent(ns)}/${encodeURIComponent(name)}@${encodeURIComponent(version)}?${q.join('&')}`;
+  return `pkg:${apk ? 'apk' : 'deb'}/${encodeURIComponent(ns)}/${encodeURIComponent(name)}@${encodeURIComponent(version)}?${q.join('&')}`;
 }
 
 const spdxId = (s: string): string => s.replace(/[^A-Za-z0-9.-]/g, '-');
+const packageId = (r: Report, name: string, arch: string): string => `SPDXRef-Package-${r.packageManager === 'apk' ? 'apk' : 'deb'}-${spdxId(name)}-${spdxId(arch)}`;
 
 /** SPDX 2.3 JSON: one package per installed package and one for the operating system. */
 export function toSpdx(r: Report, opts: SbomOptions = {}): object {
@@ -42,7 +47,7 @@ export function toSpdx(r: Report, opts: SbomOptions = {}): object {
   }
   for (const p of r.packages) {
     packages.push({
-      name: p.name, SPDXID: `SPDXRef-Package-deb-${spdxId(p.name)}-${spdxId(p.arch)}`, versionInfo: p.version,
+      name: p.name, SPDXID: packageId(r, p.name, p.arch), versionInfo: p.version,
       downloadLocation: 'NOASSERTION', filesAnalyzed: false, primaryPackagePurpose: 'LIBRARY',
       sourceInfo: `built from source package ${p.source} ${p.sourceVersion}`,
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: debPurl(r, p.name, p.version, p.arch) }],
@@ -56,7 +61,7 @@ export function toSpdx(r: Report, opts: SbomOptions = {}): object {
     packages,
     relationships: [
       ...(r.os ? [{ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: osId }] : []),
-      ...r.packages.map((p) => ({ spdxElementId: described, relationshipType: r.os ? 'CONTAINS' : 'DESCRIBES', relatedSpdxElement: `SPDXRef-Package-deb-${spdxId(p.name)}-${spdxId(p.arch)}` })),
+      ...r.packages.map((p) => ({ spdxElementId: described, relationshipType: r.os ? 'CONTAINS' : 'DESCRIBES', relatedSpdxElement: packageId(r, p.name, p.arch) })),
     ],
   };
 }
