@@ -20,7 +20,7 @@ export interface PackageReport {
   readonly declaredBytes: number;
   /** Share of the layers' gzip-6 bytes. */
   readonly compressedBytes: number;
-  /** Bytes freed by removing it and what only it needs. */
+  /** Bytes freed by removing it and what only it needs (their files and their dpkg database files). */
   readonly freesBytes: number;
   readonly frees: readonly string[];
   readonly why: string;
@@ -77,6 +77,8 @@ function compressedBy(by: readonly CompressedBy[]): string {
   return by.every((b) => b === 'gzip -6') ? 'gzip -6' : 'zlib level 6';
 }
 
+const DPKG_INFO = /^var\/lib\/dpkg\/info\/([^/:]+)(?::[^/.]+)?\.[^/.]+$/;
+
 const dirOf = (p: string): string => { const i = p.lastIndexOf('/'); return i < 0 ? '' : p.slice(0, i); };
 
 /**
@@ -108,6 +110,8 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
   const classAcc = new Map<string, { cls: ContainerClass; files: number; bytes: number }>();
   const pkgClass = packages.map((p) => packageClass(p.name));
   const seen = new Set<number>();
+  /** A package's own files in the dpkg database (info/NAME[:ARCH].*): dpkg deletes them with it. */
+  const dbBytes = new Map<string, number>();
   let files = 0;
   let bytes = 0;
   let removable = 0;
@@ -137,6 +141,8 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
       a.compressed += node.compressed;
       if (pc) a.classBytes.set(pc.id, (a.classBytes.get(pc.id) ?? 0) + size);
     } else if (first) {
+      const info = DPKG_INFO.exec(path);
+      if (info) dbBytes.set(info[1]!, (dbBytes.get(info[1]!) ?? 0) + size);
       const dir = `/${dirOf(path)}`;
       const g = unowned.get(dir) ?? { files: 0, bytes: 0, compressed: 0 };
       g.files++;
@@ -158,7 +164,7 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
     return {
       name: p.name, version: p.version, arch: p.arch, source: p.source, sourceVersion: p.sourceVersion,
       files: a.files, bytes: a.bytes, declaredBytes: p.declaredBytes, compressedBytes: Math.round(a.compressed),
-      freesBytes: f.frees.reduce((s, n) => s + (bytesOf.get(n) ?? 0), 0), frees: f.frees, why: f.why, class: cls, paths: a.paths,
+      freesBytes: f.frees.reduce((s, n) => s + (bytesOf.get(n) ?? 0) + (dbBytes.get(n) ?? 0), 0), frees: f.frees, why: f.why, class: cls, paths: a.paths,
     };
   });
   reports.sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));
