@@ -1,5 +1,7 @@
-// The inspector webview: summary figures and a sortable, filterable package table. Built for the browser
-// (dist/webview.js); every value reaches the page through textContent, never through HTML.
+// The inspector webview: summary figures, a bar chart of the biggest packages and folders, and a sortable,
+// filterable package table whose rows are virtualized (5,000 rows stay smooth); a row lists its files, its
+// Remove button asks the extension for the recipe edit. Built for the browser (dist/webview.js); every value
+// reaches the page through textContent, never through HTML.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
@@ -9,6 +11,11 @@ import { formatBytes, sortPackages, filterPackages, type SortKey } from './table
 declare function acquireVsCodeApi(): { postMessage(m: FromView): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
 const post = (m: FromView): void => vscode.postMessage(m);
+
+/** Row height of the package table (px): rows are virtualized, only those in view are in the page. */
+const ROW = 24;
+/** Rows drawn above and below the visible ones, so a scroll does not show blanks. */
+const OVERSCAN = 12;
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(`
@@ -26,6 +33,18 @@ sheet.replaceSync(`
   td.num { text-align: right; }
   tr:hover { background: var(--vscode-list-hoverBackground); }
   .error { color: var(--vscode-errorForeground); }
+  .chart { display: grid; grid-template-columns: minmax(8em, max-content) 1fr max-content; gap: 2px 8px; align-items: center; margin: 8px 0 16px; max-width: 900px; }
+  .chart .track { height: 12px; background: var(--vscode-editorWidget-background, transparent); }
+  .chart .fill { height: 100%; background: var(--vscode-charts-blue, var(--vscode-progressBar-background)); }
+  .chart .fill.group { background: var(--vscode-charts-orange, var(--vscode-progressBar-background)); }
+  .chart .num { text-align: right; }
+  .scroller { height: 60vh; overflow-y: auto; border: 1px solid var(--vscode-panel-border, transparent); }
+  tbody tr { height: ${ROW}px; cursor: pointer; }
+  tr.spacer { height: 0; cursor: default; }
+  tr.spacer td { padding: 0; border: none; }
+  td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; max-width: 28em; }
+  td.actions { text-align: right; }
+  td.actions button, li button { font: inherit; color: var(--vscode-textLink-foreground); background: none; border: none; cursor: pointer; padding: 0 4px; }
   .muted { opacity: 0.7; }
 `);
 document.adoptedStyleSheets = [sheet];
@@ -67,17 +86,74 @@ function button(label: string, onClick: () => void): HTMLElement {
   return b;
 }
 
+/** The rows the filter and sort give; the table draws the slice in view (see drawRows). */
+let rows: ViewPackage[] = [];
+
 function renderBody(tbody: HTMLTableSectionElement, count: HTMLElement): void {
   if (!report) return;
-  const rows = sortPackages(filterPackages(report.packages, filter), sortKey, descending);
+  rows = sortPackages(filterPackages(report.packages, filter), sortKey, descending);
+  count.textContent = `${rows.length} of ${report.packages.length} packages`;
+  drawRows(tbody);
+}
+
+function spacer(height: number): HTMLTableRowElement {
+  const tr = el('tr', undefined, 'spacer');
+  const td = el('td');
+  td.colSpan = COLUMNS.length + 1;
+  tr.style.height = `${height}px`;
+  tr.append(td);
+  return tr;
+}
+
+function actionButton(label: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', label);
+  b.title = title;
+  b.addEventListener('click', (e) => { e.stopPropagation(); onClick(); });
+  return b;
+}
+
+/** Draws the rows in view of the scroller (plus OVERSCAN), with spacers standing for the others. */
+function drawRows(tbody: HTMLTableSectionElement): void {
+  const scroller = tbody.closest('.scroller');
+  const top = scroller?.scrollTop ?? 0;
+  const height = scroller?.clientHeight || 600;
+  const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
+  const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
   const frag = document.createDocumentFragment();
-  for (const p of rows) {
+  frag.append(spacer(first * ROW));
+  for (const p of rows.slice(first, last)) {
     const tr = el('tr');
+    tr.dataset['name'] = p.name;
+    tr.title = `${p.name}: click to list its files`;
     for (const c of COLUMNS) tr.append(el('td', c.cell(p), c.num ? 'num' : undefined));
+    const actions = el('td', undefined, 'actions');
+    actions.append(actionButton('Remove', `Remove ${p.name} from the recipe (a preview first)`, () => post({ v: PROTOCOL, type: 'remove', name: p.name })));
+    tr.append(actions);
+    tr.addEventListener('click', () => post({ v: PROTOCOL, type: 'files', name: p.name }));
     frag.append(tr);
   }
+  frag.append(spacer((rows.length - last) * ROW));
   tbody.replaceChildren(frag);
-  count.textContent = `${rows.length} of ${report.packages.length} packages`;
+}
+
+/** Horizontal bars of the biggest packages and the biggest folders no package owns. */
+function chart(r: ViewReport): HTMLElement {
+  const items = [
+    ...r.packages.map((p) => ({ label: p.name, bytes: p.bytes, group: false })),
+    ...r.unowned.map((u) => ({ label: `${u.path} (no package)`, bytes: u.bytes, group: true })),
+  ].sort((a, b) => b.bytes - a.bytes).slice(0, 12);
+  const max = Math.max(1, ...items.map((i) => i.bytes));
+  const box = el('div', undefined, 'chart');
+  box.setAttribute('role', 'img');
+  box.setAttribute('aria-label', `The ${items.length} biggest packages and folders by bytes`);
+  for (const i of items) {
+    const track = el('div', undefined, 'track');
+    const fill = el('div', undefined, i.group ? 'fill group' : 'fill');
+    fill.style.width = `${((i.bytes / max) * 100).toFixed(1)}%`;
+    track.append(fill);
+    box.append(el('span', i.label), track, el('span', formatBytes(i.bytes), 'num'));
+  }
+  return box;
 }
 
 function render(): void {
@@ -101,6 +177,7 @@ function render(): void {
   bar.append(search, count, button('Refresh', () => post({ v: PROTOCOL, type: 'refresh' })),
     button('Export JSON', exportAs('json')), button('Export CSV', exportAs('csv')),
     button('SPDX', exportAs('spdx-json')), button('CycloneDX', exportAs('cyclonedx-json')));
+  const scroller = el('div', undefined, 'scroller');
   const table = el('table');
   const head = el('tr');
   const tbody = el('tbody');
@@ -116,13 +193,25 @@ function render(): void {
     });
     head.append(th);
   }
+  head.append(el('th', ''));
   const thead = el('thead');
   thead.append(head);
   table.append(thead, tbody);
+  scroller.append(table);
+  let pending = false;
+  scroller.addEventListener('scroll', () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; drawRows(tbody); });
+  });
   search.addEventListener('input', () => { filter = (search as unknown as { value: string }).value; renderBody(tbody, count); });
   const classes = el('ul');
-  for (const c of r.classes) classes.append(el('li', `${c.id}: ${formatBytes(c.bytes)} — ${c.reason}`));
-  root.replaceChildren(title, summary, classes, bar, table);
+  for (const c of r.classes) {
+    const li = el('li', `${c.id}: ${formatBytes(c.bytes)} — ${c.reason}`);
+    li.append(actionButton('Remove from recipe', `Add the remove: entries that drop ${c.id} to the recipe (a preview first)`, () => post({ v: PROTOCOL, type: 'remove', name: c.id })));
+    classes.append(li);
+  }
+  root.replaceChildren(title, summary, chart(r), classes, bar, scroller);
   renderBody(tbody, count);
 }
 

@@ -39,7 +39,11 @@ export type ToView =
 export type FromView =
   | { readonly v: typeof PROTOCOL; readonly type: 'ready' }
   | { readonly v: typeof PROTOCOL; readonly type: 'refresh' }
-  | { readonly v: typeof PROTOCOL; readonly type: 'export'; readonly format: ExportFormat };
+  | { readonly v: typeof PROTOCOL; readonly type: 'export'; readonly format: ExportFormat }
+  /** Open the list of a package's files. */
+  | { readonly v: typeof PROTOCOL; readonly type: 'files'; readonly name: string }
+  /** Remove a package or a class (by id) from the recipe that built the image, as an edit to preview. */
+  | { readonly v: typeof PROTOCOL; readonly type: 'remove'; readonly name: string };
 
 /** Whether a message from the webview has a known shape (the extension checks before use). */
 export function isFromView(m: unknown): m is FromView {
@@ -47,5 +51,9 @@ export function isFromView(m: unknown): m is FromView {
   const x = m as { v?: unknown; type?: unknown; format?: unknown };
   if (x.v !== PROTOCOL) return false;
   if (x.type === 'ready' || x.type === 'refresh') return true;
+  if (x.type === 'files' || x.type === 'remove') {
+    const name = (m as { name?: unknown }).name;
+    return typeof name === 'string' && name !== '' && name.length <= 256;
+  }
   return x.type === 'export' && (x.format === 'json' || x.format === 'csv' || x.format === 'spdx-json' || x.format === 'cyclonedx-json');
 }

@@ -8,6 +8,7 @@ export * from './formats';
 export * from './imageArchive';
 export * from './layerScan';
 export * from './osRelease';
+export * from './recipeEdit';
 export * from './report';
 export * from './sbom';
 export * from './sources';

@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
+import { LABEL_RECIPE_PATH } from '../../core/engine/labels';
 import type { InspectSource } from '../../core/inspect/sources';
 import type { Report } from '../../core/inspect/report';
 import { isFromView, PROTOCOL, type ExportFormat, type ToView } from '../../../webview/messages';
@@ -37,6 +38,8 @@ export class InspectorPanel implements vscode.Disposable {
           case 'ready': if (this.report) void this.post(panel, { v: PROTOCOL, type: 'report', report: toView(this.report) }); else void this.load(panel); break;
           case 'refresh': void this.load(panel); break;
           case 'export': void this.export(m.format); break;
+          case 'files': void this.files(m.name); break;
+          case 'remove': void this.removeFromRecipe(m.name); break;
         }
       }),
       panel.onDidDispose(() => this.dispose()),
@@ -65,6 +68,7 @@ export class InspectorPanel implements vscode.Disposable {
             docker: () => (docker ??= this.deps.engine().connectEngine(host)),
             explain: (d, e) => this.deps.engine().explainEngineError(d, e),
             signal: ac.signal,
+            compressed: 'estimate',
           });
           return core.buildReport(scanned, label);
         });
@@ -92,6 +96,61 @@ export class InspectorPanel implements vscode.Disposable {
       : `${JSON.stringify(format === 'json' ? core.reportJson(r) : format === 'spdx-json' ? core.toSpdx(r) : core.toCycloneDx(r), null, 2)}\n`;
     await writeFile(target.fsPath, text);
     void vscode.window.showInformationMessage(`ownbase: wrote ${target.fsPath}`);
+  }
+
+  /** A package's files, one path a line, in an untitled document. */
+  private async files(name: string): Promise<void> {
+    const p = this.report?.packages.find((x) => x.name === name);
+    if (!p) return;
+    const head = `# ${p.name} ${p.version}: ${p.files} files, ${this.deps.inspect().formatBytes(p.bytes)} (${this.report!.source})\n`;
+    const doc = await vscode.workspace.openTextDocument({ content: `${head}${p.paths.join('\n')}\n` });
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+  }
+
+  /**
+   * Removes a package (or a class, by id) from the recipe that built the image (its label names it; else
+   * the user picks a recipe of the workspace), as a WorkspaceEdit shown in the refactor preview first.
+   */
+  private async removeFromRecipe(name: string): Promise<void> {
+    const r = this.report;
+    if (!r) return;
+    const pkg = r.packages.find((p) => p.name === name);
+    const cls = pkg ? undefined : r.classes.find((c) => c.id === name);
+    if (!pkg && !cls) return;
+    const recipe = await this.recipeOf();
+    if (!recipe) return;
+    const core = this.deps.inspect();
+    const doc = await vscode.workspace.openTextDocument(recipe);
+    const result = core.recipeRemovalEdit(doc.getText(), { name, remove: pkg ? pkg.paths : cls!.remove });
+    if (!result.ok) { void vscode.window.showWarningMessage(`ownbase: cannot remove ${name} from ${vscode.workspace.asRelativePath(recipe)}: ${result.reason}.`); return; }
+    const edit = new vscode.WorkspaceEdit();
+    const label = pkg ? `Remove ${name} (frees ${core.formatBytes(pkg.freesBytes)})` : `Remove ${name} (${core.formatBytes(cls!.bytes)})`;
+    const meta: vscode.WorkspaceEditEntryMetadata = { needsConfirmation: true, label, description: result.summary };
+    for (const e of result.edits) {
+      edit.replace(recipe, new vscode.Range(e.range.start.line, e.range.start.character, e.range.end.line, e.range.end.character), e.newText, meta);
+    }
+    await vscode.workspace.applyEdit(edit, { isRefactoring: true });
+  }
+
+  /** The recipe the image's label names, found in a workspace folder; else one the user picks. */
+  private async recipeOf(): Promise<vscode.Uri | undefined> {
+    if (this.source.kind === 'image') {
+      try {
+        const host = vscode.workspace.getConfiguration('ownbase.docker').get<string>('host') || undefined;
+        const info = await this.deps.engine().connectEngine(host).getImage(this.source.ref).inspect();
+        const rel = info.Config?.Labels?.[LABEL_RECIPE_PATH];
+        for (const folder of rel ? vscode.workspace.workspaceFolders ?? [] : []) {
+          const uri = vscode.Uri.joinPath(folder.uri, rel!);
+          if (await vscode.workspace.fs.stat(uri).then(() => true, () => false)) return uri;
+        }
+      } catch (err) {
+        this.deps.log.warn(`inspector: the image's recipe label could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const found = await vscode.workspace.findFiles('**/*.{ownbase.yaml,ownbase.yml}', '**/node_modules/**', 200);
+    if (found.length === 0) { void vscode.window.showWarningMessage('ownbase: no recipe (*.ownbase.yaml) in the workspace to remove it from.'); return undefined; }
+    const pick = await vscode.window.showQuickPick(found.map((u) => ({ label: vscode.workspace.asRelativePath(u), uri: u })), { title: 'Remove it from which recipe?' });
+    return pick?.uri;
   }
 
   dispose(): void {
