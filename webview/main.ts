@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
 import { PROTOCOL, type ExportFormat, type FromView, type ToView, type ViewPackage, type ViewReport } from './messages';
-import { formatBytes, sortPackages, filterPackages, type SortKey } from './table';
+import { formatBytes, sortPackages, filterPackages, visibleRange, type SortKey } from './table';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromView): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -117,8 +117,7 @@ function drawRows(tbody: HTMLTableSectionElement): void {
   const scroller = tbody.closest('.scroller');
   const top = scroller?.scrollTop ?? 0;
   const height = scroller?.clientHeight || 600;
-  const first = Math.max(0, Math.floor(top / ROW) - OVERSCAN);
-  const last = Math.min(rows.length, Math.ceil((top + height) / ROW) + OVERSCAN);
+  const { first, last } = visibleRange(top, height, ROW, rows.length, OVERSCAN);
   const frag = document.createDocumentFragment();
   frag.append(spacer(first * ROW));
   for (const p of rows.slice(first, last)) {

@@ -22,3 +22,13 @@ export function sortPackages(ps: readonly ViewPackage[], key: SortKey, descendin
 
 /** `12.3 MB` (powers of 1000), as the CLI prints. */
 export { formatBytes } from '../src/core/inspect/formats';
+
+/**
+ * The rows a virtualized table draws: those in view at `scrollTop` (`height` px tall, rows `row` px)
+ * and `overscan` more on each side; `[first, last)` within `count`.
+ */
+export function visibleRange(scrollTop: number, height: number, row: number, count: number, overscan: number): { first: number; last: number } {
+  const first = Math.min(count, Math.max(0, Math.floor(scrollTop / row) - overscan));
+  const last = Math.min(count, Math.max(first, Math.ceil((scrollTop + height) / row) + overscan));
+  return { first, last };
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isFromView, PROTOCOL, type ViewPackage } from '../../../webview/messages';
-import { filterPackages, sortPackages } from '../../../webview/table';
+import { filterPackages, sortPackages, visibleRange } from '../../../webview/table';
 
 const pkg = (name: string, bytes: number, why: string, cls: string | null = null): ViewPackage =>
   ({ name, version: '1', bytes, declaredBytes: bytes, compressedBytes: bytes >> 1, freesBytes: bytes, why, class: cls });
@@ -27,4 +27,20 @@ test('messages from the webview are checked before use', () => {
   assert.equal(isFromView({ v: 2, type: 'ready' }), false);
   assert.equal(isFromView('ready'), false);
   assert.equal(isFromView(null), false);
+});
+
+test('the virtualized table draws the rows in view and a margin: 5,000 rows, about 50 in the page', () => {
+  assert.deepEqual(visibleRange(0, 600, 24, 5000, 12), { first: 0, last: 37 });
+  assert.deepEqual(visibleRange(24 * 1000, 600, 24, 5000, 12), { first: 988, last: 1037 });
+  assert.deepEqual(visibleRange(24 * 4990, 600, 24, 5000, 12), { first: 4978, last: 5000 });
+  assert.deepEqual(visibleRange(0, 600, 24, 0, 12), { first: 0, last: 0 });
+  assert.deepEqual(visibleRange(1e9, 600, 24, 10, 12), { first: 10, last: 10 });
+});
+
+test('files and remove messages carry a package name', () => {
+  assert.equal(isFromView({ v: PROTOCOL, type: 'files', name: 'libc6' }), true);
+  assert.equal(isFromView({ v: PROTOCOL, type: 'remove', name: 'docs' }), true);
+  assert.equal(isFromView({ v: PROTOCOL, type: 'remove', name: '' }), false);
+  assert.equal(isFromView({ v: PROTOCOL, type: 'files', name: 42 }), false);
+  assert.equal(isFromView({ v: PROTOCOL, type: 'files', name: 'x'.repeat(300) }), false);
 });
