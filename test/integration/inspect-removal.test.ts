@@ -51,10 +51,14 @@ test('a class\'s remove: globs, applied as the build applies them, shrink the ro
   assert.equal(after.classes.find((c) => c.id === cls.id)?.bytes ?? 0, 0);
 });
 
-// Measured on this rootfs: ca-certificates (with openssl and libssl3, which only it needs) said 8.68 MB and
-// purging them freed 8.90 MB: the 0.23 MB more are /etc/ssl/certs/ca-certificates.crt and
-// /etc/ca-certificates.conf, which its postinst writes and no package lists. Hence 3% here.
-test('purging the package that frees most, with what only it needs, frees what the inspector said (within 3%)', async () => {
+// Files a package's maintainer scripts write are listed by no package, so a purge frees a little more than
+// the inspector says, never less. Measured: ca-certificates (with openssl and libssl3, which only it needs)
+// said 8.68 MB on this rootfs and purging freed 8.90 MB (+2.6%); on the slim example image 7.27 MB and
+// 7.55 MB (+3.8%): /etc/ssl/certs/ca-certificates.crt, /etc/ca-certificates.conf and debconf's cache of
+// its templates. Hence: at least what was said, at most 5% more.
+const freesAsSaid = (said: number, freed: number): boolean => freed >= said && freed <= 1.05 * said;
+
+test('purging the package that frees most, with what only it needs, frees what the inspector said (up to 5% more)', async () => {
   const before = await folderReport(copy);
   const pkg = before.packages.filter((p) => p.why === 'installed on purpose').sort((a, b) => b.freesBytes - a.freesBytes)[0];
   assert.ok(pkg && pkg.freesBytes > 1_000_000, 'a package installed on purpose that frees 1 MB or more');
@@ -62,10 +66,10 @@ test('purging the package that frees most, with what only it needs, frees what t
   const after = await folderReport(copy);
   assert.deepEqual(after.packages.filter((p) => pkg.frees.includes(p.name)), []);
   const freed = before.totals.bytes - after.totals.bytes;
-  assert.ok(Math.abs(freed - pkg.freesBytes) <= 0.03 * pkg.freesBytes, `${pkg.frees.join(' ')}: said ${pkg.freesBytes}, freed ${freed}`);
+  assert.ok(freesAsSaid(pkg.freesBytes, freed), `${pkg.frees.join(' ')}: said ${pkg.freesBytes}, freed ${freed}`);
 });
 
-test('the example recipe rebuilt without the package it asks for shrinks the image by what the inspector said (within 3%)',
+test('the example recipe rebuilt without the package it asks for shrinks the image by what the inspector said (up to 5% more)',
   { skip: SLOW ? false : 'slow (a full build, minutes): OWNBASE_SLOW_TESTS=1 runs it', timeout: 1_800_000 }, async () => {
     const shared = await sharedBookworm();
     const recipeFile = join(__dirname, '../../../examples/bookworm-slim.ownbase.yaml');
@@ -82,5 +86,5 @@ test('the example recipe rebuilt without the package it asks for shrinks the ima
     assert.equal(code, 0, log.slice(-3000));
     const afterReport = buildReport(await readSource({ kind: 'image', ref: AFTER_TAG }, { docker: () => docker, compressed: 'estimate' }), AFTER_TAG);
     const freed = beforeReport.totals.bytes - afterReport.totals.bytes;
-    assert.ok(Math.abs(freed - pkg.freesBytes) <= 0.03 * pkg.freesBytes, `${pkg.frees.join(' ')}: said ${pkg.freesBytes}, freed ${freed}`);
+    assert.ok(freesAsSaid(pkg.freesBytes, freed), `${pkg.frees.join(' ')}: said ${pkg.freesBytes}, freed ${freed}`);
   });
