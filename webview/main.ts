@@ -5,7 +5,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import { PROTOCOL, type ExportFormat, type FromView, type ToView, type ViewPackage, type ViewReport } from './messages';
+import { PROTOCOL, type ExportFormat, type FromView, type ToView, type ViewComparison, type ViewPackage, type ViewReport } from './messages';
 import { formatBytes, sortPackages, filterPackages, visibleRange, type SortKey } from './table';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromView): void; getState(): unknown; setState(s: unknown): void };
@@ -46,6 +46,10 @@ sheet.replaceSync(`
   td.actions { text-align: right; }
   td.actions button, li button { font: inherit; color: var(--vscode-textLink-foreground); background: none; border: none; cursor: pointer; padding: 0 4px; }
   .muted { opacity: 0.7; }
+  .sides { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
+  .sides h3 { margin: 8px 0; overflow-wrap: anywhere; }
+  td.grew { color: var(--vscode-charts-red, var(--vscode-errorForeground)); }
+  td.shrank { color: var(--vscode-charts-green, var(--vscode-foreground)); }
 `);
 document.adoptedStyleSheets = [sheet];
 
@@ -174,6 +178,7 @@ function render(): void {
   const count = el('span', '', 'muted');
   const exportAs = (format: ExportFormat) => () => post({ v: PROTOCOL, type: 'export', format });
   bar.append(search, count, button('Refresh', () => post({ v: PROTOCOL, type: 'refresh' })),
+    button('Compare with…', () => post({ v: PROTOCOL, type: 'compare' })),
     button('Export JSON', exportAs('json')), button('Export CSV', exportAs('csv')),
     button('SPDX', exportAs('spdx-json')), button('CycloneDX', exportAs('cyclonedx-json')));
   const scroller = el('div', undefined, 'scroller');
@@ -214,6 +219,46 @@ function render(): void {
   renderBody(tbody, count);
 }
 
+/** Two sources side by side: their totals, what was added and removed, and every package that changed. */
+function renderComparison(c: ViewComparison): void {
+  const sign = (n: number): string => `${n > 0 ? '+' : n < 0 ? '−' : ''}${formatBytes(Math.abs(n))}`;
+  const sides = el('div', undefined, 'sides');
+  for (const [label, s] of [['Before', c.before], ['After', c.after]] as const) {
+    const col = el('div');
+    const summary = el('div', undefined, 'summary');
+    summary.append(figure(formatBytes(s.totals.bytes), `total, ${s.totals.files} files`), figure(formatBytes(s.totals.compressedBytes), 'compressed'),
+      figure(formatBytes(s.totals.removableBytes), 'not needed'), figure(String(s.packages), 'packages'));
+    col.append(el('h3', `${label}: ${s.source}`), summary);
+    sides.append(col);
+  }
+  const delta = c.after.totals.bytes - c.before.totals.bytes;
+  const lines = el('div');
+  lines.append(
+    el('p', `${sign(delta)} in total, ${sign(c.after.totals.compressedBytes - c.before.totals.compressedBytes)} compressed`),
+    el('p', `Added: ${c.added.length > 0 ? c.added.join(', ') : 'none'}`),
+    el('p', `Removed: ${c.removed.length > 0 ? c.removed.join(', ') : 'none'}`),
+  );
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['Package', 'Before', 'After', 'Change']) head.append(el('th', h));
+  const thead = el('thead');
+  thead.append(head);
+  const tbody = el('tbody');
+  for (const p of c.packages) {
+    const tr = el('tr');
+    const version = (v?: string): string => (v !== undefined && p.versionBefore !== p.versionAfter ? ` (${v})` : '');
+    tr.append(el('td', p.name),
+      el('td', p.before !== undefined ? `${formatBytes(p.before)}${version(p.versionBefore)}` : '—', 'num'),
+      el('td', p.after !== undefined ? `${formatBytes(p.after)}${version(p.versionAfter)}` : '—', 'num'),
+      el('td', sign(p.delta), p.delta > 0 ? 'num grew' : p.delta < 0 ? 'num shrank' : 'num'));
+    tbody.append(tr);
+  }
+  table.append(thead, tbody);
+  const bar = el('div', undefined, 'bar');
+  bar.append(button('Back to this image', () => render()), button('Compare with another…', () => post({ v: PROTOCOL, type: 'compare' })));
+  root.replaceChildren(el('h2', 'Compare'), bar, sides, lines, table);
+}
+
 window.addEventListener('message', (event: MessageEvent<ToView>) => {
   const m = event.data;
   if (typeof m !== 'object' || m === null || m.v !== PROTOCOL) return;
@@ -224,6 +269,7 @@ window.addEventListener('message', (event: MessageEvent<ToView>) => {
       break;
     }
     case 'report': report = m.report; render(); break;
+    case 'compare': renderComparison(m.comparison); break;
     case 'error': root.replaceChildren(el('p', m.message, 'error'), button('Retry', () => post({ v: PROTOCOL, type: 'refresh' }))); break;
   }
 });

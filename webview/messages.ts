@@ -27,18 +27,31 @@ export interface ViewReport {
   readonly classes: readonly { readonly id: string; readonly reason: string; readonly bytes: number }[];
 }
 
+/** Two sources side by side: the other one (before) against this one (after). */
+export interface ViewComparison {
+  readonly before: { readonly source: string; readonly totals: ViewReport['totals']; readonly packages: number };
+  readonly after: { readonly source: string; readonly totals: ViewReport['totals']; readonly packages: number };
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** Packages whose bytes or version differ, largest change first. */
+  readonly packages: readonly { readonly name: string; readonly before?: number; readonly after?: number; readonly delta: number; readonly versionBefore?: string; readonly versionAfter?: string }[];
+}
+
 export type ExportFormat = 'json' | 'csv' | 'spdx-json' | 'cyclonedx-json';
 
 /** Extension → webview. */
 export type ToView =
   | { readonly v: typeof PROTOCOL; readonly type: 'progress'; readonly source: string }
   | { readonly v: typeof PROTOCOL; readonly type: 'report'; readonly report: ViewReport }
-  | { readonly v: typeof PROTOCOL; readonly type: 'error'; readonly message: string };
+  | { readonly v: typeof PROTOCOL; readonly type: 'error'; readonly message: string }
+  | { readonly v: typeof PROTOCOL; readonly type: 'compare'; readonly comparison: ViewComparison };
 
 /** Webview → extension. */
 export type FromView =
   | { readonly v: typeof PROTOCOL; readonly type: 'ready' }
   | { readonly v: typeof PROTOCOL; readonly type: 'refresh' }
+  /** Pick another source and show it side by side with this one. */
+  | { readonly v: typeof PROTOCOL; readonly type: 'compare' }
   | { readonly v: typeof PROTOCOL; readonly type: 'export'; readonly format: ExportFormat }
   /** Open the list of a package's files. */
   | { readonly v: typeof PROTOCOL; readonly type: 'files'; readonly name: string }
@@ -50,7 +63,7 @@ export function isFromView(m: unknown): m is FromView {
   if (typeof m !== 'object' || m === null) return false;
   const x = m as { v?: unknown; type?: unknown; format?: unknown };
   if (x.v !== PROTOCOL) return false;
-  if (x.type === 'ready' || x.type === 'refresh') return true;
+  if (x.type === 'ready' || x.type === 'refresh' || x.type === 'compare') return true;
   if (x.type === 'files' || x.type === 'remove') {
     const name = (m as { name?: unknown }).name;
     return typeof name === 'string' && name !== '' && name.length <= 256;

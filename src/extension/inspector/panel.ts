@@ -8,7 +8,7 @@ import type { EngineModule } from '../commands/engineModule';
 import type { Logger } from '../logger';
 import { inspectorHtml } from './html';
 import type { InspectModule } from './module';
-import { toView } from './view';
+import { comparisonView, toView } from './view';
 
 export interface InspectorDeps {
   readonly extensionUri: vscode.Uri;
@@ -25,7 +25,10 @@ export class InspectorPanel implements vscode.Disposable {
   private running: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly deps: InspectorDeps, private readonly source: InspectSource, label: string) {
+  constructor(
+    private readonly deps: InspectorDeps, private readonly source: InspectSource, label: string,
+    private readonly pick: () => Promise<{ source: InspectSource; label: string } | undefined>,
+  ) {
     const dist = vscode.Uri.joinPath(deps.extensionUri, 'dist');
     const panel = vscode.window.createWebviewPanel('ownbase.inspector', `Inspect ${label}`, vscode.ViewColumn.Active, {
       enableScripts: true, localResourceRoots: [dist],
@@ -39,6 +42,7 @@ export class InspectorPanel implements vscode.Disposable {
           case 'refresh': void this.load(panel); break;
           case 'export': void this.export(m.format); break;
           case 'files': void this.files(m.name); break;
+          case 'compare': void this.compare(panel); break;
           case 'remove': void this.removeFromRecipe(m.name); break;
         }
       }),
@@ -62,15 +66,7 @@ export class InspectorPanel implements vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: `ownbase: reading ${label}`, cancellable: true },
         async (_p, token) => {
           token.onCancellationRequested(() => ac.abort(new Error('cancelled')));
-          const host = vscode.workspace.getConfiguration('ownbase.docker').get<string>('host') || undefined;
-          let docker: ReturnType<EngineModule['connectEngine']> | undefined;
-          const scanned = await core.readSource(this.source, {
-            docker: () => (docker ??= this.deps.engine().connectEngine(host)),
-            explain: (d, e) => this.deps.engine().explainEngineError(d, e),
-            signal: ac.signal,
-            compressed: 'estimate',
-          });
-          return core.buildReport(scanned, label);
+          return this.read(this.source, ac.signal);
         });
       if (ac.signal.aborted) return;
       this.report = report;
@@ -82,6 +78,42 @@ export class InspectorPanel implements vscode.Disposable {
       await this.post(panel, { v: PROTOCOL, type: 'error', message });
     } finally {
       if (this.running === ac) this.running = undefined;
+    }
+  }
+
+  /** Reads a source into its report (the estimate of the compressed sizes: fast). */
+  private async read(source: InspectSource, signal: AbortSignal): Promise<Report> {
+    const core = this.deps.inspect();
+    const host = vscode.workspace.getConfiguration('ownbase.docker').get<string>('host') || undefined;
+    let docker: ReturnType<EngineModule['connectEngine']> | undefined;
+    const scanned = await core.readSource(source, {
+      docker: () => (docker ??= this.deps.engine().connectEngine(host)),
+      explain: (d, e) => this.deps.engine().explainEngineError(d, e),
+      signal,
+      compressed: 'estimate',
+    });
+    return core.buildReport(scanned, core.describeSource(source));
+  }
+
+  /** Picks another source, reads it, and shows it (before) side by side with this one (after). */
+  private async compare(panel: vscode.WebviewPanel): Promise<void> {
+    const after = this.report;
+    if (!after) return;
+    const other = await this.pick();
+    if (!other) return;
+    const core = this.deps.inspect();
+    const label = core.describeSource(other.source);
+    try {
+      const before = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `ownbase: reading ${label}`, cancellable: true },
+        async (_p, token) => {
+          const ac = new AbortController();
+          token.onCancellationRequested(() => ac.abort(new Error('cancelled')));
+          return this.read(other.source, ac.signal);
+        });
+      await this.post(panel, { v: PROTOCOL, type: 'compare', comparison: comparisonView(core.compareReports(before, after), before, after) });
+    } catch (err) {
+      void vscode.window.showErrorMessage(`ownbase: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 

@@ -19,7 +19,7 @@ export function registerInspector(context: vscode.ExtensionContext, services: Se
   context.subscriptions.push(vscode.commands.registerCommand(INSPECT_COMMAND, async (arg?: unknown) => {
     const picked = await pickSource(deps, arg);
     if (!picked) return;
-    context.subscriptions.push(new InspectorPanel(deps, picked.source, picked.label));
+    context.subscriptions.push(new InspectorPanel(deps, picked.source, picked.label, () => pickSource(deps, undefined)));
   }));
 }
 
