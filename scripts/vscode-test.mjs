@@ -8,9 +8,10 @@
 //   OWNBASE_VSCODE_EXECUTABLE=/path/to/electron       the desktop VS Code binary to use
 //   OWNBASE_TEST_*=…                                  passed on to the extension host
 //   OWNBASE_VSCODE_TEST_VERBOSE=1                   also print the workbench's own console
+//   OWNBASE_TEST_ARTIFACTS=DIR                       where screenshots go (default out/test-artifacts)
 //
 // Exit code: 0 all passed, 1 a test failed or the run broke, 77 nothing here can run VS Code.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,7 @@ const WORKSPACE_SOURCE = resolve(process.env.OWNBASE_VSCODE_WORKSPACE || join(RO
 const TIMEOUT_MS = Number(process.env.OWNBASE_VSCODE_TEST_TIMEOUT_MS || 5 * 60_000);
 const MODES = process.env.OWNBASE_TEST_TRUST ? [process.env.OWNBASE_TEST_TRUST] : ['trusted', 'untrusted'];
 const CANNOT_RUN = 77;
+const ARTIFACTS = resolve(process.env.OWNBASE_TEST_ARTIFACTS || join(ROOT, 'out', 'test-artifacts'));
 
 class CannotRun extends Error {}
 
@@ -114,6 +116,30 @@ function trustSettings(mode) {
 // test/vscode/index.ts prefixes what the tests write with this tag: code-server mixes it into the page
 // console with the workbench's own log lines.
 const CONSOLE_TAG = '<<ownbase-test>>';
+// test/vscode/screenshot.ts asks for a screenshot of the page with this tag and a name; it waits for the file.
+const SCREENSHOT_TAG = '<<ownbase-screenshot>>';
+
+/** The screenshot a page console message asks for (`<tag>name`), or undefined. */
+function screenshotName(msg) {
+  const text = msg.text();
+  const at = text.indexOf(SCREENSHOT_TAG);
+  if (at < 0) return undefined;
+  const name = /^[A-Za-z0-9._-]+/.exec(text.slice(at + SCREENSHOT_TAG.length))?.[0];
+  return name && !name.startsWith('.') ? name : undefined;
+}
+
+/** `<dir>/<mode>-<name>.png`, written whole (a temp file renamed) so a test polling for it never reads half a file. */
+async function takeScreenshot(page, mode, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = join(ARTIFACTS, `${mode}-${name}.png`);
+  try {
+    await page.screenshot({ path: `${file}.part`, type: 'png' });
+    renameSync(`${file}.part`, file);
+    console.log(`screenshot: ${file}`);
+  } catch (err) {
+    console.error(`ownbase: screenshot ${name} failed: ${err.message}`);
+  }
+}
 
 /** The test output in a page console message, or undefined for the workbench's own lines. */
 function testOutput(msg) {
@@ -154,7 +180,10 @@ function payloadUrl(server, mode, workspace) {
   const payload = [
     ['extensionDevelopmentPath', remote(ROOT)],
     ['extensionTestsPath', remote(TESTS_INDEX)],
-    ['extensionEnvironment', JSON.stringify({ ...testEnv(mode, workspace), OWNBASE_TEST_CONSOLE_TAG: CONSOLE_TAG })],
+    ['extensionEnvironment', JSON.stringify({
+      ...testEnv(mode, workspace), OWNBASE_TEST_CONSOLE_TAG: CONSOLE_TAG,
+      OWNBASE_TEST_SCREENSHOT_TAG: SCREENSHOT_TAG, OWNBASE_TEST_SCREENSHOT_PREFIX: join(ARTIFACTS, `${mode}-`),
+    })],
     ['skipWelcome', 'true'],
     ['skipReleaseNotes', 'true'],
   ];
@@ -169,6 +198,8 @@ async function runInPage(browser, server, mode, workspace) {
     let printed = 0;
     page.on('console', (msg) => {
       if (process.env.OWNBASE_VSCODE_TEST_VERBOSE) console.error(`[page] ${msg.text()}`);
+      const shot = screenshotName(msg);
+      if (shot !== undefined) { void takeScreenshot(page, mode, shot); return; }
       const line = testOutput(msg);
       if (line === undefined) return;
       console.log(line);

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { connectEngine } from '../../src/core/engine/connect';
 import type { DescribedItem } from '../../src/extension/tree/register';
+import { screenshot } from './screenshot';
 
 const trustMode = process.env.OWNBASE_TEST_TRUST ?? 'trusted';
 
@@ -81,5 +82,17 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
       rmSync(uri.fsPath, { force: true });
     }
     await until('the deleted recipe gone', async () => ((await describeViews()).recipes.length === count ? true : undefined), 20_000);
+  });
+
+  it('shows the view and the walkthrough to a person (screenshots saved as test artifacts)', async () => {
+    await vscode.commands.executeCommand('workbench.view.extension.ownbase');
+    await until('the recipes listed', async () => ((await describeViews()).recipes.length >= RECIPES.length ? true : undefined), 30_000);
+    const dockerfile = vscode.Uri.file(`${process.env.OWNBASE_TEST_WORKSPACE}/go-scratch/Dockerfile`);
+    if (existsSync(dockerfile.fsPath)) await vscode.window.showTextDocument(dockerfile, { preview: true });
+    await screenshot('owned-bases-view');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'ownbase.ownbase#ownYourBaseImage', false);
+    await screenshot('walkthrough');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
