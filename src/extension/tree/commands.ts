@@ -31,6 +31,8 @@ export const VIEW_COMMANDS = {
   prune: 'ownbase.view.pruneImages',
   replaceWithOwnedBase: 'ownbase.view.replaceWithOwnedBase',
   createOwnedBase: 'ownbase.view.createOwnedBase',
+  /** Not in the palette: selects a base image (by name) in Base Images in Use, as a Dockerfile lens does. */
+  revealBase: 'ownbase.view.revealBase',
 } as const;
 
 export interface ViewCommandContext {
