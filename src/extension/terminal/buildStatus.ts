@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { isRemoteEndpoint } from '../../core/engine/endpoint';
 import type { Services } from '../services';
 import type { EngineWatcher } from '../tree/engineWatcher';
 import { statusView } from './statusText';
@@ -19,11 +20,10 @@ const ENGINE_START_DELAY_MS = 1500;
 export function registerBuildStatus(context: vscode.ExtensionContext, services: Services, engine: EngineWatcher): void {
   const item = vscode.window.createStatusBarItem('ownbase.status', vscode.StatusBarAlignment.Left, 10);
   item.name = 'ownbase';
-  let isRemote = false;
   const update = (): void => {
     const running = services.builds.running.map((r) => ({ recipe: vscode.workspace.asRelativePath(r.recipe), state: r.state }));
     const s = engine.state;
-    isRemote = s.kind === 'reachable' && isRemoteHost(s.endpoint.host);
+    const isRemote = s.kind === 'reachable' && isRemoteEndpoint(s.endpoint.host);
     const view = statusView(running, s, isRemote);
     item.text = view.text;
     item.tooltip = view.tooltip;
@@ -46,6 +46,3 @@ export function registerBuildStatus(context: vscode.ExtensionContext, services: 
     }),
   );
 }
-
-/** An engine on another machine: builds make the rootfs here and send it over the connection. */
-export const isRemoteHost = (host: string): boolean => /^(tcp|https?|ssh):\/\//.test(host.trim()) && !/^(tcp|https?):\/\/(localhost|127\.0\.0\.1|\[::1\])(:|$)/.test(host.trim());
