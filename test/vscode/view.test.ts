@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { connectEngine } from '../../src/core/engine/connect';
 import type { DescribedItem } from '../../src/extension/tree/register';
@@ -84,13 +85,39 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
     await until('the deleted recipe gone', async () => ((await describeViews()).recipes.length === count ? true : undefined), 20_000);
   });
 
-  it('shows the view and the walkthrough to a person (screenshots saved as test artifacts)', async () => {
+  it('puts the owned image\'s size and age above its FROM line, and Replace / Create owned base above an image not owned', async () => {
+    const file = `${process.env.OWNBASE_TEST_WORKSPACE}/owned-app/Dockerfile`;
+    // Through VS Code's file system, as a user's save: its watchers see it.
+    await vscode.workspace.fs.writeFile(vscode.Uri.file(file), new TextEncoder().encode('# Built with Go, shipped on a base you own.\nFROM golang:1.22-bookworm AS build\nRUN go version\n\nFROM owned/bookworm-slim:12\nCOPY --from=build /usr/local/go/VERSION /VERSION\n'));
+    await vscode.workspace.openTextDocument(vscode.Uri.file(file)); // the lens command asks the open document
+    const local = await connectEngine().getImage('owned/bookworm-slim:12').inspect().then(() => true, () => false);
+    const owned = local ? /^owned · \d+(\.\d+)? (kB|MB|GB) · built (just now|\d+ \w+ ago)$/ : /^owned · not built yet$/;
+    let seen: unknown;
+    const titles = await until('the FROM lenses', async () => {
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(file));
+      const t = (lenses ?? []).filter((l) => l.command).map((l) => [l.range.start.line, l.command!.title] as const);
+      seen = t;
+      return t.some(([line, title]) => line === 4 && owned.test(title)) ? t : undefined;
+    }, 30_000).catch((e: Error) => { throw new Error(`${e.message}; last seen: ${JSON.stringify(seen)}`); });
+    assert.deepEqual(titles.filter(([line]) => line === 1).map(([, title]) => title), ['Replace with owned base', 'Create owned base']);
+    assert.deepEqual(titles.filter(([line]) => line === 4).map(([, title]) => title).slice(1), ['Open Recipe']);
     await vscode.commands.executeCommand('workbench.view.extension.ownbase');
-    await until('the recipes listed', async () => ((await describeViews()).recipes.length >= RECIPES.length ? true : undefined), 30_000);
-    const dockerfile = vscode.Uri.file(`${process.env.OWNBASE_TEST_WORKSPACE}/go-scratch/Dockerfile`);
-    if (existsSync(dockerfile.fsPath)) await vscode.window.showTextDocument(dockerfile, { preview: true });
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
     await screenshot('owned-bases-view');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.getConfiguration('ownbase').update('codeLens.dockerfile', false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await until('no FROM lenses when switched off', async () => {
+        const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(file));
+        return (lenses ?? []).some((l) => l.command?.title === 'Replace with owned base') ? undefined : true;
+      }, 10_000);
+    } finally {
+      await vscode.workspace.getConfiguration('ownbase').update('codeLens.dockerfile', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace.fs.delete(vscode.Uri.file(dirname(file)), { recursive: true });
+    }
+  });
+
+  it('shows the walkthrough to a person (a screenshot saved as a test artifact)', async () => {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', 'ownbase.ownbase#ownYourBaseImage', false);
     await screenshot('walkthrough');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
