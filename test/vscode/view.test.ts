@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { connectEngine } from '../../src/core/engine/connect';
 import type { DescribedItem } from '../../src/extension/tree/register';
@@ -115,6 +117,59 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
       await vscode.workspace.getConfiguration('ownbase').update('codeLens.dockerfile', undefined, vscode.ConfigurationTarget.Workspace);
       await vscode.workspace.fs.delete(vscode.Uri.file(dirname(file)), { recursive: true });
     }
+    await until('the deleted folder\'s Dockerfile gone from the view', async () => ((await describeViews()).bases.some((b) => b.children.some((c) => c.label.startsWith('owned-app/'))) ? undefined : true), 20_000);
+  });
+
+  it('an engine that goes away turns the Engine view into its welcome, and back by itself when its socket returns', async function () {
+    this.timeout(90_000);
+    // The real engine behind a socket of this test's own: closing it is the engine stopping, for the view; the
+    // shared engine itself is never stopped.
+    const dir = mkdtempSync(join(tmpdir(), 'ownbase-test-view-engine-'));
+    const sock = join(dir, 'docker.sock');
+    const real = (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+    const conns = new Set<Socket>();
+    const forward = (): Promise<Server> => new Promise((resolve, reject) => {
+      const server = createServer((c) => {
+        const up = connect(real);
+        conns.add(c).add(up);
+        c.pipe(up).pipe(c);
+        const end = (): void => { c.destroy(); up.destroy(); conns.delete(c); conns.delete(up); };
+        c.on('error', end).on('close', end);
+        up.on('error', end).on('close', end);
+      });
+      server.once('error', reject).listen(sock, () => resolve(server));
+    });
+    const stop = async (server: Server): Promise<void> => {
+      const closed = new Promise((r) => server.close(r));
+      for (const c of conns) c.destroy();
+      await closed;
+      rmSync(sock, { force: true });
+    };
+    let server: Server | undefined = await forward();
+    const config = vscode.workspace.getConfiguration('ownbase');
+    const engineOf = async (kind: string): Promise<Described> => until(`the engine ${kind}`, async () => {
+      const v = await describeViews();
+      return v.engineState === kind && (kind !== 'reachable' || v.engine[0]?.label === `unix://${sock}`) ? v : undefined;
+    }, 30_000);
+    try {
+      await config.update('docker.host', `unix://${sock}`, vscode.ConfigurationTarget.Global);
+      await engineOf('reachable');
+      await stop(server);
+      server = undefined;
+      const gone = await engineOf('unreachable');
+      assert.deepEqual(gone.engine, [], 'the Engine view shows its welcome (Retry), not items');
+      assert.ok(gone.recipes.length >= RECIPES.length, 'recipes are still listed');
+      await vscode.commands.executeCommand('ownbase.engine.focus');
+      await screenshot('engine-unreachable');
+      server = await forward(); // no Retry: the socket coming back is enough
+      const back = await engineOf('reachable');
+      assert.match(back.engine[1]?.label ?? '', /^Docker \S+$/);
+    } finally {
+      await config.update('docker.host', undefined, vscode.ConfigurationTarget.Global);
+      if (server) await stop(server);
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await until('the default engine again', async () => ((await describeViews()).engineState === 'reachable' ? true : undefined), 30_000);
   });
 
   it('shows the walkthrough to a person (a screenshot saved as a test artifact)', async () => {
