@@ -103,6 +103,9 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
     }, 30_000).catch((e: Error) => { throw new Error(`${e.message}; last seen: ${JSON.stringify(seen)}`); });
     assert.deepEqual(titles.filter(([line]) => line === 1).map(([, title]) => title), ['Replace with owned base', 'Create owned base']);
     assert.deepEqual(titles.filter(([line]) => line === 4).map(([, title]) => title).slice(1), ['Open Recipe']);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(file));
+    const reveal = lenses.find((l) => l.range.start.line === 4 && l.command?.command === 'ownbase.view.revealBase')!.command!;
+    assert.equal(await vscode.commands.executeCommand(reveal.command, ...(reveal.arguments ?? [])), true, 'the click shows owned/bookworm-slim:12 in Base Images in Use');
     await vscode.commands.executeCommand('workbench.view.extension.ownbase');
     await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: true });
     await screenshot('owned-bases-view');
@@ -161,6 +164,7 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
       assert.ok(gone.recipes.length >= RECIPES.length, 'recipes are still listed');
       await vscode.commands.executeCommand('ownbase.engine.focus');
       await screenshot('engine-unreachable');
+      assert.equal(await vscode.commands.executeCommand('ownbase.showEngineStatus'), 'unreachable', "the status item's click, which also retries");
       server = await forward(); // no Retry: the socket coming back is enough
       const back = await engineOf('reachable');
       assert.match(back.engine[1]?.label ?? '', /^Docker \S+$/);
