@@ -8,13 +8,16 @@
 //   OWNBASE_VSCODE_EXECUTABLE=/path/to/electron       the desktop VS Code binary to use
 //   OWNBASE_TEST_*=…                                  passed on to the extension host
 //   OWNBASE_VSCODE_TEST_VERBOSE=1                   also print the workbench's own console
+//   OWNBASE_TEST_ARTIFACTS=DIR                       where screenshots go (default out/test-artifacts)
+//   OWNBASE_VSCODE_VSIX=dist/ownbase.vsix            test the packaged extension (code-server --install-extension),
+//                                                    not the working tree (npm run package makes it)
 //
 // Exit code: 0 all passed, 1 a test failed or the run broke, 77 nothing here can run VS Code.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, chromiumPath, desktopCodeOnPath, ensureCodeServer, startCodeServer } from './lib/code-server.mjs';
+import { CHROMIUM_ARGS, chromiumPath, desktopCodeOnPath, ensureCodeServer, installVsix, startCodeServer } from './lib/code-server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 // A benchmark runs its own run() module on its own workspace through the same harness.
@@ -23,6 +26,8 @@ const WORKSPACE_SOURCE = resolve(process.env.OWNBASE_VSCODE_WORKSPACE || join(RO
 const TIMEOUT_MS = Number(process.env.OWNBASE_VSCODE_TEST_TIMEOUT_MS || 5 * 60_000);
 const MODES = process.env.OWNBASE_TEST_TRUST ? [process.env.OWNBASE_TEST_TRUST] : ['trusted', 'untrusted'];
 const CANNOT_RUN = 77;
+const ARTIFACTS = resolve(process.env.OWNBASE_TEST_ARTIFACTS || join(ROOT, 'out', 'test-artifacts'));
+const VSIX = process.env.OWNBASE_VSCODE_VSIX ? resolve(process.env.OWNBASE_VSCODE_VSIX) : undefined;
 
 class CannotRun extends Error {}
 
@@ -38,9 +43,9 @@ function workspaceCopy(scratch) {
  * The extension host's extra environment: the harness's own OWNBASE_TEST_* variables, the trust mode, the
  * workspace copy and the extension's root, so tests can assert on paths.
  */
-function testEnv(mode, workspace) {
+function testEnv(mode, workspace, extensionRoot = ROOT) {
   const forwarded = Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('OWNBASE_TEST_')));
-  return { ...forwarded, OWNBASE_TEST_TRUST: mode, OWNBASE_TEST_WORKSPACE: workspace, OWNBASE_TEST_EXTENSION_ROOT: ROOT };
+  return { ...forwarded, OWNBASE_TEST_TRUST: mode, OWNBASE_TEST_WORKSPACE: workspace, OWNBASE_TEST_EXTENSION_ROOT: extensionRoot };
 }
 
 /** The Electron binary behind a `code` launcher on PATH (Linux and macOS install layouts), or OWNBASE_VSCODE_EXECUTABLE. */
@@ -62,6 +67,10 @@ function hasDisplay() {
 async function desktopBackend() {
   if (!hasDisplay()) {
     console.error('ownbase: no display for a desktop VS Code; using code-server');
+    return undefined;
+  }
+  if (VSIX) {
+    console.error('ownbase: OWNBASE_VSCODE_VSIX is tested in code-server (it installs the .vsix); using code-server');
     return undefined;
   }
   const { downloadAndUnzipVSCode, runTests } = await import('@vscode/test-electron');
@@ -114,6 +123,30 @@ function trustSettings(mode) {
 // test/vscode/index.ts prefixes what the tests write with this tag: code-server mixes it into the page
 // console with the workbench's own log lines.
 const CONSOLE_TAG = '<<ownbase-test>>';
+// test/vscode/screenshot.ts asks for a screenshot of the page with this tag and a name; it waits for the file.
+const SCREENSHOT_TAG = '<<ownbase-screenshot>>';
+
+/** The screenshot a page console message asks for (`<tag>name`), or undefined. */
+function screenshotName(msg) {
+  const text = msg.text();
+  const at = text.indexOf(SCREENSHOT_TAG);
+  if (at < 0) return undefined;
+  const name = /^[A-Za-z0-9._-]+/.exec(text.slice(at + SCREENSHOT_TAG.length))?.[0];
+  return name && !name.startsWith('.') ? name : undefined;
+}
+
+/** `<dir>/<mode>-<name>.png`, written whole (a temp file renamed) so a test polling for it never reads half a file. */
+async function takeScreenshot(page, mode, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = join(ARTIFACTS, `${mode}-${name}.png`);
+  try {
+    await page.screenshot({ path: `${file}.part`, type: 'png' });
+    renameSync(`${file}.part`, file);
+    console.log(`screenshot: ${file}`);
+  } catch (err) {
+    console.error(`ownbase: screenshot ${name} failed: ${err.message}`);
+  }
+}
 
 /** The test output in a page console message, or undefined for the workbench's own lines. */
 function testOutput(msg) {
@@ -133,11 +166,13 @@ async function codeServerBackend() {
     name: 'code-server',
     async run(mode, scratch) {
       const workspace = workspaceCopy(scratch);
-      server = await startCodeServer({
-        stateDir: join(scratch, 'code-server'), smokeDriver: true, workspaceTrust: mode === 'untrusted', settings: trustSettings(mode),
-      });
+      const stateDir = join(scratch, 'code-server');
+      // The packaged extension, installed as a user installs it, is the one under test; else the working tree.
+      const extensionRoot = VSIX ? installVsix(VSIX, join(stateDir, 'extensions'), stateDir, packageId()) : ROOT;
+      if (VSIX) console.log(`testing ${VSIX}, installed in ${extensionRoot}`);
+      server = await startCodeServer({ stateDir, smokeDriver: true, workspaceTrust: mode === 'untrusted', settings: trustSettings(mode) });
       try {
-        return await runInPage(browser, server, mode, workspace);
+        return await runInPage(browser, server, mode, workspace, extensionRoot);
       } finally {
         await server.stop();
       }
@@ -149,12 +184,20 @@ async function codeServerBackend() {
   };
 }
 
-function payloadUrl(server, mode, workspace) {
+function packageId() {
+  const { publisher, name, version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  return { publisher, name, version };
+}
+
+function payloadUrl(server, mode, workspace, extensionRoot) {
   const remote = (p) => `vscode-remote://127.0.0.1:${server.port}${encodeURI(p)}`;
   const payload = [
-    ['extensionDevelopmentPath', remote(ROOT)],
+    ['extensionDevelopmentPath', remote(extensionRoot)],
     ['extensionTestsPath', remote(TESTS_INDEX)],
-    ['extensionEnvironment', JSON.stringify({ ...testEnv(mode, workspace), OWNBASE_TEST_CONSOLE_TAG: CONSOLE_TAG })],
+    ['extensionEnvironment', JSON.stringify({
+      ...testEnv(mode, workspace, extensionRoot), OWNBASE_TEST_CONSOLE_TAG: CONSOLE_TAG,
+      OWNBASE_TEST_SCREENSHOT_TAG: SCREENSHOT_TAG, OWNBASE_TEST_SCREENSHOT_PREFIX: join(ARTIFACTS, `${mode}-`),
+    })],
     ['skipWelcome', 'true'],
     ['skipReleaseNotes', 'true'],
   ];
@@ -162,13 +205,15 @@ function payloadUrl(server, mode, workspace) {
 }
 
 /** Opens the payload URL and waits for the extension tests to settle; resolves to their exit code. */
-async function runInPage(browser, server, mode, workspace) {
+async function runInPage(browser, server, mode, workspace, extensionRoot) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     let printed = 0;
     page.on('console', (msg) => {
       if (process.env.OWNBASE_VSCODE_TEST_VERBOSE) console.error(`[page] ${msg.text()}`);
+      const shot = screenshotName(msg);
+      if (shot !== undefined) { void takeScreenshot(page, mode, shot); return; }
       const line = testOutput(msg);
       if (line === undefined) return;
       console.log(line);
@@ -182,7 +227,7 @@ async function runInPage(browser, server, mode, workspace) {
     });
     // Only the navigation's start: a loaded machine takes longer than playwright's 30 s to fire 'load', and
     // the tests' own exit (above) is what this waits for, under the run's timeout.
-    await page.goto(payloadUrl(server, mode, workspace), { waitUntil: 'commit', timeout: 120_000 });
+    await page.goto(payloadUrl(server, mode, workspace, extensionRoot), { waitUntil: 'commit', timeout: 120_000 });
     return await exited;
   } finally {
     await context.close();

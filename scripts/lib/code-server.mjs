@@ -100,6 +100,21 @@ export function ensureCodeServer() {
   return { node: join(nodeDir, 'bin', 'node'), entry, env };
 }
 
+/**
+ * Installs a packaged extension as a user does (`code-server --install-extension FILE.vsix`) into `extensionsDir`
+ * and returns the folder it was unpacked to, `<extensionsDir>/<publisher>.<name>-<version>`.
+ */
+export function installVsix(vsix, extensionsDir, stateDir, { publisher, name, version }) {
+  const cs = ensureCodeServer();
+  mkdirSync(extensionsDir, { recursive: true });
+  execFileSync(cs.node, [
+    cs.entry, '--extensions-dir', extensionsDir, '--user-data-dir', join(stateDir, 'user-data'), '--install-extension', vsix, '--force',
+  ], { env: { ...process.env, ...cs.env, XDG_CONFIG_HOME: join(stateDir, 'xdg-config'), XDG_DATA_HOME: join(stateDir, 'xdg-data') }, stdio: 'pipe' });
+  const folder = join(extensionsDir, `${publisher}.${name}-${version}`.toLowerCase());
+  if (!existsSync(join(folder, 'package.json'))) throw new Error(`code-server installed ${vsix}, but ${folder} has no package.json`);
+  return folder;
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../core/kernel/diagnostic';
@@ -188,6 +189,7 @@ function eventSink(io: CliIO, json: boolean): (e: BuildEventInit) => void {
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const readTextFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
 
 async function build(args: readonly string[], io: CliIO): Promise<number> {
   const json = wantsJson(args);
@@ -226,10 +228,15 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
 
   // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
   const engine = await import('../core/engine/connect');
+  const { engineEndpoint, isRemoteEndpoint } = await import('../core/engine/endpoint');
   const { importRootfs, writeOciArchive } = await import('../core/engine/import');
   let docker: ReturnType<typeof engine.connectEngine>;
+  let endpoint: ReturnType<typeof engineEndpoint>;
   try {
-    docker = engine.connectEngine();
+    // The engine as the docker CLI picks it (DOCKER_HOST with its TLS variables, the docker context, the socket);
+    // VS Code passes the one its view shows in those variables.
+    endpoint = engineEndpoint({ env: process.env, home: homedir(), readFile: readTextFile });
+    docker = engine.connectEngine(endpoint);
   } catch (e) {
     emit({ type: 'error', code: 'engine', message: message(e) });
     return 1;
@@ -238,6 +245,8 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   if (output === undefined && !(await engine.engineReachable(docker))) {
     output = `${(a.tag ?? loaded.recipe.image).replace(/[^A-Za-z0-9._-]+/g, '_')}.oci.tar`;
     emit({ type: 'note', level: 'warning', text: `no Docker engine reachable at ${engine.engineAddressOf(docker)}: the image goes to an archive, ${resolve(io.cwd, output)} (load it with docker load -i)` });
+  } else if (output === undefined && isRemoteEndpoint(endpoint.host)) {
+    emit({ type: 'note', level: 'info', text: `the Docker engine at ${endpoint.host}${endpoint.context !== undefined ? ` (docker context ${endpoint.context})` : ''} is remote: the rootfs is built on this machine and imported over that connection` });
   }
 
   let plan: Plan;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerCodeActions } from './codeActions/register';
+import { registerDockerfileCodeLens } from './codelens/dockerfileLenses';
 import { registerRecipeCodeLens } from './codelens/recipeLenses';
 import { registerCommands } from './commands/register';
 import { DocumentLinter } from './diagnostics/linter';
@@ -29,11 +30,12 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCodeActions(context, services);
     registerRecipeCompletion(context);
     registerCommands(context, services);
-    registerBuildStatus(context, services);
     registerRecipeCodeLens(context);
     registerRecipeHover(context);
     registerInspector(context, services);
-    registerOwnedBasesView(context, services);
+    const view = registerOwnedBasesView(context, services);
+    registerDockerfileCodeLens(context, view.store);
+    registerBuildStatus(context, services, view.engine);
     registerNeeds(context, services);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
-
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+import { DEFAULT_DOCKER_SOCKET, engineEndpoint, type EngineEndpoint, type EngineTls } from './endpoint';
 
 /** Where an engine listens, parsed from `ownbase.docker.host` / `DOCKER_HOST`. */
 export type EngineAddress =
@@ -12,7 +13,7 @@ export type EngineAddress =
 
 /**
  * Parses a Docker host as the docker CLI accepts it: `unix:///path`, a bare `/path`, `npipe://…`,
- * `tcp://host:port` (https when `DOCKER_TLS_VERIFY=1` or port 2376), `http(s)://…`, `ssh://user@host`.
+ * `tcp://host:port` (https when `DOCKER_TLS_VERIFY` is set or the port is 2376), `http(s)://…`, `ssh://user@host`.
  */
 export function parseEngineHost(host: string, env: NodeJS.ProcessEnv = process.env): EngineAddress {
   const h = host.trim();
@@ -35,7 +36,7 @@ export function parseEngineHost(host: string, env: NodeJS.ProcessEnv = process.e
     case 'http:':
     case 'https:': {
       const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 2376 : 2375;
-      const tls = url.protocol === 'https:' || env['DOCKER_TLS_VERIFY'] === '1' || port === 2376;
+      const tls = url.protocol === 'https:' || (env['DOCKER_TLS_VERIFY'] ?? '').trim() !== '' || port === 2376;
       return { kind: 'tcp', protocol: tls ? 'https' : 'http', host: hostname, port };
     }
     default:
@@ -53,33 +54,71 @@ export function formatEngineAddress(a: EngineAddress): string {
 }
 
 /**
- * A client for the engine at `host` (the setting `ownbase.docker.host`), else `DOCKER_HOST`, else
- * /var/run/docker.sock. Connecting is lazy: nothing is contacted until the first call.
+ * A client for an engine: `target` as resolved by {@link engineEndpoint}, or a host (the setting
+ * `ownbase.docker.host`, TLS from the environment), or nothing: resolved here as the docker CLI would
+ * (`DOCKER_HOST`, the current docker context with its TLS material, the default socket). Connecting is lazy:
+ * nothing is contacted until the first call; a TLS file named but unreadable is an error now.
  */
-export function connectEngine(host?: string): Dockerode {
+export function connectEngine(target?: string | EngineEndpoint): Dockerode {
   const env = process.env;
-  const address = parseEngineHost(host ?? env['DOCKER_HOST'] ?? '', env);
+  const endpoint = typeof target === 'object' ? target
+    : engineEndpoint({ ...(target !== undefined && { setting: target }), env, home: homedir(), readFile: readText });
+  // TLS is the endpoint's: the environment's applies to DOCKER_HOST and the setting, never to a context.
+  const address = parseEngineHost(endpoint.host, {});
   // Every field is given explicitly: docker-modem merges its own DOCKER_HOST parsing under ours.
   switch (address.kind) {
     case 'socket':
       return new Dockerode({ socketPath: address.socketPath, host: undefined, port: undefined, protocol: undefined });
     case 'tcp': {
-      const certPath = env['DOCKER_CERT_PATH'];
-      const tls = address.protocol === 'https' && certPath
-        ? { ca: readPem(certPath, 'ca.pem'), cert: readPem(certPath, 'cert.pem'), key: readPem(certPath, 'key.pem') }
-        : {};
-      return new Dockerode({ host: address.host, port: address.port, protocol: address.protocol, socketPath: undefined, ...tls });
+      const tls = endpoint.tls ?? (address.protocol === 'https' ? { verify: true } : undefined);
+      return new Dockerode({
+        host: address.host, port: address.port, protocol: tls ? 'https' : 'http', socketPath: undefined,
+        ...(tls && tlsOptions(tls)),
+      });
     }
     case 'ssh':
       return new Dockerode({
         host: address.host, port: address.port, protocol: 'ssh', socketPath: undefined,
         ...(address.username !== undefined ? { username: address.username } : {}),
-        sshOptions: env['SSH_AUTH_SOCK'] ? { agent: env['SSH_AUTH_SOCK'] } : {},
+        sshOptions: sshCredentials(env),
       });
   }
 }
 
-const readPem = (dir: string, name: string): Buffer => readFileSync(join(dir, name));
+const readText = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
+
+/** The client side of TLS: the certificates that are there; an agent that skips the check when asked to. */
+function tlsOptions(tls: EngineTls): { ca?: Buffer; cert?: Buffer; key?: Buffer; agent?: Agent } {
+  const pem = (name: string): Buffer | undefined => {
+    if (tls.certDir === undefined) return undefined;
+    try {
+      return readFileSync(join(tls.certDir, name));
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'ENOENT') return undefined;
+      throw new Error(`Cannot read the engine's TLS file ${join(tls.certDir, name)}: ${(err as Error).message}`);
+    }
+  };
+  const [ca, cert, key] = [pem('ca.pem'), pem('cert.pem'), pem('key.pem')];
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new Error(`The engine's TLS folder ${tls.certDir ?? ''} has ${cert ? 'cert.pem but no key.pem' : 'key.pem but no cert.pem'}`);
+  }
+  const material = { ...(ca && { ca }), ...(cert && { cert }), ...(key && { key }) };
+  // docker-modem passes no rejectUnauthorized: an agent's own options win over the request's.
+  return tls.verify ? material : { ...material, agent: new Agent({ ...material, rejectUnauthorized: false }) };
+}
+
+/** ssh-agent when there is one, else the user's default key (as ssh would try it). */
+function sshCredentials(env: NodeJS.ProcessEnv): { agent?: string; privateKey?: Buffer } {
+  if (env['SSH_AUTH_SOCK']) return { agent: env['SSH_AUTH_SOCK'] };
+  for (const name of ['id_ed25519', 'id_ecdsa', 'id_rsa']) {
+    try {
+      return { privateKey: readFileSync(join(homedir(), '.ssh', name)) };
+    } catch {
+      // the next one
+    }
+  }
+  return {};
+}
 
 /** Where a client connects, for messages. */
 export function engineAddressOf(docker: Dockerode): string {

@@ -2,6 +2,7 @@
 export * from './archive';
 export * from './commit';
 export * from './connect';
+export * from './endpoint';
 export * from './export';
 export * from './extract';
 export * from './imageConfig';

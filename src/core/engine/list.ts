@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import type Dockerode from 'dockerode';
-import { DEFAULT_DOCKER_SOCKET, explainEngineError } from './connect';
+import { explainEngineError } from './connect';
 import { LABEL_RECIPE_PATH } from './labels';
 
 /** An image as the engine lists it, with what the Owned Bases view shows of it. */
@@ -133,67 +131,6 @@ export async function watchImageEvents(docker: Dockerode, onEvent: (e: ImageEven
       (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     },
   };
-}
-
-/** Which engine the view talks to, and why that one. */
-export interface EngineEndpoint {
-  /** What connectEngine() takes: `unix:///…`, `tcp://…`, `ssh://…`. */
-  readonly host: string;
-  readonly source: 'setting' | 'DOCKER_HOST' | 'context' | 'default';
-  /** The docker CLI context it came from. */
-  readonly context?: string;
-}
-
-export interface EndpointInputs {
-  /** `ownbase.docker.host`; empty or undefined: not set. */
-  readonly setting?: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** The user's home folder (the docker CLI's config is `~/.docker` unless DOCKER_CONFIG says otherwise). */
-  readonly home: string;
-  /** Reads a file as text; undefined when it cannot be read. */
-  readonly readFile: (path: string) => string | undefined;
-}
-
-/**
- * The engine as the docker CLI would pick it, with ownbase's setting first: `ownbase.docker.host`, else
- * `DOCKER_HOST`, else the current docker context (`DOCKER_CONTEXT`, else `currentContext` in the CLI's
- * config.json; its endpoint in `contexts/meta/<sha256 of the name>/meta.json`), else the default socket.
- */
-export function engineEndpoint(i: EndpointInputs): EngineEndpoint {
-  const setting = i.setting?.trim();
-  if (setting) return { host: setting, source: 'setting' };
-  const envHost = i.env['DOCKER_HOST']?.trim();
-  if (envHost) return { host: envHost, source: 'DOCKER_HOST' };
-  const configDir = i.env['DOCKER_CONFIG']?.trim() || join(i.home, '.docker');
-  const context = i.env['DOCKER_CONTEXT']?.trim() || currentContext(i.readFile(join(configDir, 'config.json')));
-  if (context && context !== 'default') {
-    const dir = createHash('sha256').update(context).digest('hex');
-    const host = contextHost(i.readFile(join(configDir, 'contexts', 'meta', dir, 'meta.json')));
-    if (host) return { host, source: 'context', context };
-  }
-  return { host: `unix://${DEFAULT_DOCKER_SOCKET}`, source: 'default' };
-}
-
-function currentContext(config: string | undefined): string | undefined {
-  const c = jsonObject(config)?.['currentContext'];
-  return typeof c === 'string' && c.trim() !== '' ? c.trim() : undefined;
-}
-
-function contextHost(meta: string | undefined): string | undefined {
-  const endpoints = jsonObject(meta)?.['Endpoints'];
-  const docker = typeof endpoints === 'object' && endpoints !== null ? (endpoints as Record<string, unknown>)['docker'] : undefined;
-  const host = typeof docker === 'object' && docker !== null ? (docker as Record<string, unknown>)['Host'] : undefined;
-  return typeof host === 'string' && host.trim() !== '' ? host.trim() : undefined;
-}
-
-function jsonObject(text: string | undefined): Record<string, unknown> | undefined {
-  if (text === undefined) return undefined;
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

@@ -92,8 +92,8 @@ export interface BaseImageEntry {
   readonly owned: boolean;
   /** The workspace recipe that builds it. */
   readonly recipePath?: string;
-  /** The local image of that name, when the engine has it. */
-  readonly local?: { readonly id: string; readonly size: number };
+  /** The local image of that name, when the engine has it (`created`: milliseconds since the epoch). */
+  readonly local?: { readonly id: string; readonly size: number; readonly created: number };
   /** By file then line. */
   readonly uses: readonly FromUse[];
 }
@@ -229,7 +229,7 @@ export function buildWorkspaceModel(input: WorkspaceInput): WorkspaceModel {
       image,
       owned: labelled || isOwned(image, { ownedImages: owned, ownedPatterns: input.ownedPatterns }),
       ...(recipe !== undefined && { recipePath: recipe.recipePath }),
-      ...(local !== undefined && { local: { id: local.id, size: local.size } }),
+      ...(local !== undefined && { local: { id: local.id, size: local.size, created: local.created } }),
       uses: list,
     };
   });

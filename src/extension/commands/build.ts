@@ -4,7 +4,7 @@ import { parseTagName } from '../../core/kernel/imageRef';
 import { BUILD_STARTED, endBuildState, type BuildState } from '../../core/run/buildState';
 import { cliLaunch, currentRuntime, elevationFor } from '../terminal/cliLaunch';
 import { runInTerminal, type TerminalRunResult } from '../terminal/runInTerminal';
-import { buildSettings, type BuildSettings } from './buildSettings';
+import { buildSettings, engineEnvFor, type BuildSettings } from './buildSettings';
 import type { CommandContext } from './context';
 import { refuseUntrusted, reportFailure, type Failure, type Refusal } from './outcome';
 import { resolveRecipe, type RecipeTarget } from './recipeTarget';
@@ -57,8 +57,7 @@ export async function buildCommand(ctx: CommandContext, arg?: unknown, options?:
     ];
     const launch = cliLaunch({
       runtime: currentRuntime(), cliPath: ctx.cliPath, args, machineArgs: ['--progress', 'json'], env: process.env,
-      elevation: elevationFor(process.getuid?.() === 0, settings.elevation),
-      ...(settings.dockerHost !== undefined && { dockerHost: settings.dockerHost }),
+      elevation: elevationFor(process.getuid?.() === 0, settings.elevation), engineEnv: engineEnvFor(target.uri),
     });
     ctx.services.log.info(`build: ${launch.display} (in ${target.cwd})`);
     const feed = ctx.services.builds.begin(target.uri.fsPath);

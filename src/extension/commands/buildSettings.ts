@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { endpointEnv, engineEndpoint, type EngineEnv } from '../../core/engine/endpoint';
 import type { Builder } from '../../core/recipe/types';
 import { machineValue } from './machineSetting';
 
@@ -36,6 +39,17 @@ export function buildSettings(scope?: vscode.ConfigurationScope): BuildSettings 
     keepRootfs: machineValue<unknown>(build, 'keepRootfs') === true,
     ...(dockerHost !== undefined && { dockerHost }),
   };
+}
+
+/**
+ * The engine a CLI run started here must use, as variables: the one the Owned Bases view resolves (the setting,
+ * DOCKER_HOST, the docker context with its TLS material, the default socket), passed explicitly because sudo
+ * resets the environment and root has another home, so it would not find the user's docker context.
+ */
+export function engineEnvFor(scope?: vscode.ConfigurationScope): EngineEnv {
+  const setting = dockerHostSetting(scope);
+  const readFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
+  return endpointEnv(engineEndpoint({ ...(setting !== undefined && { setting }), env: process.env, home: homedir(), readFile }));
 }
 
 /** The docker host setting alone (import, export, commit talk to the engine in-process). */

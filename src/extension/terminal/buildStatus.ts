@@ -1,32 +1,48 @@
 import * as vscode from 'vscode';
-import type { BuildState } from '../../core/run/buildState';
+import { isRemoteEndpoint } from '../../core/engine/endpoint';
 import type { Services } from '../services';
+import type { EngineWatcher } from '../tree/engineWatcher';
+import { statusView } from './statusText';
+
+export { buildStatusText } from './statusText';
 
 export const SHOW_BUILD_TERMINAL = 'ownbase.showBuildTerminal';
+/** The status item's click when no build runs: show the Engine view (and connect again when the engine was unreachable). */
+export const SHOW_ENGINE_STATUS = 'ownbase.showEngineStatus';
+const ENGINE_VIEW_FOCUS = 'ownbase.engine.focus';
+/** The engine is looked up a moment after activation, not during it: loading the engine client would slow activation down. */
+const ENGINE_START_DELAY_MS = 1500;
 
-/** The status bar's text for a running build: `$(sync~spin) ownbase: [3/7] slim`. */
-export function buildStatusText(s: BuildState): string {
-  if (s.state !== 'building') return '';
-  if (s.cleanup !== undefined) return '$(sync~spin) ownbase: cleaning up';
-  return s.step ? `$(sync~spin) ownbase: [${s.step.index}/${s.step.total}] ${s.step.kind}` : '$(sync~spin) ownbase: starting the build';
-}
-
-/** A status-bar item that shows the running build's step and hides otherwise; a click shows its terminal. */
-export function registerBuildStatus(context: vscode.ExtensionContext, services: Services): void {
-  const item = vscode.window.createStatusBarItem('ownbase.build', vscode.StatusBarAlignment.Left, 10);
-  item.name = 'ownbase build';
-  item.command = SHOW_BUILD_TERMINAL;
+/**
+ * One status-bar item: the running build's step (click: its terminal), else the engine — its version, or a
+ * warning when it cannot be reached (click: retry and show the Engine view).
+ */
+export function registerBuildStatus(context: vscode.ExtensionContext, services: Services, engine: EngineWatcher): void {
+  const item = vscode.window.createStatusBarItem('ownbase.status', vscode.StatusBarAlignment.Left, 10);
+  item.name = 'ownbase';
   const update = (): void => {
-    const newest = services.builds.running.at(-1);
-    if (!newest) { item.hide(); return; }
-    const more = services.builds.running.length - 1;
-    item.text = `${buildStatusText(newest.state)}${more > 0 ? ` (+${more})` : ''}`;
-    item.tooltip = `${vscode.workspace.asRelativePath(newest.recipe)}: ${newest.state.state === 'building' ? newest.state.step?.title ?? 'starting' : ''} (click to show the terminal)`;
+    const running = services.builds.running.map((r) => ({ recipe: vscode.workspace.asRelativePath(r.recipe), state: r.state }));
+    const s = engine.state;
+    const isRemote = s.kind === 'reachable' && isRemoteEndpoint(s.endpoint.host);
+    const view = statusView(running, s, isRemote);
+    item.text = view.text;
+    item.tooltip = view.tooltip;
+    item.backgroundColor = view.warning ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    item.command = view.click === 'showTerminal' ? SHOW_BUILD_TERMINAL : SHOW_ENGINE_STATUS;
     item.show();
   };
+  const timer = setTimeout(() => engine.start(), ENGINE_START_DELAY_MS);
+  update();
   context.subscriptions.push(
     item,
+    { dispose: () => clearTimeout(timer) },
     services.builds.onDidChange(update),
+    engine.onDidChange(update),
     vscode.commands.registerCommand(SHOW_BUILD_TERMINAL, () => { services.builds.running.at(-1)?.terminal?.show(); }),
+    vscode.commands.registerCommand(SHOW_ENGINE_STATUS, async () => {
+      if (engine.state.kind === 'unreachable') void engine.connect();
+      await vscode.commands.executeCommand(ENGINE_VIEW_FOCUS);
+      return engine.state.kind;
+    }),
   );
 }

@@ -19,8 +19,13 @@ export interface LaunchRequest {
   readonly machineArgs?: readonly string[];
   /** argv prefix that runs the rest as root (`ownbase.build.elevationCommand`); empty or undefined: as is. */
   readonly elevation?: readonly string[];
-  /** `ownbase.docker.host`; empty or undefined: DOCKER_HOST as inherited. */
+  /** `ownbase.docker.host`; empty or undefined: DOCKER_HOST as inherited. Ignored when `engineEnv` is given. */
   readonly dockerHost?: string;
+  /**
+   * The engine the extension resolved, as variables (`endpointEnv`): they replace the inherited ones of the same
+   * names (an undefined value removes one), so the CLI talks to the engine the view shows.
+   */
+  readonly engineEnv?: Readonly<Record<string, string | undefined>>;
   /** The environment to start from (the extension host's). */
   readonly env: Readonly<Record<string, string | undefined>>;
 }
@@ -44,12 +49,10 @@ const ENGINE_ENV = ['DOCKER_HOST', 'DOCKER_TLS_VERIFY', 'DOCKER_CERT_PATH'] as c
 export function cliLaunch(r: LaunchRequest): Launch {
   const needed: [string, string][] = [];
   if (r.runtime.electron) needed.push(['ELECTRON_RUN_AS_NODE', '1']);
-  for (const k of ENGINE_ENV) {
-    const v = k === 'DOCKER_HOST' && r.dockerHost ? r.dockerHost : r.env[k];
-    if (v) needed.push([k, v]);
-  }
+  const engine = r.engineEnv ?? Object.fromEntries(ENGINE_ENV.map((k) => [k, k === 'DOCKER_HOST' && r.dockerHost ? r.dockerHost : r.env[k]]));
+  for (const [k, v] of Object.entries(engine)) if (v) needed.push([k, v]);
   const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r.env)) if (v !== undefined) base[k] = v;
+  for (const [k, v] of Object.entries(r.env)) if (v !== undefined && !(r.engineEnv && k in r.engineEnv)) base[k] = v;
   const command = [r.runtime.execPath, r.cliPath, ...r.args, ...(r.machineArgs ?? [])];
   const shown = ['ownbase', ...r.args];
   if (!r.elevation || r.elevation.length === 0) {

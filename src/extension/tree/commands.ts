@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode';
 import * as vscode from 'vscode';
+import { endpointEnv } from '../../core/engine/endpoint';
 import { LABEL_RECIPE_PATH } from '../../core/engine/labels';
 import { formatBytes } from '../../core/workspace/format';
 import type { FromUse } from '../../core/workspace/model';
@@ -31,6 +32,8 @@ export const VIEW_COMMANDS = {
   prune: 'ownbase.view.pruneImages',
   replaceWithOwnedBase: 'ownbase.view.replaceWithOwnedBase',
   createOwnedBase: 'ownbase.view.createOwnedBase',
+  /** Not in the palette: selects a base image (by name) in Base Images in Use, as a Dockerfile lens does. */
+  revealBase: 'ownbase.view.revealBase',
 } as const;
 
 export interface ViewCommandContext {
@@ -76,10 +79,11 @@ export function imageNameOf(node: unknown): string | undefined {
   return undefined;
 }
 
-/** The docker CLI picks DOCKER_HOST, the context or the socket by itself; only ownbase's own setting must be passed. */
-function dockerCliEnv(ctx: ViewCommandContext): Record<string, string> {
+/** The engine the view shows, for the docker CLI (null removes an inherited variable that would pick another). */
+function dockerCliEnv(ctx: ViewCommandContext): Record<string, string | null> {
   const s = ctx.store.engine.state;
-  return s.kind !== 'unknown' && s.endpoint?.source === 'setting' ? { DOCKER_HOST: s.endpoint.host } : {};
+  if (s.kind === 'unknown' || !s.endpoint) return {};
+  return Object.fromEntries(Object.entries(endpointEnv(s.endpoint)).map(([k, v]) => [k, v ?? null]));
 }
 
 /** `docker run --rm -it IMAGE sh` in a terminal, as an argument list. */

@@ -4,7 +4,8 @@ import { homedir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type Dockerode from 'dockerode';
 import * as vscode from 'vscode';
-import type { EngineEndpoint, EngineImage, EngineVersion, EventWatch } from '../../core/engine/list';
+import type { EngineEndpoint } from '../../core/engine/endpoint';
+import type { EngineImage, EngineVersion, EventWatch } from '../../core/engine/list';
 import type { EngineModule } from '../commands/engineModule';
 import type { Logger } from '../logger';
 import { Debouncer } from './debounce';
@@ -63,7 +64,7 @@ export class EngineWatcher implements vscode.Disposable {
       const engine = this.engine();
       const setting = this.setting();
       endpoint = engine.engineEndpoint({ ...(setting !== undefined && { setting }), env: process.env, home: homedir(), readFile: readText });
-      const docker = engine.connectEngine(endpoint.host);
+      const docker = engine.connectEngine(endpoint);
       await engine.assertEngineReachable(docker);
       // Follow events before listing, so nothing that happens in between is missed.
       const events = await engine.watchImageEvents(docker, () => this.relist.trigger());

@@ -21,8 +21,14 @@ export const DESCRIBE_COMMAND = 'ownbase.view.describe';
 
 export interface DescribedItem { readonly label: string; readonly description?: string; readonly contextValue?: string; readonly children: readonly DescribedItem[] }
 
+/** What the other features read of the view: its one model (the Dockerfile lenses) and its engine (the status bar). */
+export interface OwnedBasesView {
+  readonly store: OwnedBasesStore;
+  readonly engine: EngineWatcher;
+}
+
 /** The Owned Bases container: Recipes, Base Images in Use, Engine; their commands and refresh wiring. */
-export function registerOwnedBasesView(context: vscode.ExtensionContext, services: Services): void {
+export function registerOwnedBasesView(context: vscode.ExtensionContext, services: Services): OwnedBasesView {
   const files = new WorkspaceFiles();
   const engine = new EngineWatcher(engineLoader(context.extensionPath), () => dockerHostSetting(), services.log);
   const builds = new TrackedBuildStates(services.builds);
@@ -74,6 +80,13 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     }),
     register(VIEW_COMMANDS.removeImage, (node?: Node) => removeImage(ctx, node)),
     register(VIEW_COMMANDS.prune, () => pruneImages(ctx)),
+    register(VIEW_COMMANDS.revealBase, async (image?: string) => {
+      const find = async (): Promise<Node | undefined> => (await providers[1]!.getChildren()).find((n) => n.kind === 'base' && n.entry.image === image);
+      let node = await find();
+      if (!node && store.filter !== '') { store.setFilter(''); showFilter(); node = await find(); }
+      if (node) await views[1]!.reveal(node, { select: true, focus: true, expand: true });
+      return node !== undefined;
+    }),
     register(VIEW_COMMANDS.replaceWithOwnedBase, (node?: Parameters<typeof fixBase>[0]) => fixBase(node, 'editor.action.quickFix')),
     register(VIEW_COMMANDS.createOwnedBase, (node?: Parameters<typeof fixBase>[0]) => fixBase(node, 'editor.action.refactor')),
     register(DESCRIBE_COMMAND, async () => {
@@ -89,4 +102,5 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
       return { recipes, bases, engine: engineItems, engineState: engine.state.kind };
     }),
   );
+  return { store, engine };
 }

@@ -14,6 +14,7 @@ export const PROGRESS_CONTEXT = { hasRecipe: 'ownbase.hasRecipe', hasBuiltImage:
 /** What the three views show, computed in the core from the files, the engine and the builds; cached until one changes. */
 export class OwnedBasesStore implements vscode.Disposable {
   private cached: WorkspaceModel | undefined;
+  private whole: WorkspaceModel | undefined;
   private started = false;
   private progress = '';
   private query = '';
@@ -22,6 +23,7 @@ export class OwnedBasesStore implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly fire = new Debouncer(100, () => {
     this.cached = undefined;
+    this.whole = undefined;
     this.changed.fire();
     // The walkthrough's context keys follow even while the views are hidden (nothing asks for their children then).
     if (this.started) void this.model();
@@ -49,26 +51,33 @@ export class OwnedBasesStore implements vscode.Disposable {
   async refresh(): Promise<void> {
     await this.engine.connect();
     this.cached = undefined;
+    this.whole = undefined;
     this.changed.fire();
   }
 
   /** The model, filtered; reads the workspace on first use and starts following the engine. */
   async model(): Promise<WorkspaceModel> {
+    const model = await this.unfiltered();
+    this.cached ??= filterWorkspace(model, this.query);
+    return this.cached;
+  }
+
+  /** The whole model, whatever the views' filter: what the Dockerfile lenses read. */
+  async unfiltered(): Promise<WorkspaceModel> {
     await this.files.ready();
     this.engine.start();
     this.started = true;
-    if (!this.cached) {
+    if (!this.whole) {
       const engine = this.engine.state;
       const patterns = vscode.workspace.getConfiguration('ownbase').get<unknown>('ownedImages');
-      const model = buildWorkspaceModel({
+      this.whole = buildWorkspaceModel({
         recipes: this.files.recipes, dockerfiles: this.files.dockerfiles,
         images: engine.kind === 'reachable' ? engine.images : undefined,
         ownedPatterns: Array.isArray(patterns) ? patterns.filter((p): p is string => typeof p === 'string') : [],
       });
-      this.cached = filterWorkspace(model, this.query);
-      this.setProgress(model);
+      this.setProgress(this.whole);
     }
-    return this.cached;
+    return this.whole;
   }
 
   private setProgress(model: WorkspaceModel): void {

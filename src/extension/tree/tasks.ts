@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { settingsArgs } from '../commands/build';
-import { buildSettings } from '../commands/buildSettings';
+import { buildSettings, engineEnvFor } from '../commands/buildSettings';
 import { cliLaunch, currentRuntime, elevationFor } from '../terminal/cliLaunch';
 import type { WorkspaceFiles } from './workspaceFiles';
 
@@ -22,7 +22,7 @@ function taskFor(def: OwnbaseTaskDefinition, folder: vscode.WorkspaceFolder, cli
   const launch = cliLaunch({
     runtime: currentRuntime(), cliPath, args: [action, def.recipe, ...settingsArgs(settings)], env: process.env,
     ...(action === 'build' && { elevation: elevationFor(process.getuid?.() === 0, settings.elevation) }),
-    ...(settings.dockerHost !== undefined && { dockerHost: settings.dockerHost }),
+    engineEnv: engineEnvFor(folder.uri),
   });
   const exec = new vscode.ProcessExecution(launch.argv[0]!, launch.argv.slice(1), { cwd: folder.uri.fsPath, env: { ...launch.env } });
   const task = new vscode.Task(def, folder, `${action} ${def.recipe}`, TASK_TYPE, exec, [PROBLEM_MATCHER]);

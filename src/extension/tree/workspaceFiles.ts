@@ -28,6 +28,16 @@ export class WorkspaceFiles implements vscode.Disposable {
         this.changed.fire();
       }));
     }
+    // A deleted folder is reported as the folder alone, which the globs above do not match: drop what was under it.
+    const folders = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
+    this.disposables.push(folders, folders.onDidDelete((uri) => {
+      const under = `${uri.toString()}/`;
+      let dropped = false;
+      for (const map of [this.recipeFiles, this.dockerfileFiles] as Map<string, unknown>[]) {
+        for (const key of [...map.keys()]) if (key.startsWith(under)) { map.delete(key); dropped = true; }
+      }
+      if (dropped) this.changed.fire();
+    }));
     this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => { this.scanning = undefined; void this.ready().then(() => this.changed.fire()); }));
   }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { engineEndpoint, parseImageEvent } from '../../../src/core/engine/list';
+import { engineEndpoint } from '../../../src/core/engine/endpoint';
+import { parseImageEvent } from '../../../src/core/engine/list';
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const files = (map: Record<string, string>) => (p: string): string | undefined => map[p];
