@@ -130,6 +130,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     hostArch: host.hostArch,
     workdir: `${base}/ownbase-${slug}${opts.workdirName ?? ''}`,
     ...(args.builder && { builder: args.builder }),
+    mmdebstrapInstalled: host.has('mmdebstrap'),
     ...(args.keepRootfs !== undefined && { keepRootfs: resolve(io.cwd, args.keepRootfs) }),
     ...(args.fromRootfs !== undefined && { fromRootfs: resolve(io.cwd, args.fromRootfs) }),
     ...(cache && { cache: { dir: cache.dir, warm } }),
@@ -258,6 +259,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     ...(plan.output !== undefined && { output: plan.output }),
     steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, why: s.why, argv: s.argv, needsRoot: s.needsRoot })),
   });
+  emit({ type: 'note', level: 'info', text: `builder: ${plan.builderWhy}${tool !== plan.builder ? `; ${tool} replays the warm package cache` : ''}` });
   for (const w of plan.warnings) emit({ type: 'note', level: 'warning', text: w });
 
   let imported: { id: string; tag: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;

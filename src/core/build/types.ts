@@ -74,6 +74,8 @@ export interface UpdatesInfo {
 export interface Plan {
   readonly recipe: Recipe;
   readonly builder: Builder;
+  /** Why this builder, in words: `--builder`, the recipe's `builder`, or the default and what decided it. */
+  readonly builderWhy: string;
   /** The tool that actually bootstraps: mmdebstrap replays a warm cache whatever the builder. */
   readonly bootstrapTool: Builder;
   readonly arch: string;

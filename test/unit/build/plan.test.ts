@@ -393,3 +393,30 @@ test('the count the upgrade step wrote is read back; garbage reads as unknown', 
   assert.equal(updatesApplied(p), undefined);
   rmSync(dir, { recursive: true });
 });
+
+test('a recipe naming no builder bootstraps with mmdebstrap when it is installed, and the plan says why', () => {
+  const r: Recipe = { image: 'owned/x:1', distro: 'debian', suite: 'bookworm', arch: 'amd64' };
+  const withIt = planBuild(r, { ...BASE, mmdebstrapInstalled: true });
+  assert.equal(withIt.builder, 'mmdebstrap');
+  assert.equal(withIt.bootstrapTool, 'mmdebstrap');
+  assert.equal(step(withIt, 'bootstrap').argv[8], 'mmdebstrap');
+  assert.match(withIt.builderWhy, /^mmdebstrap: the recipe names no builder and mmdebstrap is installed/);
+  const without = planBuild(r, { ...BASE, mmdebstrapInstalled: false });
+  assert.equal(without.builder, 'debootstrap');
+  assert.equal(without.builderWhy, 'debootstrap: the recipe names no builder and mmdebstrap is not installed');
+  assert.equal(step(without, 'bootstrap').argv[4], 'debootstrap');
+});
+
+test('builder: in the recipe and --builder override the mmdebstrap default; a foreign arch keeps debootstrap', () => {
+  const r: Recipe = { image: 'owned/x:1', distro: 'debian', suite: 'bookworm', arch: 'amd64' };
+  const recipeSays = planBuild({ ...r, builder: 'debootstrap' }, { ...BASE, mmdebstrapInstalled: true });
+  assert.equal(recipeSays.builder, 'debootstrap');
+  assert.equal(recipeSays.builderWhy, "debootstrap: the recipe's builder");
+  const flag = planBuild({ ...r, builder: 'mmdebstrap' }, { ...BASE, builder: 'debootstrap', mmdebstrapInstalled: true });
+  assert.equal(flag.builder, 'debootstrap');
+  assert.equal(flag.builderWhy, 'debootstrap: --builder debootstrap');
+  const cross = planBuild({ ...r, arch: 'arm64' }, { ...BASE, mmdebstrapInstalled: true });
+  assert.equal(cross.builder, 'debootstrap');
+  assert.match(cross.builderWhy, /architecture is foreign/);
+  assert.deepEqual(ids(cross).slice(0, 5), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage']);
+});
