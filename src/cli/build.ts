@@ -5,8 +5,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../core/kernel/diagnostic';
 import { probeCache, type CacheProbe } from '../core/build/cache';
 import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } from '../core/build/host';
-import { planBuild, PlanError, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
+import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
+import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
+import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
 import { runPlan } from '../core/run/runner';
@@ -29,6 +31,8 @@ export interface BuildArgs {
   workdir?: string;
   cacheDir?: string;
   noCache: boolean;
+  /** `build`: rebuild even when an image with the same inputs exists. */
+  force?: boolean;
   /** `build`: how progress is written (default text). */
   progress?: 'text' | 'json';
   /** `script`: where the script goes. */
@@ -39,11 +43,12 @@ export interface BuildArgs {
 const OPTIONS = {
   'tag': { type: 'string' }, 'builder': { type: 'string' }, 'output': { type: 'string' }, 'keep-rootfs': { type: 'string' },
   'from-rootfs': { type: 'string' }, 'workdir': { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
+  'force': { type: 'boolean' },
   'progress': { type: 'string' }, 'out': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 type OptionName = keyof typeof OPTIONS;
 
-const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress']);
+const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress', '--force']);
 
 /** The options `build` and `script` share (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<string> = FLAGS): BuildArgs {
@@ -63,7 +68,8 @@ export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<str
     const name = t.name as OptionName;
     if (OPTIONS[name].type === 'boolean') {
       if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
-      out.noCache = true;
+      if (name === 'force') out.force = true;
+      else out.noCache = true;
       continue;
     }
     const v = t.value;
@@ -114,8 +120,13 @@ export function readRecipe(file: string, io: CliIO, maxBytes = MAX_FILE_BYTES.re
   return { recipe, path, display, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/** The hash of what decides the image (build/inputs.ts): its `dev.ownbase.inputs.sha256` label. */
+export function buildInputs(loaded: LoadedRecipe, host: Pick<BuildHost, 'hostArch'>): string {
+  return inputsSha256({ recipeSha256: loaded.sha256, arch: loaded.recipe.arch ?? host.hostArch });
+}
+
 /** The plan `build` would run with these arguments on this machine (also what `script` prints). */
-export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string } = {}): { plan: Plan; cache?: CacheProbe; workBase: string } {
+export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string } = {}): { plan: Plan; cache?: CacheProbe; workBase: string; cacheRoot: string } {
   const { recipe } = loaded;
   const arch = recipe.arch ?? host.hostArch;
   const cacheRoot = args.cacheDir !== undefined ? resolve(io.cwd, args.cacheDir) : DEFAULT_CACHE_ROOT;
@@ -126,6 +137,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
   const hostMirror = recipe.mirror === undefined ? host.mirror(recipe.distro) : undefined;
   const hostSecurityMirror = recipe.security_mirror === undefined ? host.securityMirror(recipe.distro) : undefined;
   const output = opts.output ?? args.output;
+  const inputs = buildInputs(loaded, host);
   const plan = planBuild(recipe, {
     hostArch: host.hostArch,
     workdir: `${base}/ownbase-${slug}${opts.workdirName ?? ''}`,
@@ -142,13 +154,14 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     ...(output !== undefined && { output: resolve(io.cwd, output) }),
     recipePath: loaded.display,
     recipeSha256: loaded.sha256,
+    inputsSha256: inputs,
   });
-  return { plan, ...(cache && { cache }), workBase: base };
+  return { plan, ...(cache && { cache }), workBase: base, cacheRoot };
 }
 
 const USAGE = `usage: ownbase build RECIPE [--tag NAME] [--builder debootstrap|mmdebstrap] [--output FILE.tar]
                      [--keep-rootfs DIR | --from-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
-                     [--progress text|json]
+                     [--force] [--progress text|json]
 
 Builds the recipe's image as root: bootstrap (debootstrap or mmdebstrap), packages installed in a
 chroot, slimmed, imported into the Docker engine under the recipe's image name (or --tag). Without a
@@ -158,6 +171,8 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --workdir DIR       parent of the work folder (default: /dev/shm when it is a roomy tmpfs, else /var/tmp)
   --cache-dir DIR     downloaded packages, per distro/suite/arch (default ${DEFAULT_CACHE_ROOT}); a rebuild installs from it
   --no-cache          download everything and do not keep it
+  --force             build even when an image of the same inputs (recipe, lock, ownbase's plan version) exists;
+                      without it such a build is done at once: "up to date", nothing runs
   --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
                       result, error), for CI and editors; the default, text, is the same events for people
 Ctrl-C cancels: the running step's process tree is killed, mounts are undone, the work folder removed.
@@ -184,6 +199,16 @@ function eventSink(io: CliIO, json: boolean): (e: BuildEventInit) => void {
     for (const c of renderBuildEvent({ v: 1, ...e } as BuildEvent)) (c.stream === 'stderr' ? io.stderr : io.stdout).write(c.text);
   };
 }
+
+const epochOf = (plan: Plan): { sourceDateEpoch?: number } => {
+  const e = sourceDateEpoch(plan);
+  return e !== undefined ? { sourceDateEpoch: e } : {};
+};
+
+const inputsOf = (plan: Plan): { inputsSha256?: string } => {
+  const v = plan.image.labels[LABEL_INPUTS_SHA256];
+  return v !== undefined ? { inputsSha256: v } : {};
+};
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -223,7 +248,8 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
 
   // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
   const engine = await import('../core/engine/connect');
-  const { importRootfs, writeOciArchive } = await import('../core/engine/import');
+  const importer = await import('../core/engine/import');
+  const { importRootfs, writeOciArchive } = importer;
   let docker: ReturnType<typeof engine.connectEngine>;
   try {
     docker = engine.connectEngine();
@@ -237,11 +263,27 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     emit({ type: 'note', level: 'warning', text: `no Docker engine reachable at ${engine.engineAddressOf(docker)}: the image goes to an archive, ${resolve(io.cwd, output)} (load it with docker load -i)` });
   }
 
+  if (output === undefined && a.fromRootfs === undefined && a.keepRootfs === undefined && a.force !== true) {
+    const t0 = Date.now();
+    const inputs = buildInputs(loaded, host);
+    const same = await importer.upToDateImage(docker, inputs, a.tag ?? loaded.recipe.image).catch(() => undefined);
+    if (same) {
+      const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
+      emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (recipe, lock, plan version); --force rebuilds` });
+      emit({
+        type: 'result', tag: same.tag, seconds: (Date.now() - t0) / 1000, size: same.size, layerGzipSize: recordedLayerGzipSize(cacheRoot, same.id),
+        id: same.id, ...(same.layerDigest !== undefined && { layerDigest: same.layerDigest }), upToDate: true, inputsSha256: inputs,
+      });
+      return 0;
+    }
+  }
+
   let plan: Plan;
   let cache: CacheProbe | undefined;
   let workBase: string;
+  let cacheRoot: string;
   try {
-    ({ plan, cache, workBase } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
+    ({ plan, cache, workBase, cacheRoot } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
   } catch (e) {
     if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
     throw e;
@@ -276,13 +318,14 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
         // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
         const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
         applied = updatesApplied(plan);
-        const r = await importRootfs(docker, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
+        const r = await importRootfs(docker, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }), ...epochOf(plan) });
         const layer = (await docker.getImage(r.id).inspect().catch(() => undefined))?.RootFS?.Layers?.[0];
         imported = { ...r, ...(layer !== undefined && { layerDigest: layer }) };
+        recordLayerGzipSize(cacheRoot, r.id, r.layerGzipSize);
       },
       archive: async (_step, ctx) => {
         applied = updatesApplied(plan);
-        archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, signal: ctx.signal });
+        archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, signal: ctx.signal, ...epochOf(plan) });
       },
     },
   });
@@ -310,9 +353,9 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     updates: updatesSummary(plan, applied),
   };
   if (imported) {
-    emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept });
+    emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept, ...inputsOf(plan) });
   } else if (archived) {
-    emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept });
+    emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept, ...inputsOf(plan) });
   }
   if (result.cleanupFailures.length > 0 || result.mountsLeft.length > 0) {
     emit({ type: 'error', code: 'cleanup', message: 'the image was built, but the cleanup did not finish (see above)' });

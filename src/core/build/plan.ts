@@ -7,12 +7,12 @@ import { imageVerdict } from '../recipe/rules/imageRef';
 import type { Builder, Recipe } from '../recipe/types';
 import { isMirrorUrl, recipeErrors, variantProblem } from '../recipe/validate';
 import { existsSync, readFileSync } from 'node:fs';
-import { LABEL_UPDATES_APPLIED } from '../engine/labels';
+import { LABEL_INPUTS_SHA256, LABEL_UPDATES_APPLIED } from '../engine/labels';
 import { updateSuites } from '../recipe/suites';
 import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
-  UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
+  SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
 } from './scripts';
 import type { Plan, Step, UpdatesInfo } from './types';
 
@@ -53,6 +53,10 @@ export interface PlanOptions {
   /** Provenance labels. */
   readonly recipePath?: string;
   readonly recipeSha256?: string;
+  /** SOURCE_DATE_EPOCH known before the build (the lock's); without it a step reads the archive's Release date. */
+  readonly sourceDateEpoch?: number;
+  /** build/inputs.ts inputsSha256: the image's `dev.ownbase.inputs.sha256` label. */
+  readonly inputsSha256?: string;
 }
 
 export { checkRemovePattern } from '../recipe/removal';
@@ -147,11 +151,14 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   }
   try { parseTagName(tag); } catch (e) { throw new PlanError((e as Error).message); }
 
-  const labels = provenanceLabels({
-    baseName: `${recipe.distro}:${recipe.suite}`,
-    ...(opts.recipePath !== undefined && { recipePath: opts.recipePath }),
-    ...(opts.recipeSha256 !== undefined && { recipeSha256: opts.recipeSha256 }),
-  });
+  const labels = {
+    ...provenanceLabels({
+      baseName: `${recipe.distro}:${recipe.suite}`,
+      ...(opts.recipePath !== undefined && { recipePath: opts.recipePath }),
+      ...(opts.recipeSha256 !== undefined && { recipeSha256: opts.recipeSha256 }),
+    }),
+    ...(opts.inputsSha256 !== undefined && { [LABEL_INPUTS_SHA256]: opts.inputsSha256 }),
+  };
   const config = recipe.config ?? {};
   let changes: string[];
   try { changes = configChanges(config, labels); } catch (e) { throw new PlanError(`recipe config: ${(e as Error).message}`); }
@@ -210,7 +217,8 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
           ...(warm ? [`--hook-dir=${FILE_MIRROR_HOOK}`] : []),
           `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
           ...(cold && cache ? ['--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt'] : []),
-          ...(cold && !cache && upgrading ? ['--skip=cleanup/apt/lists'] : []),
+          // The lists stay for the source-date step (the archive's Release date); the slim step drops them.
+          ...(cold && !cache ? ['--skip=cleanup/apt/lists'] : []),
           recipe.suite, rootfs, ...source,
         ],
         needsRoot: true, cleanup: [unmount],
@@ -261,6 +269,13 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
         argv: ['sh', '-c', CACHE_SAVE, 'sh', rootfs, cache.dir, recipe.suite, arch, variant], needsRoot: true,
       });
     }
+    if (opts.sourceDateEpoch === undefined) {
+      steps.push({
+        id: 'source-date', kind: 'finalize', title: "take SOURCE_DATE_EPOCH from the archive's Release date",
+        why: 'Reproducible: the image\'s created time and every later mtime in its layer are this date, not the build\'s, so two builds of the same archive state give the same image ID.',
+        argv: ['sh', '-c', SOURCE_DATE, 'sh', rootfs, sourceDateFile(rootfs), recipe.suite, cache?.dir ?? ''], needsRoot: true,
+      });
+    }
     if (recipe.slim !== false) {
       steps.push({
         id: 'slim', kind: 'slim', title: 'slim: no docs, man pages, locales, apt lists or caches',
@@ -304,6 +319,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   }
 
   return {
+    sourceDate: { file: sourceDateFile(rootfs), ...(opts.sourceDateEpoch !== undefined && { epoch: opts.sourceDateEpoch }) },
     recipe, builder, builderWhy: chosen.why, bootstrapTool: tool, arch, hostArch: opts.hostArch, foreign, workdir, rootfs, keepRootfs,
     ...(mirror !== undefined && { mirror }), ...(cache && { cache }), image,
     ...(opts.output !== undefined && { output: opts.output }), steps, updates,
@@ -397,6 +413,14 @@ function planUpdates(recipe: Recipe, mirror: string | undefined, opts: PlanOptio
     suites, ...(securityMirror !== undefined && { securityMirror }), ...(buildSources !== undefined && { buildSources }),
     ...(sources && { sources }), ...(left !== undefined && { left }), warnings,
   };
+}
+
+/** The build's SOURCE_DATE_EPOCH: the plan's (a lock's), else what the source-date step wrote; undefined when neither. */
+export function sourceDateEpoch(plan: Pick<Plan, 'sourceDate'>): number | undefined {
+  if (plan.sourceDate.epoch !== undefined) return plan.sourceDate.epoch;
+  if (!existsSync(plan.sourceDate.file)) return undefined;
+  const n = Number.parseInt(readFileSync(plan.sourceDate.file, 'utf8').trim(), 10);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /** How many packages the upgrade step upgraded: the number it wrote, or undefined before it ran (or without one). */

@@ -238,6 +238,39 @@ done
 grep -qx -- "$variant" "$c/variants" 2>/dev/null || echo "$variant" >> "$c/variants"
 echo "cached $(grep -c '^Package: ' "$p") packages in $c"`;
 
+/** Where SOURCE_DATE leaves the build's SOURCE_DATE_EPOCH: next to the rootfs, never in the image. */
+export const sourceDateFile = (rootfs: string): string => `${rootfs}.source-date-epoch`;
+
+/**
+ * On the host: `sh -c SOURCE_DATE sh ROOTFS FILE SUITE CACHE` (CACHE may be empty). Writes to FILE the
+ * SOURCE_DATE_EPOCH of a build without a lock: the newest `Date:` of the archives' Release files apt holds in
+ * the rootfs (the release, its updates and security suites, as the upgrade fetched them); the cache's own
+ * repository (Origin: ownbase) dates only itself and is skipped. A warm build without an upgrade holds none:
+ * then the release's Release file kept in CACHE/lists gives it. Two builds against the same archive state get
+ * the same date, so the same image `created` and clamped mtimes.
+ */
+export const SOURCE_DATE = `set -eu
+r=$1 f=$2 suite=$3 c=$4
+latest=0
+newest() {
+  for l do
+    [ -f "$l" ] || continue
+    if grep -q '^Origin: ownbase$' "$l"; then continue; fi
+    if [ -n "$only" ] && ! grep -qx "Codename: $only" "$l"; then continue; fi
+    d=$(sed -n 's/^Date: //p' "$l" | head -n 1)
+    [ -n "$d" ] || continue
+    s=$(LC_ALL=C date -u -d "$d" +%s)
+    if [ "$s" -gt "$latest" ]; then latest=$s; fi
+  done
+}
+only=
+newest "$r"/var/lib/apt/lists/*Release
+if [ "$latest" = 0 ] && [ -n "$c" ]; then only=$suite; newest "$c"/lists/*Release; fi
+rm -f -- "$f"
+if [ "$latest" = 0 ]; then echo "ownbase: no archive Release date found: the image's time is the build's (not reproducible)" >&2; exit 0; fi
+echo "$latest" > "$f"
+echo "SOURCE_DATE_EPOCH=$latest ($(LC_ALL=C date -u -d "@$latest" '+%Y-%m-%d %H:%M:%S UTC'), the archive's Release date)"`;
+
 /**
  * On the host: `sh -c FINALIZE sh ROOTFS CACHE QEMU SOURCES-PATH SOURCES` (all but ROOTFS may be
  * empty). Removes what only the build needed: the host's resolv.conf and hostname, the emulator
@@ -258,7 +291,12 @@ elif [ -n "$c" ]; then
 fi
 if [ -n "$c" ]; then
   (cd "$r" && rmdir -p --ignore-fail-on-non-empty -- ".$c") 2>/dev/null || true
-fi`;
+fi
+# Reproducible builds: each of these holds the build's time or machine, never the recipe's (see README
+# "Lock, verify, outdated"). machine-id stays as an empty file, so systemd makes one at first boot.
+if [ -s "$r/etc/machine-id" ]; then : > "$r/etc/machine-id"; fi
+rm -f -- "$r/var/cache/ldconfig/aux-cache" "$r/var/log/dpkg.log" "$r/var/log/alternatives.log" "$r/var/log/bootstrap.log" \
+  "$r"/var/log/apt/*.log "$r"/var/cache/apt/*.bin "$r"/var/lib/dpkg/*-old "$r"/var/cache/debconf/*-old`;
 
 /**
  * On the host: `sh -c UNMOUNT sh ROOTFS`. Stops processes still running inside ROOTFS (a service
