@@ -8,6 +8,7 @@ export { UsageError } from './usageError';
 const commands: Record<string, () => Promise<Subcommand>> = {
   lint: () => import('./lint').then((m) => m.command),
   build: () => import('./build').then((m) => m.command),
+  lock: () => import('./build').then((m) => m.lockCommand),
   script: () => import('./script').then((m) => m.command),
   inspect: () => import('./inspect').then((m) => m.command),
   needs: () => import('./needs').then((m) => m.command),

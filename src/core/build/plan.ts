@@ -12,7 +12,7 @@ import { updateSuites } from '../recipe/suites';
 import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
-  SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
+  packagesRecordFile, RECORD_PACKAGES, releaseRecordFile, SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
 } from './scripts';
 import type { Plan, Step, UpdatesInfo } from './types';
 
@@ -53,6 +53,13 @@ export interface PlanOptions {
   /** Provenance labels. */
   readonly recipePath?: string;
   readonly recipeSha256?: string;
+  /**
+   * A lock's repository in the cache (build/lock.ts writeLockedRepository): mmdebstrap installs exactly its packages
+   * from the cache, and no upgrade runs (the lock holds the upgraded versions). Needs `cache`.
+   */
+  readonly lockedSuite?: string;
+  /** Record what dpkg installed and the release's date and hash beside the rootfs, for a lock (`--write-lock`). */
+  readonly recordPackages?: boolean;
   /** SOURCE_DATE_EPOCH known before the build (the lock's); without it a step reads the archive's Release date. */
   readonly sourceDateEpoch?: number;
   /** build/inputs.ts inputsSha256: the image's `dev.ownbase.inputs.sha256` label. */
@@ -142,7 +149,9 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   const workdir = workPath(kept ?? opts.workdir, opts.fromRootfs !== undefined ? '--from-rootfs' : keepRootfs ? '--keep-rootfs' : 'the work folder (--workdir, ownbase.build.workDir)');
   const rootfs = keepRootfs ? workdir : `${workdir}/rootfs`;
   const cache = opts.cache ? { dir: workPath(opts.cache.dir, 'the cache folder (--cache-dir, ownbase.build.cacheDir)'), warm: opts.cache.warm } : undefined;
-  const warm = cache?.warm === true;
+  if (opts.lockedSuite !== undefined && cache === undefined) throw new PlanError('a lock installs from the package cache: build without --no-cache');
+  const locked = opts.lockedSuite !== undefined;
+  const warm = cache?.warm === true || locked;
   const tool: Builder = warm ? 'mmdebstrap' : builder;
   const tag = opts.tag ?? recipe.image;
   if (opts.tag !== undefined) {
@@ -165,7 +174,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
 
   const fixes = planUpdates(recipe, mirror, opts);
   const countFile = updatesCountFile(rootfs);
-  const upgrading = fixes.suites.length > 0 && opts.fromRootfs === undefined;
+  const upgrading = fixes.suites.length > 0 && opts.fromRootfs === undefined && !locked;
   const updates: UpdatesInfo = { suites: fixes.suites, countFile, ...(fixes.left !== undefined && { left: fixes.left }), ...(fixes.securityMirror !== undefined && { securityMirror: fixes.securityMirror }) };
 
   const unshare = ['unshare', '--mount', '--propagation', 'private'];
@@ -202,11 +211,14 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       const cold = !warm;
       // Named even when it is mmdebstrap's own default: without a mirror it would mix the update suites into the bootstrap.
       const release = mirror ?? opts.toolDefaults?.mirror;
-      const source = warm ? [`deb [trusted=yes] file://${encodeURI(cache!.dir)} ${recipe.suite} main`] : release !== undefined ? [release] : [];
+      const source = warm ? [`deb [trusted=yes] file://${encodeURI(cache!.dir)} ${opts.lockedSuite ?? recipe.suite} main`] : release !== undefined ? [release] : [];
       steps.push({
         id: 'bootstrap', kind: 'bootstrap',
-        title: warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)` : `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (mmdebstrap)`,
-        why: warm
+        title: locked ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the lock's packages (mmdebstrap)`
+          : warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)` : `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (mmdebstrap)`,
+        why: locked
+          ? 'The lock names every package and version: mmdebstrap installs exactly those, each .deb checked against the lock\'s SHA-256 before this step, from a repository of them alone.'
+          : warm
           ? `The cache holds every package this recipe needs: mmdebstrap installs them from it, downloading nothing (debootstrap's own --cache-dir saves no time).`
           : `mmdebstrap --variant=${variant} installs the same packages as debootstrap, about twice as fast${packages.length ? ', with the recipe\'s packages (no recommends)' : ''}.`,
         argv: [
@@ -260,7 +272,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       }
     }
 
-    if (cache && (!warm || upgrading)) {
+    if (cache && (!warm || upgrading) && !locked) {
       steps.push({
         id: 'cache', kind: 'cache', title: warm ? `keep the packages the upgrade downloaded in ${cache.dir}` : `keep the downloaded packages in ${cache.dir}`,
         why: upgrading
@@ -273,7 +285,14 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       steps.push({
         id: 'source-date', kind: 'finalize', title: "take SOURCE_DATE_EPOCH from the archive's Release date",
         why: 'Reproducible: the image\'s created time and every later mtime in its layer are this date, not the build\'s, so two builds of the same archive state give the same image ID.',
-        argv: ['sh', '-c', SOURCE_DATE, 'sh', rootfs, sourceDateFile(rootfs), recipe.suite, cache?.dir ?? ''], needsRoot: true,
+        argv: ['sh', '-c', SOURCE_DATE, 'sh', rootfs, sourceDateFile(rootfs), recipe.suite, cache?.dir ?? '', opts.recordPackages === true ? releaseRecordFile(rootfs) : ''], needsRoot: true,
+      });
+    }
+    if (opts.recordPackages === true) {
+      steps.push({
+        id: 'record-packages', kind: 'finalize', title: 'record the installed packages for the lock',
+        why: 'The lock lists what the bootstrap installed, before the slim step purges anything, so a build from the lock takes the same path.',
+        argv: ['sh', '-c', RECORD_PACKAGES, 'sh', rootfs, packagesRecordFile(rootfs)], needsRoot: true,
       });
     }
     if (recipe.slim !== false) {
