@@ -32,7 +32,7 @@ test('SOURCE_DATE: the newest Release date of the archives in the rootfs; the ca
   writeFileSync(join(lists, 'm_debian-security_dists_bookworm-security_InRelease'), release('Debian', 'bookworm-security', 'Mon, 01 Dec 2026 08:00:00 UTC'));
   writeFileSync(join(lists, '_var_cache_o_dists_bookworm_Release'), release('ownbase', 'bookworm', 'Wed, 02 Dec 2026 01:00:00 +0000'));
   const file = sourceDateFile(join(d, 'rootfs'));
-  const r = sh(SOURCE_DATE, join(d, 'rootfs'), file, 'bookworm', '');
+  const r = sh(SOURCE_DATE, join(d, 'rootfs'), file, 'bookworm', '', '');
   assert.equal(r.status, 0, r.stderr);
   assert.equal(readFileSync(file, 'utf8'), `${Date.UTC(2026, 11, 1, 8) / 1000}\n`);
   assert.match(r.stdout, /^SOURCE_DATE_EPOCH=1796112000 \(2026-12-01 08:00:00 UTC/);
@@ -44,9 +44,9 @@ test('SOURCE_DATE: without archive lists in the rootfs, the release\'s own Relea
   writeFileSync(join(d, 'cache/lists/m_debian_dists_bookworm_InRelease'), release('Debian', 'bookworm', 'Sat, 09 Nov 2024 10:00:00 UTC'));
   writeFileSync(join(d, 'cache/lists/m_debian_dists_bookworm-updates_InRelease'), release('Debian', 'bookworm-updates', 'Mon, 01 Dec 2026 08:00:00 UTC'));
   const file = join(d, 'epoch');
-  assert.equal(sh(SOURCE_DATE, join(d, 'rootfs'), file, 'bookworm', join(d, 'cache')).status, 0);
+  assert.equal(sh(SOURCE_DATE, join(d, 'rootfs'), file, 'bookworm', join(d, 'cache'), '').status, 0);
   assert.equal(readFileSync(file, 'utf8'), `${Date.UTC(2024, 10, 9, 10) / 1000}\n`, 'the updates suite a later build fetched does not count');
-  const none = sh(SOURCE_DATE, join(d, 'rootfs'), file, 'bookworm', '');
+  const none = sh(SOURCE_DATE, join(d, 'rootfs'), file, 'bookworm', '', '');
   assert.equal(none.status, 0);
   assert.equal(existsSync(file), false);
   assert.match(none.stderr, /no archive Release date found/);
@@ -100,7 +100,7 @@ test('the inputs hash: recipe, lock, arch and plan version each change it; it be
 
 test('the plan reads the source-date step\'s file; a lock\'s epoch replaces the step', () => withDir((d) => {
   const p = planBuild(RECIPE, { hostArch: 'amd64', workdir: join(d, 'w') });
-  assert.deepEqual(p.steps.find((s) => s.id === 'source-date')?.argv.slice(4), [join(d, 'w/rootfs'), join(d, 'w/rootfs.source-date-epoch'), 'bookworm', '']);
+  assert.deepEqual(p.steps.find((s) => s.id === 'source-date')?.argv.slice(4), [join(d, 'w/rootfs'), join(d, 'w/rootfs.source-date-epoch'), 'bookworm', '', '']);
   assert.equal(sourceDateEpoch(p), undefined);
   mkdirSync(join(d, 'w'));
   writeFileSync(p.sourceDate.file, '1700000000\n');
