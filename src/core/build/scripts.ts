@@ -50,8 +50,7 @@ export const updatesCountFile = (rootfs: string): string => `${rootfs}.updates-a
  * updates and security suites, on the mirrors the build uses), seeds apt's lists from the cache so
  * apt fetches only what changed since, upgrades from the archives' own indices (installing a new
  * package only when an upgrade needs it, removing none; no service starts) and writes to COUNT how
- * many installed packages have a version the release (SOURCES' first line) does not: what the update
- * and security suites brought.
+ * many packages changed version.
  */
 export const UPGRADE = `set -eu
 r=$1 n=$2 c=$3 src=$4
@@ -66,7 +65,7 @@ fi
 ${CHROOT_MOUNTS}
 printf '#!/bin/sh\\n# ownbase: no service starts while the image is built\\nexit 101\\n' > "$r/usr/sbin/policy-rc.d"
 chmod 755 "$r/usr/sbin/policy-rc.d"
-trap 'rm -f -- "$r/usr/sbin/policy-rc.d" "$n.before" "$n.after" "$n.release"' EXIT
+trap 'rm -f -- "$r/usr/sbin/policy-rc.d" "$n.before" "$n.after"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 versions() { chroot "$r" dpkg-query -W -f '\${Package}:\${Architecture} \${Version}\\n' | LC_ALL=C sort; }
@@ -74,21 +73,7 @@ chroot "$r" apt-get -o Acquire::Languages=none update
 versions > "$n.before"
 chroot "$r" apt-get -y -o Dpkg::Options::=--force-unsafe-io -o Dpkg::Options::=--force-confold --with-new-pkgs upgrade
 versions > "$n.after"
-suite=$(printf '%s\n' "$src" | awk 'NR == 1 { print $3 }')
-set --
-for l in "$r"/var/lib/apt/lists/*_dists_"$suite"_*_Packages; do [ -f "$l" ] && set -- "$@" "$l"; done
-if [ $# -gt 0 ]; then
-  # Installed versions the release itself does not have: the same number whether the cache replayed the
-  # upgraded versions directly (a warm build) or this step upgraded them, so equal builds get equal labels.
-  awk 'BEGIN { RS = ""; FS = "\n" } { p = ""; a = ""; v = ""
-    for (i = 1; i <= NF; i++) {
-      if ($i ~ /^Package: /) p = substr($i, 10); else if ($i ~ /^Architecture: /) a = substr($i, 15); else if ($i ~ /^Version: /) v = substr($i, 10)
-    }
-    print p ":" a " " v }' "$@" | LC_ALL=C sort -u > "$n.release"
-  count=$(LC_ALL=C comm -23 "$n.after" "$n.release" | wc -l)
-else
-  count=$(LC_ALL=C comm -13 "$n.before" "$n.after" | wc -l)
-fi
+count=$(LC_ALL=C comm -13 "$n.before" "$n.after" | wc -l)
 echo "$count" > "$n"
 echo "upgraded $count packages from the updates and security suites"`;
 
