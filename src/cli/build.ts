@@ -8,7 +8,7 @@ import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } 
 import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
 import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
-import { checkLockedDebs, formatLock, lockFromBuild, lockedSuiteName, lockPathFor, readLockBeside, writeLockedRepository, type LoadedLock } from '../core/build/lock';
+import { checkLockedDebs, formatLock, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
@@ -144,6 +144,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
   const hostSecurityMirror = recipe.security_mirror === undefined ? host.securityMirror(recipe.distro) : undefined;
   const output = opts.output ?? args.output;
   const lock = args.relock === true || args.fromRootfs !== undefined ? undefined : readLockBeside(loaded.path);
+  if (lock && !cache) throw new LockError(`${lock.path}: a lock installs from the package cache: build without --no-cache`);
   const inputs = buildInputs(loaded, host, lock);
   const plan = planBuild(recipe, {
     hostArch: host.hostArch,
@@ -162,7 +163,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     recipePath: loaded.display,
     recipeSha256: loaded.sha256,
     inputsSha256: inputs,
-    ...(lock && { lockedSuite: lockedSuiteName(lock.sha256) }),
+    ...(lock && cache && { lockedRepo: lockedRepoDir(cache.dir, lock.sha256) }),
     ...(lock?.lock.archive.sourceDateEpoch !== undefined && { sourceDateEpoch: lock.lock.archive.sourceDateEpoch }),
     ...(args.writeLock === true && { recordPackages: true }),
   });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PlanError, sourceDateEpoch } from './plan';
 import { packagesRecordFile, releaseRecordFile } from './scripts';
@@ -55,8 +55,8 @@ export function readLockBeside(recipePath: string): LoadedLock | undefined {
   return { lock: parseLock(bytes.toString('utf8'), path), sha256: createHash('sha256').update(bytes).digest('hex'), path };
 }
 
-/** The suite name of a lock's repository in the cache (writeLockedRepository). */
-export const lockedSuiteName = (lockSha256: string): string => `ownbase-locked-${lockSha256.slice(0, 16)}`;
+/** The folder of a lock's repository in the cache (writeLockedRepository). */
+export const lockedRepoDir = (cacheDir: string, lockSha256: string): string => join(cacheDir, 'locked', lockSha256.slice(0, 16));
 
 /** `x.ownbase.yaml` → `x.ownbase.lock`, beside the recipe. */
 export function lockPathFor(recipePath: string): string {
@@ -201,26 +201,34 @@ export function checkLockedDebs(lock: LockFile, cacheDir: string): string[] {
 }
 
 /**
- * Writes a repository of exactly the locked packages into the cache (dists/SUITE beside the cache's own, the
- * same pool), from the cache's own Packages stanzas (the archive's, so priorities stay). Returns SUITE.
+ * Writes a repository of exactly the locked packages: CACHE/locked/SHA (its dists/SUITE named as the release, so the
+ * bootstrap tool treats it as the release; its pool hard links to the cache's .debs), from the cache's own Packages
+ * stanzas (the archive's, so priorities stay). Returns its folder.
  */
 export function writeLockedRepository(lock: LockFile, cacheDir: string, arch: string, lockSha256: string): string {
-  const suite = lockedSuiteName(lockSha256);
-  const cached = packagesIndex(readFileSync(join(cacheDir, 'dists', lock.archive.suite, 'main', `binary-${arch}`, 'Packages'), 'utf8'));
+  const repo = lockedRepoDir(cacheDir, lockSha256);
+  const suite = lock.archive.suite;
+  const cached = packagesIndex(readFileSync(join(cacheDir, 'dists', suite, 'main', `binary-${arch}`, 'Packages'), 'utf8'));
   const stanzas = lock.packages.map((p) => {
     const s = cached.get(key(p.name, p.version, p.arch));
     if (!s) throw new LockError(`${p.name} ${p.version}: the package cache has no record of it`);
     return s.text;
   });
-  const dir = join(cacheDir, 'dists', suite, 'main', `binary-${arch}`);
+  rmSync(repo, { recursive: true, force: true });
+  const dir = join(repo, 'dists', suite, 'main', `binary-${arch}`);
   mkdirSync(dir, { recursive: true });
+  mkdirSync(join(repo, 'pool'));
+  for (const p of lock.packages) {
+    const from = join(cacheDir, 'pool', poolName(p));
+    try { linkSync(from, join(repo, 'pool', poolName(p))); } catch { copyFileSync(from, join(repo, 'pool', poolName(p))); }
+  }
+  if (existsSync(join(cacheDir, 'sources.list'))) copyFileSync(join(cacheDir, 'sources.list'), join(repo, 'sources.list'));
   const packages = `${stanzas.join('\n\n')}\n`;
-  writeFileSync(join(dir, 'Packages.tmp'), packages);
-  renameSync(join(dir, 'Packages.tmp'), join(dir, 'Packages'));
-  const release = [`Origin: ownbase`, `Label: ownbase locked packages`, `Suite: ${suite}`, `Codename: ${suite}`, `Architectures: ${arch}`, 'Components: main', 'SHA256:',
+  writeFileSync(join(dir, 'Packages'), packages);
+  const release = ['Origin: ownbase', 'Label: ownbase locked packages', `Suite: ${suite}`, `Codename: ${suite}`, `Architectures: ${arch}`, 'Components: main', 'SHA256:',
     ` ${createHash('sha256').update(packages).digest('hex')} ${Buffer.byteLength(packages)} main/binary-${arch}/Packages`, ''].join('\n');
-  writeFileSync(join(cacheDir, 'dists', suite, 'Release'), release);
-  return suite;
+  writeFileSync(join(repo, 'dists', suite, 'Release'), release);
+  return repo;
 }
 
 /**

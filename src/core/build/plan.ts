@@ -55,9 +55,9 @@ export interface PlanOptions {
   readonly recipeSha256?: string;
   /**
    * A lock's repository in the cache (build/lock.ts writeLockedRepository): mmdebstrap installs exactly its packages
-   * from the cache, and no upgrade runs (the lock holds the upgraded versions). Needs `cache`.
+   * from it, and no upgrade runs (the lock holds the upgraded versions). Needs `cache`.
    */
-  readonly lockedSuite?: string;
+  readonly lockedRepo?: string;
   /** Record what dpkg installed and the release's date and hash beside the rootfs, for a lock (`--write-lock`). */
   readonly recordPackages?: boolean;
   /** SOURCE_DATE_EPOCH known before the build (the lock's); without it a step reads the archive's Release date. */
@@ -149,8 +149,8 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   const workdir = workPath(kept ?? opts.workdir, opts.fromRootfs !== undefined ? '--from-rootfs' : keepRootfs ? '--keep-rootfs' : 'the work folder (--workdir, ownbase.build.workDir)');
   const rootfs = keepRootfs ? workdir : `${workdir}/rootfs`;
   const cache = opts.cache ? { dir: workPath(opts.cache.dir, 'the cache folder (--cache-dir, ownbase.build.cacheDir)'), warm: opts.cache.warm } : undefined;
-  if (opts.lockedSuite !== undefined && cache === undefined) throw new PlanError('a lock installs from the package cache: build without --no-cache');
-  const locked = opts.lockedSuite !== undefined;
+  if (opts.lockedRepo !== undefined && cache === undefined) throw new PlanError('a lock installs from the package cache: build without --no-cache');
+  const locked = opts.lockedRepo !== undefined;
   const warm = cache?.warm === true || locked;
   const tool: Builder = warm ? 'mmdebstrap' : builder;
   const tag = opts.tag ?? recipe.image;
@@ -211,7 +211,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       const cold = !warm;
       // Named even when it is mmdebstrap's own default: without a mirror it would mix the update suites into the bootstrap.
       const release = mirror ?? opts.toolDefaults?.mirror;
-      const source = warm ? [`deb [trusted=yes] file://${encodeURI(cache!.dir)} ${opts.lockedSuite ?? recipe.suite} main`] : release !== undefined ? [release] : [];
+      const source = warm ? [`deb [trusted=yes] file://${encodeURI(opts.lockedRepo !== undefined ? workPath(opts.lockedRepo, 'the lock\'s repository') : cache!.dir)} ${recipe.suite} main`] : release !== undefined ? [release] : [];
       steps.push({
         id: 'bootstrap', kind: 'bootstrap',
         title: locked ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the lock's packages (mmdebstrap)`
@@ -314,7 +314,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       id: 'finalize', kind: 'finalize', title: 'remove build-time traces',
       why: `The host's resolv.conf and hostname${foreign && tool === 'debootstrap' ? ', the emulator' : ''} and the build's apt sources do not belong in the image; `
         + (fixes.sources ? `${fixes.sources.path} names ${fixes.sources.suites.join(', ')} as the official images do.` : "the cache's apt sources are restored."),
-      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : '',
+      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? opts.lockedRepo ?? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : '',
         fixes.sources?.file.path ?? '', fixes.sources?.file.text ?? ''],
       needsRoot: true,
     });
