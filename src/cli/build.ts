@@ -234,6 +234,11 @@ const epochOf = (plan: Plan): { sourceDateEpoch?: number } => {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/** `ownbase build` with these arguments (what `lock` and `verify` run). */
+export async function runBuild(args: readonly string[], io: CliIO, extra: Pick<BuildArgs, 'relock'> = {}): Promise<number> {
+  return build(args, io, extra);
+}
+
 async function build(args: readonly string[], io: CliIO, extra: Pick<BuildArgs, 'relock'> = {}): Promise<number> {
   const json = wantsJson(args);
   const emit = eventSink(io, json);
@@ -357,7 +362,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   /** `--write-lock`: the lock of what this build installed; the image's inputs label then names it, so the next build is up to date. */
   const writeLockIfAsked = (): void => {
     if (a.writeLock !== true) return;
-    const text = formatLock(lockFromBuild(plan, lock?.lock));
+    const text = formatLock(lockFromBuild(plan, lock?.lock, lock?.lock.archive.updatesApplied ?? updatesApplied(plan)));
     const path = lockPathFor(loaded.path);
     writeFileSync(`${path}.tmp`, text);
     renameSync(`${path}.tmp`, path);
@@ -374,7 +379,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
         writeLockIfAsked();
         // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
         const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
-        applied = updatesApplied(plan);
+        applied = lock?.lock.archive.updatesApplied ?? updatesApplied(plan);
         const r = await importRootfs(docker, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }), ...epochOf(plan) });
         const layer = (await docker.getImage(r.id).inspect().catch(() => undefined))?.RootFS?.Layers?.[0];
         imported = { ...r, ...(layer !== undefined && { layerDigest: layer }) };
@@ -382,7 +387,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
       },
       archive: async (_step, ctx) => {
         writeLockIfAsked();
-        applied = updatesApplied(plan);
+        applied = lock?.lock.archive.updatesApplied ?? updatesApplied(plan);
         archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, signal: ctx.signal, ...epochOf(plan) });
       },
     },
@@ -409,7 +414,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   const kept = {
     ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
     ...(applied !== undefined && { updatesApplied: applied }),
-    updates: updatesSummary(plan, applied),
+    updates: lock ? `updates: the versions ${lock.path} names${applied !== undefined ? ` (${applied} upgraded from ${plan.updates.suites.join(' and ') || 'the update suites'} when it was written)` : ''}` : updatesSummary(plan, applied),
   };
   if (imported) {
     emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept, inputsSha256: req.labels[LABEL_INPUTS_SHA256]! });

@@ -36,6 +36,8 @@ export interface LockFile {
     readonly release?: { readonly date: string; readonly sha256: string };
     /** SOURCE_DATE_EPOCH of builds from this lock: the image's created time, the layer's latest mtime. */
     readonly sourceDateEpoch?: number;
+    /** What the upgrade applied when the lock was written: builds from the lock (no upgrade) label their image with it. */
+    readonly updatesApplied?: number;
   };
   readonly packages: readonly LockedPackage[];
 }
@@ -74,6 +76,7 @@ export function formatLock(lock: LockFile): string {
     distro: a.distro, ...(a.mirror !== undefined && { mirror: a.mirror }), suite: a.suite, components: a.components,
     ...(a.release && { release: { date: a.release.date, sha256: a.release.sha256 } }),
     ...(a.sourceDateEpoch !== undefined && { sourceDateEpoch: a.sourceDateEpoch }),
+    ...(a.updatesApplied !== undefined && { updatesApplied: a.updatesApplied }),
   };
   const pkgs = [...lock.packages].sort(byPackage).map((p) => `    ${JSON.stringify({
     name: p.name, version: p.version, arch: p.arch, source: p.source, filename: p.filename, size: p.size, sha256: p.sha256,
@@ -95,6 +98,8 @@ export function parseLock(text: string, where = 'the lock'): LockFile {
   }
   const epoch = a['sourceDateEpoch'];
   if (epoch !== undefined && !(Number.isSafeInteger(epoch) && (epoch as number) > 0)) throw new LockError(`${where}: archive.sourceDateEpoch must be a positive integer`);
+  const applied = a['updatesApplied'];
+  if (applied !== undefined && !(Number.isSafeInteger(applied) && (applied as number) >= 0)) throw new LockError(`${where}: archive.updatesApplied must be a whole number`);
   const pkgs = v['packages'];
   if (!Array.isArray(pkgs) || pkgs.length === 0) throw new LockError(`${where}: packages must be a non-empty list`);
   const packages = pkgs.map((p, i): LockedPackage => {
@@ -111,6 +116,7 @@ export function parseLock(text: string, where = 'the lock'): LockFile {
       ...(typeof a['mirror'] === 'string' && { mirror: a['mirror'] }),
       ...(isRecord(rel) && typeof rel['date'] === 'string' && typeof rel['sha256'] === 'string' && { release: { date: rel['date'], sha256: rel['sha256'] } }),
       ...(epoch !== undefined && { sourceDateEpoch: epoch as number }),
+      ...(applied !== undefined && { updatesApplied: applied as number }),
     },
     packages,
   };
@@ -236,7 +242,7 @@ export function writeLockedRepository(lock: LockFile, cacheDir: string, arch: st
  * .deb's archive facts from the cache's Packages, the release's date and hash (or the previous lock's), and the
  * build's SOURCE_DATE_EPOCH.
  */
-export function lockFromBuild(plan: Plan, previous?: LockFile): LockFile {
+export function lockFromBuild(plan: Plan, previous?: LockFile, updatesApplied?: number): LockFile {
   if (!plan.cache) throw new LockError('a lock needs the package cache (not --no-cache)');
   const read = (f: string): string | undefined => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
   const installed = read(packagesRecordFile(plan.rootfs));
@@ -249,6 +255,7 @@ export function lockFromBuild(plan: Plan, previous?: LockFile): LockFile {
     archive: {
       distro: plan.recipe.distro, ...(plan.mirror !== undefined && { mirror: plan.mirror }), suite: plan.recipe.suite,
       components: plan.recipe.components ?? ['main'], ...(release && { release }), ...(epoch !== undefined && { sourceDateEpoch: epoch }),
+      ...(updatesApplied !== undefined && { updatesApplied }),
     },
     installed: parseInstalled(installed),
     stanzas: packagesIndex(read(packagesFile) ?? ''),
