@@ -1,7 +1,8 @@
 // Reproducible, incremental and locked builds against the real engine, as root. Always on (seconds): the same
 // rootfs imported twice, a file touched in between, gives the same image ID (SOURCE_DATE_EPOCH clamps mtimes and
 // fixes `created`); a rebuild of unchanged inputs is "up to date" and runs nothing; a lock whose SHA-256 does not
-// match the cached .deb stops the build before anything installs, naming the package. With OWNBASE_SLOW_TESTS=1:
+// match the cached .deb stops the build before anything installs, naming the package; outdated reports an old locked
+// version against the archive (its Packages indices, over the network). With OWNBASE_SLOW_TESTS=1:
 // the bookworm example built twice (--force, warm package cache) gives the same image ID and layer digest.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,6 +111,24 @@ test('a lock whose SHA-256 does not match the cached .deb stops the build before
     assert.equal(e.message, `${join(dir, 'busybox.ownbase.lock')}: the package cache does not hold the locked packages; nothing was installed:\n`
       + `  absent 3.0: not in the package cache (${join(c, 'pool/absent_3.0_all.deb')})\n`
       + `  tampered 2.0: SHA-256 ${sha}, the lock says ${'f'.repeat(64)}`, 'in the lock\'s order: by name');
+  } finally {
+    rmSync(join(dir, 'busybox.ownbase.lock'), { force: true });
+  }
+});
+
+test('outdated: a lock with an old version of one package reports it against the archive, exit 1', { skip }, () => {
+  const pkg = (name: string, version: string) => ({ name, version, arch: 'amd64', source: name, filename: `pool/${name}.deb`, size: 1, sha256: 'a'.repeat(64) });
+  writeFileSync(join(dir, 'busybox.ownbase.lock'), formatLock({
+    version: 1, archive: { distro: 'debian', suite: 'bookworm', components: ['main'] },
+    packages: [pkg('libssl3', '3.0.0-1'), pkg('bash', '99:1.0-1')],
+  }));
+  try {
+    const r = spawnSync(process.execPath, [CLI, 'outdated', 'busybox.ownbase.yaml'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 1, `${r.stdout}\n${r.stderr}`);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0]!, /^1 outdated \((0|1) security updates?\) of 2 locked packages against bookworm, bookworm-updates, bookworm-security:$/);
+    assert.match(lines[1]!, /^ {2}(security )?libssl3 3\.0\.0-1 -> 3\.0\.\d+-\S+ \(bookworm(-updates|-security)?\)$/);
+    assert.equal(lines.length, 3, 'bash at a version from the future is not outdated');
   } finally {
     rmSync(join(dir, 'busybox.ownbase.lock'), { force: true });
   }
