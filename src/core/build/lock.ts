@@ -8,7 +8,7 @@ import type { Plan } from './types';
 /**
  * `NAME.ownbase.lock`: what went into an image, to install exactly that again. JSON rather than YAML: the
  * CLI reads it without the YAML parser and every reader has a parser for it; one package per line in name
- * order keeps it diff-friendly (a version bump is a one-line diff). README "Locked, reproducible and up-to-date builds" documents it.
+ * order keeps it diff-friendly (a version bump is a one-line diff). README "Lock, verify, outdated" documents it.
  */
 export const LOCK_VERSION = 1;
 
