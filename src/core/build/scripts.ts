@@ -322,7 +322,7 @@ if [ -n "$c" ]; then
   (cd "$r" && rmdir -p --ignore-fail-on-non-empty -- ".$c") 2>/dev/null || true
 fi
 # Reproducible builds: each of these holds the build's time or machine, never the recipe's (see README
-# "Locked, reproducible and up-to-date builds"). machine-id stays as an empty file, so systemd makes one at first boot.
+# "Lock, verify, outdated"). machine-id stays as an empty file, so systemd makes one at first boot.
 if [ -s "$r/etc/machine-id" ]; then : > "$r/etc/machine-id"; fi
 rm -f -- "$r/var/cache/ldconfig/aux-cache" "$r/var/log/dpkg.log" "$r/var/log/alternatives.log" "$r/var/log/bootstrap.log" \
   "$r"/var/log/apt/*.log "$r"/var/cache/apt/*.bin "$r"/var/lib/dpkg/*-old "$r"/var/cache/debconf/*-old`;
