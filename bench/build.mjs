@@ -2,7 +2,8 @@
 // the cold run filled), against the raw way: `debootstrap --variant=minbase bookworm DIR` then
 // `tar -C DIR -c . | docker import -`. Interleaved rounds on the same machine; medians and ratios
 // printed with the image sizes. Targets (issue 3): cold ≤ 0.5×, warm ≤ 0.3×, image ≤ 67 MB,
-// gzip-6 layer ≤ 25 MB. Prints; never fails on a missed target. Builds apply the release's updates and
+// gzip-6 layer ≤ 25 MB. Issue 10: the same for a recipe naming no builder (mmdebstrap when installed), and a
+// no-op rebuild of unchanged inputs (≤ 0.05×; every other build here passes --force). Prints; never fails on a missed target. Builds apply the release's updates and
 // security suites (issue 11): the upgrade step's own seconds are read from the build output, and a warm
 // build of the same recipe with `updates: false` shows what the upgrade adds end to end.
 //
@@ -22,6 +23,9 @@ writeFileSync(BARE, readFileSync(EXAMPLE, 'utf8').split('\n').filter((l) => !/^p
 // The example as the release was published (no upgrade step): what the updates cost, end to end.
 const NOUPDATES = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-noupdates.ownbase.yaml');
 writeFileSync(NOUPDATES, `${readFileSync(EXAMPLE, 'utf8').trimEnd()}\nupdates: false\n`);
+// The example without its `builder:` line: what a user writes who does not know the flag (issue 10).
+const NOBUILDER = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-nobuilder.ownbase.yaml');
+writeFileSync(NOBUILDER, readFileSync(EXAMPLE, 'utf8').split('\n').filter((l) => !/^builder:/.test(l)).join('\n'));
 const argRounds = process.argv.indexOf('--rounds');
 const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 3;
 
@@ -47,10 +51,14 @@ function baseline(i) {
   return s;
 }
 
-function ownbase(tag, cacheDir, recipe = EXAMPLE) {
+function ownbase(tag, cacheDir, recipe = EXAMPLE, force = true) {
   const t0 = performance.now();
-  const out = run(process.execPath, [CLI, 'build', recipe, '--tag', tag, '--cache-dir', cacheDir], { cwd: '/var/tmp' });
+  const out = run(process.execPath, [CLI, 'build', recipe, '--tag', tag, '--cache-dir', cacheDir, ...(force ? ['--force'] : [])], { cwd: '/var/tmp' });
   const s = seconds(t0);
+  if (!force) {
+    if (!/ is up to date \(/.test(out)) throw new Error(`not up to date:\n${out.slice(-2000)}`);
+    return { s, gzipReported: NaN, upgrade: NaN, applied: NaN };
+  }
   const m = /built \S+ in [\d.]+ s: [\d.]+ MB \(docker images\), ([\d.]+) MB gzip-6 layer/.exec(out);
   if (!m) throw new Error(`no result line in:\n${out.slice(-2000)}`);
   // The upgrade step's duration as the CLI prints it (NaN when the output format changes or there is none).
@@ -80,11 +88,15 @@ async function savedLayerGzip(ref) {
 const rows = [];
 for (let i = 1; i <= ROUNDS; i++) {
   const cache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
+  const coldCache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
   // Rotate the order so no contender always runs first (page cache, mirror warmth).
   const order = [['raw', () => baseline(i)], ['cold', () => ownbase(`ownbase-bench/cold:${i}`, cache)], ['warm', () => ownbase(`ownbase-bench/warm:${i}`, cache)],
-    ['bareWarm', () => ownbase(`ownbase-bench/bare:${i}`, cache, BARE)], ['warmNoUpdates', () => ownbase(`ownbase-bench/noupdates:${i}`, cache, NOUPDATES)]];
-  // The cold build must come before the warm ones: it fills the cache.
-  const rot = i % 2 === 0 ? [order[1], order[2], order[3], order[4], order[0]] : order;
+    ['bareWarm', () => ownbase(`ownbase-bench/bare:${i}`, cache, BARE)], ['warmNoUpdates', () => ownbase(`ownbase-bench/noupdates:${i}`, cache, NOUPDATES)],
+    ['noBuilderCold', () => ownbase(`ownbase-bench/nobuilder-cold:${i}`, coldCache, NOBUILDER)],
+    ['noBuilderWarm', () => ownbase(`ownbase-bench/nobuilder:${i}`, cache, NOBUILDER)],
+    ['noop', () => ownbase(`ownbase-bench/nobuilder:${i}`, cache, NOBUILDER, false)]];
+  // The cold build must come before the warm ones: it fills the cache; the no-op follows the build it repeats.
+  const rot = i % 2 === 0 ? [order[1], order[2], order[3], order[4], order[5], order[6], order[7], order[0]] : order;
   const row = { round: i };
   for (const [name, fn] of rot) {
     const r = fn();
@@ -95,6 +107,7 @@ for (let i = 1; i <= ROUNDS; i++) {
   console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s (upgrade step ${row.coldUpgrade} s, ${row.coldApplied} packages), `
     + `warm ${row.warm} s (upgrade step ${row.warmUpgrade} s), warm with updates: false ${row.warmNoUpdates} s, warm without packages ${row.bareWarm} s, load ${readLoad()}`);
   rmSync(cache, { recursive: true, force: true });
+  rmSync(coldCache, { recursive: true, force: true });
 }
 
 function readLoad() { try { return execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' '); } catch { return '?'; } }
@@ -104,6 +117,9 @@ const cold = median(rows.map((r) => r.cold));
 const warm = median(rows.map((r) => r.warm));
 const bareWarm = median(rows.map((r) => r.bareWarm));
 const warmNoUpdates = median(rows.map((r) => r.warmNoUpdates));
+const noBuilderCold = median(rows.map((r) => r.noBuilderCold));
+const noBuilderWarm = median(rows.map((r) => r.noBuilderWarm));
+const noop = median(rows.map((r) => r.noop));
 const coldUpgrade = median(rows.map((r) => r.coldUpgrade));
 const warmUpgrade = median(rows.map((r) => r.warmUpgrade));
 const size = imageSize(`ownbase-bench/warm:${ROUNDS}`);
@@ -117,6 +133,10 @@ medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { enco
   raw debootstrap + tar | docker import   ${raw.toFixed(1)} s
   ownbase build, cold cache               ${cold.toFixed(1)} s   ${(cold / raw).toFixed(2)}×   (target ≤ 0.5×)
   ownbase build, warm cache               ${warm.toFixed(1)} s   ${(warm / raw).toFixed(2)}×   (target ≤ 0.3×)
+the example without builder: (mmdebstrap, as it is installed here):
+  ownbase build, cold cache               ${noBuilderCold.toFixed(1)} s   ${(noBuilderCold / raw).toFixed(2)}×   (target ≤ 0.5×)
+  ownbase build, warm cache               ${noBuilderWarm.toFixed(1)} s   ${(noBuilderWarm / raw).toFixed(2)}×   (target ≤ 0.3×)
+  ownbase build, unchanged (up to date)   ${noop.toFixed(2)} s   ${(noop / raw).toFixed(3)}×   (target ≤ 0.05×)
 updates on (bookworm-updates, bookworm-security; ${rows.at(-1).coldApplied} packages upgraded):
   upgrade step, cold build                ${coldUpgrade.toFixed(1)} s
   upgrade step, warm build                ${warmUpgrade.toFixed(1)} s

@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../core/kernel/diagnostic';
 import { probeCache, type CacheProbe } from '../core/build/cache';
 import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } from '../core/build/host';
-import { planBuild, PlanError, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
+import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
+import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
+import { checkLockedDebs, formatLock, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
+import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
 import { runPlan } from '../core/run/runner';
@@ -31,6 +34,12 @@ export interface BuildArgs {
   workdir?: string;
   cacheDir?: string;
   noCache: boolean;
+  /** `build`: rebuild even when an image with the same inputs exists. */
+  force?: boolean;
+  /** `build --write-lock`, `lock`: write NAME.ownbase.lock from what the build installed. */
+  writeLock?: boolean;
+  /** `lock`: resolve against the archive again, ignoring the lock beside the recipe. */
+  relock?: boolean;
   /** `build`: how progress is written (default text). */
   progress?: 'text' | 'json';
   /** `script`: where the script goes. */
@@ -41,11 +50,12 @@ export interface BuildArgs {
 const OPTIONS = {
   'tag': { type: 'string' }, 'builder': { type: 'string' }, 'output': { type: 'string' }, 'keep-rootfs': { type: 'string' },
   'from-rootfs': { type: 'string' }, 'workdir': { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
+  'force': { type: 'boolean' }, 'write-lock': { type: 'boolean' },
   'progress': { type: 'string' }, 'out': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 type OptionName = keyof typeof OPTIONS;
 
-const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress']);
+const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress', '--force', '--write-lock']);
 
 /** The options `build` and `script` share (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<string> = FLAGS): BuildArgs {
@@ -65,7 +75,9 @@ export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<str
     const name = t.name as OptionName;
     if (OPTIONS[name].type === 'boolean') {
       if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
-      out.noCache = true;
+      if (name === 'force') out.force = true;
+      else if (name === 'write-lock') out.writeLock = true;
+      else out.noCache = true;
       continue;
     }
     const v = t.value;
@@ -116,8 +128,13 @@ export function readRecipe(file: string, io: CliIO, maxBytes = MAX_FILE_BYTES.re
   return { recipe, path, display, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
+/** The hash of what decides the image (build/inputs.ts): its `dev.ownbase.inputs.sha256` label. */
+export function buildInputs(loaded: LoadedRecipe, host: Pick<BuildHost, 'hostArch'>, lock: LoadedLock | undefined): string {
+  return inputsSha256({ recipeSha256: loaded.sha256, arch: loaded.recipe.arch ?? host.hostArch, ...(lock && { lockSha256: lock.sha256 }) });
+}
+
 /** The plan `build` would run with these arguments on this machine (also what `script` prints). */
-export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string } = {}): { plan: Plan; cache?: CacheProbe; workBase: string } {
+export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string } = {}): { plan: Plan; cache?: CacheProbe; workBase: string; cacheRoot: string; lock?: LoadedLock } {
   const { recipe } = loaded;
   const arch = recipe.arch ?? host.hostArch;
   const cacheRoot = args.cacheDir !== undefined ? resolve(io.cwd, args.cacheDir) : DEFAULT_CACHE_ROOT;
@@ -128,10 +145,14 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
   const hostMirror = recipe.mirror === undefined ? host.mirror(recipe.distro) : undefined;
   const hostSecurityMirror = recipe.security_mirror === undefined ? host.securityMirror(recipe.distro) : undefined;
   const output = opts.output ?? args.output;
+  const lock = args.relock === true || args.fromRootfs !== undefined ? undefined : readLockBeside(loaded.path);
+  if (lock && !cache) throw new LockError(`${lock.path}: a lock installs from the package cache: build without --no-cache`);
+  const inputs = buildInputs(loaded, host, lock);
   const plan = planBuild(recipe, {
     hostArch: host.hostArch,
     workdir: `${base}/ownbase-${slug}${opts.workdirName ?? ''}`,
     ...(args.builder && { builder: args.builder }),
+    mmdebstrapInstalled: host.has('mmdebstrap'),
     ...(args.keepRootfs !== undefined && { keepRootfs: resolve(io.cwd, args.keepRootfs) }),
     ...(args.fromRootfs !== undefined && { fromRootfs: resolve(io.cwd, args.fromRootfs) }),
     ...(cache && { cache: { dir: cache.dir, warm } }),
@@ -143,13 +164,18 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     ...(output !== undefined && { output: resolve(io.cwd, output) }),
     recipePath: loaded.display,
     recipeSha256: loaded.sha256,
+    inputsSha256: inputs,
+    ...(lock && cache && { lockedRepo: lockedRepoDir(cache.dir, lock.sha256) }),
+    ...(lock?.lock.archive.sourceDateEpoch !== undefined && { sourceDateEpoch: lock.lock.archive.sourceDateEpoch }),
+    ...(args.writeLock === true && { recordPackages: true }),
   });
-  return { plan, ...(cache && { cache }), workBase: base };
+  return { plan, ...(cache && { cache }), workBase: base, cacheRoot, ...(lock && { lock }) };
 }
 
 const USAGE = `usage: ownbase build RECIPE [--tag NAME] [--builder debootstrap|mmdebstrap] [--output FILE.tar]
                      [--keep-rootfs DIR | --from-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
-                     [--progress text|json] [--sbom FILE [--sbom-format spdx-json|cyclonedx-json]]
+                     [--force] [--write-lock] [--progress text|json]
+                     [--sbom FILE [--sbom-format spdx-json|cyclonedx-json]]
 
 Builds the recipe's image as root: bootstrap (debootstrap or mmdebstrap), packages installed in a
 chroot, slimmed, imported into the Docker engine under the recipe's image name (or --tag). Without a
@@ -159,6 +185,9 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --workdir DIR       parent of the work folder (default: /dev/shm when it is a roomy tmpfs, else /var/tmp)
   --cache-dir DIR     downloaded packages, per distro/suite/arch (default ${DEFAULT_CACHE_ROOT}); a rebuild installs from it
   --no-cache          download everything and do not keep it
+  --write-lock        write NAME.ownbase.lock beside the recipe: every package installed, with its version and SHA-256
+  --force             build even when an image of the same inputs (recipe, lock, ownbase's plan version) exists;
+                      without it such a build is done at once: "up to date", nothing runs
   --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
                       result, error), for CI and editors; the default, text, is the same events for people
   --sbom FILE         after the build, write the image's SBOM (what ownbase inspect --format gives):
@@ -175,6 +204,21 @@ export const command: Subcommand = {
   run: (args, io) => build(args, io),
 };
 
+const LOCK_USAGE = `usage: ownbase lock RECIPE [build options]
+
+Resolves the recipe against its archive and writes NAME.ownbase.lock beside it: the archive (mirror, suite,
+components, the Release file's date and SHA-256, SOURCE_DATE_EPOCH) and every package that goes into the image
+(name, version, architecture, source, .deb filename, size, SHA-256), one a line in name order. It builds the image
+it locks (the lock is what really went in; a lock beside the recipe is ignored), so it takes build's options and
+needs root. From then on ownbase build installs exactly the locked versions from the package cache, each .deb
+checked against its SHA-256 first; ownbase outdated tells which have newer versions.`;
+
+export const lockCommand: Subcommand = {
+  summary: 'write NAME.ownbase.lock: every package of the image, pinned (builds the image it locks)',
+  usage: LOCK_USAGE,
+  run: (args, io) => build([...args, '--write-lock', '--force'], io, { relock: true }),
+};
+
 /** `--progress json` asked for, judged before the options are parsed (a usage error is an event too). */
 function wantsJson(args: readonly string[]): boolean {
   return args.some((a, i) => a === '--progress=json' || (a === '--progress' && args[i + 1] === 'json'));
@@ -188,14 +232,24 @@ function eventSink(io: CliIO, json: boolean): (e: BuildEventInit) => void {
   };
 }
 
+const epochOf = (plan: Plan): { sourceDateEpoch?: number } => {
+  const e = sourceDateEpoch(plan);
+  return e !== undefined ? { sourceDateEpoch: e } : {};
+};
+
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const readTextFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
 
-async function build(args: readonly string[], io: CliIO): Promise<number> {
+/** `ownbase build` with these arguments (what `lock` and `verify` run). */
+export async function runBuild(args: readonly string[], io: CliIO, extra: Pick<BuildArgs, 'relock'> = {}): Promise<number> {
+  return build(args, io, extra);
+}
+
+async function build(args: readonly string[], io: CliIO, extra: Pick<BuildArgs, 'relock'> = {}): Promise<number> {
   const json = wantsJson(args);
   const emit = eventSink(io, json);
   try {
-    return await buildWith(args, io, emit);
+    return await buildWith(args, io, emit, extra);
   } catch (e) {
     // runCli prints a usage error with the usage, main.ts anything else; a JSON reader gets the event too.
     if (json) emit({ type: 'error', code: e instanceof Error && e.name === 'UsageError' ? 'usage' : 'internal', message: message(e) });
@@ -203,9 +257,9 @@ async function build(args: readonly string[], io: CliIO): Promise<number> {
   }
 }
 
-async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEventInit) => void): Promise<number> {
+async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEventInit) => void, extra: Pick<BuildArgs, 'relock'>): Promise<number> {
   const { rest, sbom } = takeSbomArgs(args);
-  const a = parseBuildArgs(rest);
+  const a = { ...parseBuildArgs(rest), ...extra };
   let diagnostics = '';
   const loaded = readRecipe(a.recipe, { ...io, stderr: { write: (s: string) => (diagnostics += s) } });
   if (typeof loaded === 'number') {
@@ -229,7 +283,8 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
   const engine = await import('../core/engine/connect');
   const { engineEndpoint, isRemoteEndpoint } = await import('../core/engine/endpoint');
-  const { importRootfs, writeOciArchive } = await import('../core/engine/import');
+  const importer = await import('../core/engine/import');
+  const { importRootfs, writeOciArchive } = importer;
   let docker: ReturnType<typeof engine.connectEngine>;
   let endpoint: ReturnType<typeof engineEndpoint>;
   try {
@@ -249,14 +304,52 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     emit({ type: 'note', level: 'info', text: `the Docker engine at ${endpoint.host}${endpoint.context !== undefined ? ` (docker context ${endpoint.context})` : ''} is remote: the rootfs is built on this machine and imported over that connection` });
   }
 
+  if (output === undefined && a.fromRootfs === undefined && a.keepRootfs === undefined && a.force !== true && a.writeLock !== true) {
+    const t0 = Date.now();
+    let inputs: string;
+    try {
+      inputs = buildInputs(loaded, host, readLockBeside(loaded.path));
+    } catch (e) {
+      emit({ type: 'error', code: 'plan', message: message(e) });
+      return 1;
+    }
+    const same = await importer.upToDateImage(docker, inputs, a.tag ?? loaded.recipe.image).catch(() => undefined);
+    if (same) {
+      const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
+      emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (recipe, lock, plan version); --force rebuilds` });
+      emit({
+        type: 'result', tag: same.tag, seconds: (Date.now() - t0) / 1000, size: same.size, layerGzipSize: recordedLayerGzipSize(cacheRoot, same.id),
+        id: same.id, ...(same.layerDigest !== undefined && { layerDigest: same.layerDigest }), upToDate: true, inputsSha256: inputs,
+      });
+      return 0;
+    }
+  }
+
   let plan: Plan;
   let cache: CacheProbe | undefined;
   let workBase: string;
+  let cacheRoot: string;
+  let lock: LoadedLock | undefined;
   try {
-    ({ plan, cache, workBase } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
+    ({ plan, cache, workBase, cacheRoot, lock } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
   } catch (e) {
     if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
     throw e;
+  }
+  if (lock && plan.cache) {
+    // Every locked .deb is checked before anything installs: a mismatch stops the build here, naming the packages.
+    const problems = checkLockedDebs(lock.lock, plan.cache.dir);
+    if (problems.length > 0) {
+      emit({ type: 'error', code: 'plan', message: `${lock.path}: the package cache does not hold the locked packages; nothing was installed:\n  ${problems.join('\n  ')}`,
+        hint: 'a package the cache lacks is downloaded by a build without the lock (ownbase lock RECIPE writes a new one)' });
+      return 1;
+    }
+    try {
+      writeLockedRepository(lock.lock, plan.cache.dir, plan.arch, lock.sha256);
+    } catch (e) {
+      emit({ type: 'error', code: 'plan', message: `${lock.path}: ${message(e)}` });
+      return 1;
+    }
   }
   const tool = plan.bootstrapTool;
   if (a.fromRootfs === undefined && !host.has(tool)) {
@@ -271,12 +364,25 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     ...(plan.output !== undefined && { output: plan.output }),
     steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, why: s.why, argv: s.argv, needsRoot: s.needsRoot })),
   });
+  if (lock) emit({ type: 'note', level: 'info', text: `lock: ${lock.path} (${lock.lock.packages.length} packages, each checked against its SHA-256)` });
+  emit({ type: 'note', level: 'info', text: `builder: ${plan.builderWhy}${tool !== plan.builder ? `; ${tool} replays the warm package cache` : ''}` });
   for (const w of plan.warnings) emit({ type: 'note', level: 'warning', text: w });
 
   let imported: { id: string; tag: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;
   let archived: { path: string; size: number; layerGzipSize: number } | undefined;
   const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
   let applied: number | undefined;
+  let lockWritten: string | undefined;
+  /** `--write-lock`: the lock of what this build installed; the image's inputs label then names it, so the next build is up to date. */
+  const writeLockIfAsked = (): void => {
+    if (a.writeLock !== true) return;
+    const text = formatLock(lockFromBuild(plan, lock?.lock, lock?.lock.archive.updatesApplied ?? updatesApplied(plan)));
+    const path = lockPathFor(loaded.path);
+    writeFileSync(`${path}.tmp`, text);
+    renameSync(`${path}.tmp`, path);
+    lockWritten = path;
+    req.labels[LABEL_INPUTS_SHA256] = inputsSha256({ recipeSha256: loaded.sha256, arch: plan.arch, lockSha256: createHash('sha256').update(text).digest('hex') });
+  };
   const started = Date.now();
   const result = await runPlan(plan, {
     // main.ts turns Ctrl-C and SIGTERM into io.signal (and says so).
@@ -284,16 +390,19 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     onEvent: (e) => { const b = fromRunEvent(e); if (b) emit(b); },
     handlers: {
       import: async (_step, ctx) => {
+        writeLockIfAsked();
         // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
         const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
-        applied = updatesApplied(plan);
-        const r = await importRootfs(docker, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }) });
+        applied = lock?.lock.archive.updatesApplied ?? updatesApplied(plan);
+        const r = await importRootfs(docker, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }), ...epochOf(plan) });
         const layer = (await docker.getImage(r.id).inspect().catch(() => undefined))?.RootFS?.Layers?.[0];
         imported = { ...r, ...(layer !== undefined && { layerDigest: layer }) };
+        recordLayerGzipSize(cacheRoot, r.id, r.layerGzipSize);
       },
       archive: async (_step, ctx) => {
-        applied = updatesApplied(plan);
-        archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, signal: ctx.signal });
+        writeLockIfAsked();
+        applied = lock?.lock.archive.updatesApplied ?? updatesApplied(plan);
+        archived = await writeOciArchive(plan.rootfs, plan.output!, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, signal: ctx.signal, ...epochOf(plan) });
       },
     },
   });
@@ -315,15 +424,16 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     });
     return 1;
   }
+  if (lockWritten !== undefined) emit({ type: 'note', level: 'info', text: `wrote ${lockWritten}` });
   const kept = {
     ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
     ...(applied !== undefined && { updatesApplied: applied }),
-    updates: updatesSummary(plan, applied),
+    updates: lock ? `updates: the versions ${lock.path} names${applied !== undefined ? ` (${applied} upgraded from ${plan.updates.suites.join(' and ') || 'the update suites'} when it was written)` : ''}` : updatesSummary(plan, applied),
   };
   if (imported) {
-    emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept });
+    emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept, inputsSha256: req.labels[LABEL_INPUTS_SHA256]! });
   } else if (archived) {
-    emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept });
+    emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept, inputsSha256: req.labels[LABEL_INPUTS_SHA256]! });
   }
   if (sbom && (imported || archived)) {
     try {

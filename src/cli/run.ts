@@ -8,6 +8,9 @@ export { UsageError } from './usageError';
 const commands: Record<string, () => Promise<Subcommand>> = {
   lint: () => import('./lint').then((m) => m.command),
   build: () => import('./build').then((m) => m.command),
+  lock: () => import('./build').then((m) => m.lockCommand),
+  verify: () => import('./verify').then((m) => m.command),
+  outdated: () => import('./outdated').then((m) => m.command),
   script: () => import('./script').then((m) => m.command),
   inspect: () => import('./inspect').then((m) => m.command),
   needs: () => import('./needs').then((m) => m.command),

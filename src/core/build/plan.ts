@@ -7,12 +7,12 @@ import { imageVerdict } from '../recipe/rules/imageRef';
 import type { Builder, Recipe } from '../recipe/types';
 import { isMirrorUrl, recipeErrors, variantProblem } from '../recipe/validate';
 import { existsSync, readFileSync } from 'node:fs';
-import { LABEL_UPDATES_APPLIED } from '../engine/labels';
+import { LABEL_INPUTS_SHA256, LABEL_UPDATES_APPLIED } from '../engine/labels';
 import { updateSuites } from '../recipe/suites';
 import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
-  UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
+  packagesRecordFile, RECORD_PACKAGES, releaseRecordFile, SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
 } from './scripts';
 import type { Plan, Step, UpdatesInfo } from './types';
 
@@ -28,8 +28,10 @@ export interface PlanOptions {
   readonly hostArch: string;
   /** The folder that holds the rootfs while building; removed afterwards. */
   readonly workdir: string;
-  /** Overrides the recipe's builder (`--builder`); default debootstrap. */
+  /** Overrides the recipe's builder (`--builder`); default see {@link chooseBuilder}. */
   readonly builder?: Builder;
+  /** mmdebstrap is installed here: a recipe naming no builder bootstraps with it. Default false. */
+  readonly mmdebstrapInstalled?: boolean;
   /** Build in this folder and keep it (`--keep-rootfs`). */
   readonly keepRootfs?: string;
   /** The .deb cache of this distro/suite/arch (see cache.ts); omitted, nothing is cached. */
@@ -51,6 +53,17 @@ export interface PlanOptions {
   /** Provenance labels. */
   readonly recipePath?: string;
   readonly recipeSha256?: string;
+  /**
+   * A lock's repository in the cache (build/lock.ts writeLockedRepository): mmdebstrap installs exactly its packages
+   * from it, and no upgrade runs (the lock holds the upgraded versions). Needs `cache`.
+   */
+  readonly lockedRepo?: string;
+  /** Record what dpkg installed and the release's date and hash beside the rootfs, for a lock (`--write-lock`). */
+  readonly recordPackages?: boolean;
+  /** SOURCE_DATE_EPOCH known before the build (the lock's); without it a step reads the archive's Release date. */
+  readonly sourceDateEpoch?: number;
+  /** build/inputs.ts inputsSha256: the image's `dev.ownbase.inputs.sha256` label. */
+  readonly inputsSha256?: string;
 }
 
 export { checkRemovePattern } from '../recipe/removal';
@@ -93,6 +106,20 @@ function validate(r: Recipe): void {
 }
 
 /**
+ * Which bootstrap tool builds a recipe, and why in words (the build log says it): `--builder`, else the
+ * recipe's `builder`, else mmdebstrap when it is installed and the architecture is native (it installs the
+ * same package set as debootstrap, about twice as fast), else debootstrap. A foreign architecture keeps
+ * debootstrap's --foreign + qemu second stage unless the recipe asks otherwise.
+ */
+export function chooseBuilder(recipe: Pick<Recipe, 'builder'>, opts: { builder?: Builder; mmdebstrapInstalled?: boolean }, foreign: boolean): { builder: Builder; why: string } {
+  if (opts.builder !== undefined) return { builder: opts.builder, why: `${opts.builder}: --builder ${opts.builder}` };
+  if (recipe.builder !== undefined) return { builder: recipe.builder, why: `${recipe.builder}: the recipe's builder` };
+  if (opts.mmdebstrapInstalled !== true) return { builder: 'debootstrap', why: 'debootstrap: the recipe names no builder and mmdebstrap is not installed' };
+  if (foreign) return { builder: 'debootstrap', why: 'debootstrap: the recipe names no builder and the architecture is foreign (debootstrap --foreign, second stage under qemu)' };
+  return { builder: 'mmdebstrap', why: 'mmdebstrap: the recipe names no builder and mmdebstrap is installed (the same packages as debootstrap, about twice as fast; builder: debootstrap keeps debootstrap)' };
+}
+
+/**
  * The build of a recipe as data: ordered steps with their reasons and cleanups. Pure: everything it
  * needs to know about the machine comes in `opts`.
  */
@@ -100,8 +127,9 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   validate(recipe);
   const arch = recipe.arch ?? opts.hostArch;
   if (!findArch(arch)) throw new PlanError(`the host architecture ${JSON.stringify(arch)} is not a Debian architecture: set arch in the recipe`);
-  const builder: Builder = opts.builder ?? recipe.builder ?? 'debootstrap';
   const foreign = !runsNatively(opts.hostArch, arch);
+  const chosen = chooseBuilder(recipe, opts, foreign);
+  const builder = chosen.builder;
   const qemu = qemuName(arch)!;
   const variant = recipe.variant ?? 'minbase';
   if (opts.builder !== undefined) {
@@ -121,7 +149,9 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   const workdir = workPath(kept ?? opts.workdir, opts.fromRootfs !== undefined ? '--from-rootfs' : keepRootfs ? '--keep-rootfs' : 'the work folder (--workdir, ownbase.build.workDir)');
   const rootfs = keepRootfs ? workdir : `${workdir}/rootfs`;
   const cache = opts.cache ? { dir: workPath(opts.cache.dir, 'the cache folder (--cache-dir, ownbase.build.cacheDir)'), warm: opts.cache.warm } : undefined;
-  const warm = cache?.warm === true;
+  if (opts.lockedRepo !== undefined && cache === undefined) throw new PlanError('a lock installs from the package cache: build without --no-cache');
+  const locked = opts.lockedRepo !== undefined;
+  const warm = cache?.warm === true || locked;
   const tool: Builder = warm ? 'mmdebstrap' : builder;
   const tag = opts.tag ?? recipe.image;
   if (opts.tag !== undefined) {
@@ -130,18 +160,21 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   }
   try { parseTagName(tag); } catch (e) { throw new PlanError((e as Error).message); }
 
-  const labels = provenanceLabels({
-    baseName: `${recipe.distro}:${recipe.suite}`,
-    ...(opts.recipePath !== undefined && { recipePath: opts.recipePath }),
-    ...(opts.recipeSha256 !== undefined && { recipeSha256: opts.recipeSha256 }),
-  });
+  const labels = {
+    ...provenanceLabels({
+      baseName: `${recipe.distro}:${recipe.suite}`,
+      ...(opts.recipePath !== undefined && { recipePath: opts.recipePath }),
+      ...(opts.recipeSha256 !== undefined && { recipeSha256: opts.recipeSha256 }),
+    }),
+    ...(opts.inputsSha256 !== undefined && { [LABEL_INPUTS_SHA256]: opts.inputsSha256 }),
+  };
   const config = recipe.config ?? {};
   let changes: string[];
   try { changes = configChanges(config, labels); } catch (e) { throw new PlanError(`recipe config: ${(e as Error).message}`); }
 
   const fixes = planUpdates(recipe, mirror, opts);
   const countFile = updatesCountFile(rootfs);
-  const upgrading = fixes.suites.length > 0 && opts.fromRootfs === undefined;
+  const upgrading = fixes.suites.length > 0 && opts.fromRootfs === undefined && !locked;
   const updates: UpdatesInfo = { suites: fixes.suites, countFile, ...(fixes.left !== undefined && { left: fixes.left }), ...(fixes.securityMirror !== undefined && { securityMirror: fixes.securityMirror }) };
 
   const unshare = ['unshare', '--mount', '--propagation', 'private'];
@@ -178,11 +211,14 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       const cold = !warm;
       // Named even when it is mmdebstrap's own default: without a mirror it would mix the update suites into the bootstrap.
       const release = mirror ?? opts.toolDefaults?.mirror;
-      const source = warm ? [`deb [trusted=yes] file://${encodeURI(cache!.dir)} ${recipe.suite} main`] : release !== undefined ? [release] : [];
+      const source = warm ? [`deb [trusted=yes] file://${encodeURI(opts.lockedRepo !== undefined ? workPath(opts.lockedRepo, 'the lock\'s repository') : cache!.dir)} ${recipe.suite} main`] : release !== undefined ? [release] : [];
       steps.push({
         id: 'bootstrap', kind: 'bootstrap',
-        title: warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)` : `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (mmdebstrap)`,
-        why: warm
+        title: locked ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the lock's packages (mmdebstrap)`
+          : warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)` : `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (mmdebstrap)`,
+        why: locked
+          ? 'The lock names every package and version: mmdebstrap installs exactly those, each .deb checked against the lock\'s SHA-256 before this step, from a repository of them alone.'
+          : warm
           ? `The cache holds every package this recipe needs: mmdebstrap installs them from it, downloading nothing (debootstrap's own --cache-dir saves no time).`
           : `mmdebstrap --variant=${variant} installs the same packages as debootstrap, about twice as fast${packages.length ? ', with the recipe\'s packages (no recommends)' : ''}.`,
         argv: [
@@ -193,7 +229,8 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
           ...(warm ? [`--hook-dir=${FILE_MIRROR_HOOK}`] : []),
           `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
           ...(cold && cache ? ['--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt'] : []),
-          ...(cold && !cache && upgrading ? ['--skip=cleanup/apt/lists'] : []),
+          // The lists stay for the source-date step (the archive's Release date); the slim step drops them.
+          ...(cold && !cache ? ['--skip=cleanup/apt/lists'] : []),
           recipe.suite, rootfs, ...source,
         ],
         needsRoot: true, cleanup: [unmount],
@@ -235,13 +272,27 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       }
     }
 
-    if (cache && (!warm || upgrading)) {
+    if (cache && (!warm || upgrading) && !locked) {
       steps.push({
         id: 'cache', kind: 'cache', title: warm ? `keep the packages the upgrade downloaded in ${cache.dir}` : `keep the downloaded packages in ${cache.dir}`,
         why: upgrading
           ? "The next build of this suite and architecture installs them from a local repository; its upgrade still asks the archives what is newest (the indices kept here make that a small download)."
           : 'The next build of this suite and architecture installs them from a local repository and downloads nothing.',
         argv: ['sh', '-c', CACHE_SAVE, 'sh', rootfs, cache.dir, recipe.suite, arch, variant], needsRoot: true,
+      });
+    }
+    if (opts.sourceDateEpoch === undefined) {
+      steps.push({
+        id: 'source-date', kind: 'finalize', title: "take SOURCE_DATE_EPOCH from the archive's Release date",
+        why: 'Reproducible: the image\'s created time and every later mtime in its layer are this date, not the build\'s, so two builds of the same archive state give the same image ID.',
+        argv: ['sh', '-c', SOURCE_DATE, 'sh', rootfs, sourceDateFile(rootfs), recipe.suite, cache?.dir ?? '', opts.recordPackages === true ? releaseRecordFile(rootfs) : ''], needsRoot: true,
+      });
+    }
+    if (opts.recordPackages === true) {
+      steps.push({
+        id: 'record-packages', kind: 'finalize', title: 'record the installed packages for the lock',
+        why: 'The lock lists what the bootstrap installed, before the slim step purges anything, so a build from the lock takes the same path.',
+        argv: ['sh', '-c', RECORD_PACKAGES, 'sh', rootfs, packagesRecordFile(rootfs)], needsRoot: true,
       });
     }
     if (recipe.slim !== false) {
@@ -263,7 +314,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       id: 'finalize', kind: 'finalize', title: 'remove build-time traces',
       why: `The host's resolv.conf and hostname${foreign && tool === 'debootstrap' ? ', the emulator' : ''} and the build's apt sources do not belong in the image; `
         + (fixes.sources ? `${fixes.sources.path} names ${fixes.sources.suites.join(', ')} as the official images do.` : "the cache's apt sources are restored."),
-      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : '',
+      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? opts.lockedRepo ?? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : '',
         fixes.sources?.file.path ?? '', fixes.sources?.file.text ?? ''],
       needsRoot: true,
     });
@@ -287,7 +338,8 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   }
 
   return {
-    recipe, builder, bootstrapTool: tool, arch, hostArch: opts.hostArch, foreign, workdir, rootfs, keepRootfs,
+    sourceDate: { file: sourceDateFile(rootfs), ...(opts.sourceDateEpoch !== undefined && { epoch: opts.sourceDateEpoch }) },
+    recipe, builder, builderWhy: chosen.why, bootstrapTool: tool, arch, hostArch: opts.hostArch, foreign, workdir, rootfs, keepRootfs,
     ...(mirror !== undefined && { mirror }), ...(cache && { cache }), image,
     ...(opts.output !== undefined && { output: opts.output }), steps, updates,
     ...(fixes.sources && opts.fromRootfs === undefined && { sources: fixes.sources.file }), warnings: fixes.warnings,
@@ -380,6 +432,14 @@ function planUpdates(recipe: Recipe, mirror: string | undefined, opts: PlanOptio
     suites, ...(securityMirror !== undefined && { securityMirror }), ...(buildSources !== undefined && { buildSources }),
     ...(sources && { sources }), ...(left !== undefined && { left }), warnings,
   };
+}
+
+/** The build's SOURCE_DATE_EPOCH: the plan's (a lock's), else what the source-date step wrote; undefined when neither. */
+export function sourceDateEpoch(plan: Pick<Plan, 'sourceDate'>): number | undefined {
+  if (plan.sourceDate.epoch !== undefined) return plan.sourceDate.epoch;
+  if (!existsSync(plan.sourceDate.file)) return undefined;
+  const n = Number.parseInt(readFileSync(plan.sourceDate.file, 'utf8').trim(), 10);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
 /** How many packages the upgrade step upgraded: the number it wrote, or undefined before it ran (or without one). */

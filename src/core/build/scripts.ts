@@ -177,7 +177,7 @@ done`;
  * On the host: `sh -c CACHE_SAVE sh ROOTFS CACHE SUITE ARCH VARIANT`. Keeps the .debs the build
  * downloaded in CACHE/pool and makes CACHE a local apt repository of them (dists/SUITE/main) whose
  * Packages stanzas are the archive's own (dpkg-scanpackages would lose the archive's priorities and
- * with them apt and its dependencies); the update and security suites' packages go in with the
+ * with them apt and its dependencies; X-Archive-Filename keeps the archive's path, for a lock); the update and security suites' packages go in with the
  * release's, so the repository may hold several versions of a package. Also keeps the apt sources
  * the bootstrap tool wrote, the archives' indices (apt lists: the next upgrade fetches only what
  * changed since, but always asks the archives, so the cache never decides which version is
@@ -201,17 +201,23 @@ for l in "$r"/var/lib/apt/lists/*_Packages; do [ -f "$l" ] && set -- "$@" "$l"; 
 awk -v pool="$c/.pool" '
 BEGIN { while ((getline f < pool) > 0) have[f] = 1; RS = ""; FS = "\\n" }
 {
-  pkg = ""; ver = ""; ar = ""
+  pkg = ""; ver = ""; ar = ""; fn = ""; orig = ""
   for (i = 1; i <= NF; i++) {
     if ($i ~ /^Package: /) pkg = substr($i, 10)
     else if ($i ~ /^Version: /) ver = substr($i, 10)
     else if ($i ~ /^Architecture: /) ar = substr($i, 15)
+    else if ($i ~ /^Filename: /) fn = substr($i, 11)
+    else if ($i ~ /^X-Archive-Filename: /) orig = substr($i, 21)
   }
   sub(/^[0-9]+:/, "", ver)
   deb = pkg "_" ver "_" ar ".deb"
   if (!(deb in have) || (deb in done)) next
   done[deb] = 1
-  for (i = 1; i <= NF; i++) print ($i ~ /^Filename: / ? "Filename: pool/" deb : $i)
+  if (orig == "" && fn != "pool/" deb) orig = fn
+  for (i = 1; i <= NF; i++) {
+    if ($i ~ /^X-Archive-Filename: /) continue
+    print ($i ~ /^Filename: / ? "Filename: pool/" deb (orig != "" ? "\\nX-Archive-Filename: " orig : "") : $i)
+  }
   print ""
 }' "$@" > "$p.new"
 mv -- "$p.new" "$p"
@@ -238,6 +244,62 @@ done
 grep -qx -- "$variant" "$c/variants" 2>/dev/null || echo "$variant" >> "$c/variants"
 echo "cached $(grep -c '^Package: ' "$p") packages in $c"`;
 
+/** Where SOURCE_DATE leaves the build's SOURCE_DATE_EPOCH: next to the rootfs, never in the image. */
+export const sourceDateFile = (rootfs: string): string => `${rootfs}.source-date-epoch`;
+
+/**
+ * On the host: `sh -c SOURCE_DATE sh ROOTFS FILE SUITE CACHE RELEASE` (CACHE and RELEASE may be empty). Writes to FILE the
+ * SOURCE_DATE_EPOCH of a build without a lock: the newest `Date:` of the archives' Release files apt holds in
+ * the rootfs (the release, its updates and security suites, as the upgrade fetched them); the cache's own
+ * repository (Origin: ownbase) dates only itself and is skipped. A warm build without an upgrade holds none:
+ * then the release's Release file kept in CACHE/lists gives it. Two builds against the same archive state get
+ * the same date, so the same image `created` and clamped mtimes. RELEASE, when named, gets the release's own
+ * Release file's `Date:` and SHA-256 (what a lock records).
+ */
+export const SOURCE_DATE = `set -eu
+r=$1 f=$2 suite=$3 c=$4 rel=$5
+latest=0
+if [ -n "$rel" ]; then
+  rm -f -- "$rel"
+  for l in "$r"/var/lib/apt/lists/*Release "$c"/lists/*Release; do
+    [ -f "$l" ] || continue
+    if grep -q '^Origin: ownbase$' "$l" || ! grep -qx "Codename: $suite" "$l"; then continue; fi
+    printf '%s\t%s\n' "$(sed -n 's/^Date: //p' "$l" | head -n 1)" "$(sha256sum < "$l" | cut -d ' ' -f 1)" > "$rel"
+    break
+  done
+fi
+newest() {
+  for l do
+    [ -f "$l" ] || continue
+    if grep -q '^Origin: ownbase$' "$l"; then continue; fi
+    if [ -n "$only" ] && ! grep -qx "Codename: $only" "$l"; then continue; fi
+    d=$(sed -n 's/^Date: //p' "$l" | head -n 1)
+    [ -n "$d" ] || continue
+    s=$(LC_ALL=C date -u -d "$d" +%s)
+    if [ "$s" -gt "$latest" ]; then latest=$s; fi
+  done
+}
+only=
+newest "$r"/var/lib/apt/lists/*Release
+if [ "$latest" = 0 ] && [ -n "$c" ]; then only=$suite; newest "$c"/lists/*Release; fi
+rm -f -- "$f"
+if [ "$latest" = 0 ]; then echo "ownbase: no archive Release date found: the image's time is the build's (not reproducible)" >&2; exit 0; fi
+echo "$latest" > "$f"
+echo "SOURCE_DATE_EPOCH=$latest ($(LC_ALL=C date -u -d "@$latest" '+%Y-%m-%d %H:%M:%S UTC'), the archive's Release date)"`;
+
+/** Where RECORD_PACKAGES leaves the installed packages, and SOURCE_DATE the release's date and hash: beside the rootfs. */
+export const packagesRecordFile = (rootfs: string): string => `${rootfs}.packages`;
+export const releaseRecordFile = (rootfs: string): string => `${rootfs}.release`;
+
+/**
+ * On the host: `sh -c RECORD_PACKAGES sh ROOTFS FILE`. Writes what dpkg installed in ROOTFS (status, name,
+ * version, architecture, source; tab-separated) to FILE, before the slim step purges anything: a lock lists
+ * what the bootstrap installs, so a build from the lock takes the same path.
+ */
+export const RECORD_PACKAGES = `set -eu
+dpkg-query --admindir="$1/var/lib/dpkg" -W -f '\${db:Status-Status}\t\${Package}\t\${Version}\t\${Architecture}\t\${source:Package}\n' > "$2"
+echo "recorded $(grep -c '^installed' "$2") installed packages"`;
+
 /**
  * On the host: `sh -c FINALIZE sh ROOTFS CACHE QEMU SOURCES-PATH SOURCES` (all but ROOTFS may be
  * empty). Removes what only the build needed: the host's resolv.conf and hostname, the emulator
@@ -258,7 +320,12 @@ elif [ -n "$c" ]; then
 fi
 if [ -n "$c" ]; then
   (cd "$r" && rmdir -p --ignore-fail-on-non-empty -- ".$c") 2>/dev/null || true
-fi`;
+fi
+# Reproducible builds: each of these holds the build's time or machine, never the recipe's (see README
+# "Lock, verify, outdated"). machine-id stays as an empty file, so systemd makes one at first boot.
+if [ -s "$r/etc/machine-id" ]; then : > "$r/etc/machine-id"; fi
+rm -f -- "$r/var/cache/ldconfig/aux-cache" "$r/var/log/dpkg.log" "$r/var/log/alternatives.log" "$r/var/log/bootstrap.log" \
+  "$r"/var/log/apt/*.log "$r"/var/cache/apt/*.bin "$r"/var/lib/dpkg/*-old "$r"/var/cache/debconf/*-old`;
 
 /**
  * On the host: `sh -c UNMOUNT sh ROOTFS`. Stops processes still running inside ROOTFS (a service

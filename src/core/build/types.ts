@@ -74,6 +74,8 @@ export interface UpdatesInfo {
 export interface Plan {
   readonly recipe: Recipe;
   readonly builder: Builder;
+  /** Why this builder, in words: `--builder`, the recipe's `builder`, or the default and what decided it. */
+  readonly builderWhy: string;
   /** The tool that actually bootstraps: mmdebstrap replays a warm cache whatever the builder. */
   readonly bootstrapTool: Builder;
   readonly arch: string;
@@ -94,6 +96,8 @@ export interface Plan {
   readonly updates: UpdatesInfo;
   /** The image's apt sources (written by the finalize step); absent when no mirror is known. */
   readonly sources?: { readonly path: string; readonly text: string };
+  /** The build's SOURCE_DATE_EPOCH: known (a lock's) or the file the source-date step writes (plan.ts sourceDateEpoch). */
+  readonly sourceDate: { readonly file: string; readonly epoch?: number };
   /** What the user should know before the build runs (no security archive known, a local proxy, …). */
   readonly warnings: readonly string[];
 }

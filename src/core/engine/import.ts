@@ -13,6 +13,7 @@ import { containerConfig, imageConfigJson } from './imageConfig';
 import { writeLayer, writeLayerFile } from './layer';
 import { platformOf, type Platform } from '../kernel/arch';
 import { formatTagName, parseTagName } from '../kernel/imageRef';
+import { LABEL_INPUTS_SHA256 } from './labels';
 
 export interface ImportRequest {
   /** The root filesystem directory. */
@@ -27,7 +28,12 @@ export interface ImportRequest {
   signal?: AbortSignal;
   /** Running total of rootfs tar bytes written; the engine's load follows, unreported. */
   onProgress?: (bytes: number) => void;
-  /** The image's creation time (config `created`); default now. Equal inputs give the same image id. */
+  /**
+   * SOURCE_DATE_EPOCH (seconds): the image's `created` and history time, and the latest mtime in its layer. The
+   * same rootfs and config then give the same layer digest and image ID, however much later. Default: now, unclamped.
+   */
+  sourceDateEpoch?: number;
+  /** The image's creation time when no sourceDateEpoch is given; default now. */
   created?: Date;
   /**
    * Where importRootfs writes the layer tar (as big as the rootfs) while it loads; default the OS
@@ -49,6 +55,10 @@ export interface ImportResult {
    */
   layerGzipSize: number;
 }
+
+const createdOf = (req: Pick<ImportRequest, 'sourceDateEpoch' | 'created'>): Date =>
+  (req.sourceDateEpoch !== undefined ? new Date(req.sourceDateEpoch * 1000) : req.created ?? new Date());
+const clampOf = (req: Pick<ImportRequest, 'sourceDateEpoch'>): { clampMtime?: number } => (req.sourceDateEpoch !== undefined ? { clampMtime: req.sourceDateEpoch } : {});
 
 const sha256 = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
@@ -88,9 +98,9 @@ export async function importRootfs(docker: Dockerode, req: ImportRequest): Promi
   try {
     const layerFile = join(work, 'layer.tar');
     // The compressed size is counted trailing the walk and during the load (two cores, two jobs).
-    const layer = await writeLayerFile(req.rootfs, layerFile, { signal, onProgress: req.onProgress });
+    const layer = await writeLayerFile(req.rootfs, layerFile, { signal, onProgress: req.onProgress, ...clampOf(req) });
     const gzip = layer.gzip;
-    const created = req.created ?? new Date();
+    const created = createdOf(req);
     const config = configBytes(req, platform, layer.diffId, created);
     const archive = packImageArchive({
       tag: tmpTag, platform, config, mtime: created,
@@ -170,9 +180,9 @@ export async function writeOciArchive(rootfsDir: string, out: string, req: Omit<
   const work = await mkdtemp(join(dirname(path), '.ownbase-oci-'));
   try {
     const gzFile = join(work, 'layer.tar.gz');
-    const layer = await writeLayer(rootfsDir, { gzipFile: gzFile, signal, onProgress: req.onProgress });
+    const layer = await writeLayer(rootfsDir, { gzipFile: gzFile, signal, onProgress: req.onProgress, ...clampOf(req) });
     const gz = layer.gzip!;
-    const created = req.created ?? new Date();
+    const created = createdOf(req);
     const config = configBytes(req, platform, layer.diffId, created);
     const archive = packImageArchive({
       tag: ref, platform, config, mtime: created,
@@ -185,4 +195,34 @@ export async function writeOciArchive(rootfsDir: string, out: string, req: Omit<
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+export interface UpToDateImage {
+  readonly id: string;
+  /** The final name, with its tag. */
+  readonly tag: string;
+  readonly size: number;
+  /** `sha256:` of the image's one layer. */
+  readonly layerDigest?: string;
+  /** The name was moved onto an image with the same inputs (it had another name, or none). */
+  readonly retagged: boolean;
+}
+
+/**
+ * An image built from the same inputs (its `dev.ownbase.inputs.sha256` label is `inputs`), named `tag`:
+ * the one named so already, else another with that label, which gets the name. Undefined when there is none.
+ */
+export async function upToDateImage(docker: Dockerode, inputs: string, tag: string): Promise<UpToDateImage | undefined> {
+  const ref = formatTagName(parseTagName(tag));
+  const found = await docker.listImages({ filters: { label: [`${LABEL_INPUTS_SHA256}=${inputs}`] } });
+  if (found.length === 0) return undefined;
+  const named = found.find((i) => (i.RepoTags ?? []).includes(ref));
+  const pick = named ?? [...found].sort((a, b) => b.Created - a.Created)[0]!;
+  if (named === undefined) {
+    const { repo, tag: t } = parseTagName(ref);
+    await docker.getImage(pick.Id).tag({ repo, tag: t });
+  }
+  const info = await docker.getImage(pick.Id).inspect();
+  const layer = info.RootFS?.Layers?.[0];
+  return { id: info.Id, tag: ref, size: info.Size, ...(layer !== undefined && { layerDigest: layer }), retagged: named === undefined };
 }

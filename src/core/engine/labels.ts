@@ -41,3 +41,9 @@ export const isOwned = (labels: Readonly<Record<string, string>> | null | undefi
 
 /** How many packages the release's updates and security suites upgraded when the image was built. */
 export const LABEL_UPDATES_APPLIED = 'ownbase.updates.applied';
+
+/**
+ * sha256 of a build's inputs (build/inputs.ts: recipe, lock, architecture, plan version): a build whose inputs an
+ * image already carries is up to date and runs nothing.
+ */
+export const LABEL_INPUTS_SHA256 = 'dev.ownbase.inputs.sha256';

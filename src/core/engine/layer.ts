@@ -11,6 +11,8 @@ export interface LayerOptions {
   readonly signal?: AbortSignal;
   /** Running total of uncompressed tar bytes. */
   readonly onProgress?: (bytes: number) => void;
+  /** SOURCE_DATE_EPOCH in seconds: mtimes are clamped to it (tarWalk.ts WalkOptions). */
+  readonly clampMtime?: number;
   /** Write the uncompressed layer tar here. */
   readonly tarFile?: string;
   /** Gzip the layer (level 6) into this file while walking. */
@@ -46,7 +48,7 @@ export async function writeLayer(rootfs: string, opts: LayerOptions = {}): Promi
   const hash = createHash('sha256');
   const tarOut = opts.tarFile !== undefined ? await open(opts.tarFile, 'w') : undefined;
   const gz = opts.gzipFile !== undefined ? await GzipFile.open(opts.gzipFile).catch(async (e: unknown) => { await tarOut?.close(); throw e; }) : undefined;
-  const pack = packTree(rootfs, { signal });
+  const pack = packTree(rootfs, { ...(signal && { signal }), ...(opts.clampMtime !== undefined && { clampMtime: opts.clampMtime }) });
   let size = 0;
   let batch: Buffer[] = [];
   let batchBytes = 0;

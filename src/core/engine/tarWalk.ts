@@ -28,6 +28,11 @@ export interface WalkEntry {
 
 export interface WalkOptions {
   readonly signal?: AbortSignal;
+  /**
+   * SOURCE_DATE_EPOCH, in seconds: no entry's mtime is later. Files the build wrote carry the build's time; clamped,
+   * two builds of the same inputs give the same tar (files from the .debs keep their older mtimes).
+   */
+  readonly clampMtime?: number;
 }
 
 type TarHeader = Partial<tar.Header> & { name: string };
@@ -46,10 +51,10 @@ const MAX_USTAR_ID = 0o7777777;
 export async function* walkTree(root: string, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const seen = new Map<string, string>();
   const dev = lstatSync(root).dev;
-  yield* walkDir(root, '', dev, seen, opts.signal);
+  yield* walkDir(root, '', dev, seen, opts.signal, opts.clampMtime ?? MAX_TAR_SECONDS);
 }
 
-async function* walkDir(root: string, rel: string, dev: number, seen: Map<string, string>, signal?: AbortSignal): AsyncGenerator<WalkEntry> {
+async function* walkDir(root: string, rel: string, dev: number, seen: Map<string, string>, signal: AbortSignal | undefined, maxSeconds: number): AsyncGenerator<WalkEntry> {
   signal?.throwIfAborted();
   const dir = rel === '' ? root : join(root, rel);
   const names = readdirSync(dir).sort(byName);
@@ -58,7 +63,7 @@ async function* walkDir(root: string, rel: string, dev: number, seen: Map<string
     if (name.includes('\uFFFD')) throw new Error(`${join(dir, name)}: the file name is not valid UTF-8`);
     const relName = rel === '' ? name : `${rel}/${name}`;
     const path = join(dir, name);
-    const entry = toEntry(path, relName, st, seen);
+    const entry = toEntry(path, relName, st, seen, maxSeconds);
     if (entry === undefined) continue;
     if (entry.type === 'directory' && st.dev !== dev) {
       // A mount left in a chroot (/proc, /dev, /run) would tar the host's: refuse, like a build
@@ -66,14 +71,14 @@ async function* walkDir(root: string, rel: string, dev: number, seen: Map<string
       throw new Error(`${path} is a mount point (another filesystem): unmount it before taking the rootfs`);
     }
     yield entry;
-    if (entry.type === 'directory') yield* walkDir(root, relName, dev, seen, signal);
+    if (entry.type === 'directory') yield* walkDir(root, relName, dev, seen, signal, maxSeconds);
   }
 }
 
-function toEntry(path: string, name: string, st: Stats, seen: Map<string, string>): WalkEntry | undefined {
+function toEntry(path: string, name: string, st: Stats, seen: Map<string, string>, maxSeconds: number): WalkEntry | undefined {
   const base = {
     path, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid,
-    mtime: new Date(Math.min(Math.max(Math.floor(st.mtimeMs / 1000), 0), MAX_TAR_SECONDS) * 1000),
+    mtime: new Date(Math.min(Math.max(Math.floor(st.mtimeMs / 1000), 0), maxSeconds, MAX_TAR_SECONDS) * 1000),
   };
   if (st.isDirectory()) return { ...base, name: `${name}/`, type: 'directory', size: 0 };
   if (st.isSocket()) return undefined;
@@ -119,7 +124,7 @@ export function packTree(root: string, opts: WalkOptions = {}): tar.Pack {
   signal?.addEventListener('abort', onAbort, { once: true });
   void (async () => {
     try {
-      for await (const e of walkTree(root, { signal })) {
+      for await (const e of walkTree(root, opts)) {
         if (pack.destroying) return;
         await addEntry(pack, e);
       }

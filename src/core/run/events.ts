@@ -85,6 +85,10 @@ export interface ResultEvent {
   readonly updatesApplied?: number;
   /** What the update and security suites brought, or why they did not, in words: the build's last line. */
   readonly updates?: string;
+  /** Nothing ran: an image built from the same inputs (recipe, lock, plan version) already existed and now carries `tag`. */
+  readonly upToDate?: boolean;
+  /** The image's `dev.ownbase.inputs.sha256` label (build/inputs.ts). */
+  readonly inputsSha256?: string;
 }
 
 export interface ErrorEvent {
@@ -139,6 +143,7 @@ const SCHEMA: Readonly<Record<BuildEventType, Shape>> = {
   'result': {
     tag: req('string'), seconds: req('number'), size: req('integer'), layerGzipSize: req('integer'), id: opt('string'), layerDigest: opt('string'),
     archive: opt('string'), keptRootfs: opt('string'), updatesApplied: opt('integer'), updates: opt('string'),
+    upToDate: opt('boolean'), inputsSha256: opt('string'),
   },
   'error': { code: req(ERROR_CODES), message: req('string'), step: opt('string'), hint: opt('string'), detail: opt('string') },
 };

@@ -43,7 +43,9 @@ export function renderBuildEvent(e: BuildEvent): TextChunk[] {
       return [e.level === 'warning' ? err(`ownbase: ${e.text}\n`) : out(`${e.text}\n`)];
     case 'result': {
       const took = secs(e.seconds);
-      const lines = e.archive !== undefined
+      const lines = e.upToDate === true
+        ? [out(`\n${e.tag} is up to date (${took}): ${mb(e.size)} (docker images), ${mb(e.layerGzipSize)} gzip-6 layer\n  ${e.id ?? ''}\n  FROM ${e.tag}\n`)]
+        : e.archive !== undefined
         ? [out(`\nwrote ${e.archive} in ${took}: ${mb(e.size)}, ${mb(e.layerGzipSize)} gzip-6 layer\n  docker load -i ${e.archive}\n`)]
         : [out(`\nbuilt ${e.tag} in ${took}: ${mb(e.size)} (docker images), ${mb(e.layerGzipSize)} gzip-6 layer (what a registry stores)\n  ${e.id ?? ''}\n  FROM ${e.tag}\n`)];
       if (e.keptRootfs !== undefined) lines.push(out(`  rootfs kept at ${e.keptRootfs}\n`));

@@ -9,7 +9,7 @@ import { machineValue } from './machineSetting';
 export const DEFAULT_ELEVATION = ['sudo', '-S', '-p', '[sudo] password for %u: '] as const;
 
 export interface BuildSettings {
-  /** undefined: the recipe's `builder`, else debootstrap (the CLI's default). */
+  /** undefined: the recipe's `builder`, else the CLI's default (mmdebstrap when installed, else debootstrap). */
   readonly builder?: Builder;
   readonly elevation: readonly string[];
   readonly workDir?: string;

@@ -72,6 +72,7 @@ Priority: required
 Description: commandline package manager
  This package provides commandline tools.
 Filename: pool/apt_2.6.1_amd64.deb
+X-Archive-Filename: pool/main/a/apt/apt_2.6.1_amd64.deb
 SHA256: aaaa
 
 Package: bsdutils
@@ -81,12 +82,14 @@ Architecture: amd64
 Essential: yes
 Priority: required
 Filename: pool/bsdutils_2.38.1-5+deb12u3_amd64.deb
+X-Archive-Filename: pool/main/u/util-linux/bsdutils_2.38.1-5+deb12u3_amd64.deb
 
 Package: ca-certificates
 Version: 20230311+deb12u1
 Architecture: all
 Priority: optional
 Filename: pool/ca-certificates_20230311+deb12u1_all.deb
+X-Archive-Filename: pool/main/c/ca-certificates/ca-certificates_20230311+deb12u1_all.deb
 
 `);
   const release = readFileSync(join(c, 'dists/bookworm/Release'), 'utf8');

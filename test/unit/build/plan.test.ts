@@ -55,7 +55,7 @@ const CHANGES_BOOKWORM = [
 
 test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () => {
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir: '/var/cache/ownbase/debian/bookworm/amd64', warm: false } });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'source-date', 'slim', 'finalize', 'import']);
   assert.equal(p.rootfs, R);
   assert.equal(p.bootstrapTool, 'mmdebstrap');
   assert.equal(p.foreign, false);
@@ -87,7 +87,7 @@ test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () =
 test('bookworm-slim example, warm cache: mmdebstrap from the local repository, then the upgrade asks the archives', () => {
   const dir = '/var/cache/ownbase/debian/bookworm/amd64';
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir, warm: true } });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'source-date', 'slim', 'finalize', 'import']);
   assert.deepEqual(step(p, 'upgrade').argv.slice(-4), [R, COUNT, dir, BOOKWORM_BUILD_SOURCES], 'the archives, not the cache, are asked what is newest');
   assert.equal(step(p, 'cache').title, `keep the packages the upgrade downloaded in ${dir}`);
   assert.deepEqual(step(p, 'bootstrap').argv, [
@@ -97,7 +97,7 @@ test('bookworm-slim example, warm cache: mmdebstrap from the local repository, t
   ]);
   assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, dir, '', ...BOOKWORM_SOURCES]);
   const off = planBuild({ ...example('bookworm-slim.ownbase.yaml'), updates: false }, { ...BASE, cache: { dir, warm: true } });
-  assert.deepEqual(ids(off), ['prepare', 'bootstrap', 'slim', 'finalize', 'import'], 'without updates a warm build downloads nothing');
+  assert.deepEqual(ids(off), ['prepare', 'bootstrap', 'source-date', 'slim', 'finalize', 'import'], 'without updates a warm build downloads nothing');
 });
 
 test('a warm cache replays with mmdebstrap even when the recipe says debootstrap', () => {
@@ -109,7 +109,7 @@ test('a warm cache replays with mmdebstrap even when the recipe says debootstrap
 
 test('bookworm with debootstrap: bootstrap, then apt-get in the chroot of a private mount namespace', () => {
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, builder: 'debootstrap' });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'packages', 'slim', 'finalize', 'import'], 'the packages come from the updated suites directly');
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'packages', 'source-date', 'slim', 'finalize', 'import'], 'the packages come from the updated suites directly');
   assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=amd64', '--components=main', 'bookworm', R, MIRROR]);
   assert.deepEqual(step(p, 'upgrade').argv, [...UNSHARE, ...PKG_ENV, 'sh', '-c', UPGRADE, 'sh', R, COUNT, '', BOOKWORM_BUILD_SOURCES]);
   assert.deepEqual(step(p, 'packages').argv, [...UNSHARE, 'sh', '-c', CHROOT_RUN, 'sh', R, ...PKG_ENV, '/bin/sh', '-c', INSTALL, 'sh', 'ca-certificates']);
@@ -121,7 +121,7 @@ test('focal (the design recipe without a mirror): the tool default mirror, all f
   const p = planBuild(example('focal.ownbase.yaml'), { hostArch: 'amd64', workdir: '/var/tmp/ownbase-f' });
   const r = '/var/tmp/ownbase-f/rootfs';
   assert.equal(p.mirror, undefined);
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'packages', 'slim', 'remove', 'finalize', 'import'], 'no mirror known at all: no upgrade');
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'packages', 'source-date', 'slim', 'remove', 'finalize', 'import'], 'no mirror known at all: no upgrade');
   assert.deepEqual(p.warnings, ['no ubuntu mirror known to write apt sources for: built without focal-updates and focal-security; name the recipe\'s mirror']);
   assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=amd64', '--components=main,restricted,universe,multiverse', 'focal', r]);
   assert.deepEqual(step(p, 'remove').argv, ['chroot', r, '/bin/sh', '-c', REMOVE, 'sh', '/usr/share/doc/*', '/usr/share/man/*', '/var/lib/apt/lists/*', '/var/cache/apt/*']);
@@ -132,7 +132,7 @@ test('focal (the design recipe without a mirror): the tool default mirror, all f
 test('arm64 on amd64 with debootstrap: binfmt check, --foreign, qemu copied in, second stage in the chroot, emulator removed', () => {
   const p = planBuild(example('arm64-cross.ownbase.yaml'), { ...BASE });
   assert.equal(p.foreign, true);
-  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage', 'upgrade', 'packages', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage', 'upgrade', 'packages', 'source-date', 'slim', 'finalize', 'import']);
   assert.deepEqual(step(p, 'check-binfmt').argv, ['sh', '-c', CHECK_BINFMT, 'sh', 'aarch64', 'arm64']);
   assert.deepEqual(step(p, 'bootstrap').argv, [...UNSHARE, 'debootstrap', '--variant=minbase', '--arch=arm64', '--components=main', '--foreign', 'bookworm', R, MIRROR]);
   assert.deepEqual(step(p, 'qemu').argv, ['cp', '--', '/usr/bin/qemu-aarch64-static', `${R}/usr/bin/qemu-aarch64-static`]);
@@ -144,7 +144,7 @@ test('arm64 on amd64 with debootstrap: binfmt check, --foreign, qemu copied in, 
 
 test('arm64 with mmdebstrap: mmdebstrap runs the foreign packages itself; no emulator copy', () => {
   const p = planBuild(example('arm64-cross.ownbase.yaml'), { ...BASE, builder: 'mmdebstrap' });
-  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'upgrade', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'upgrade', 'source-date', 'slim', 'finalize', 'import']);
   assert.ok(step(p, 'bootstrap').argv.includes('--arch=arm64'));
   assert.deepEqual(step(p, 'finalize').argv.slice(5, 7), ['', '']);
 });
@@ -319,7 +319,7 @@ test('Ubuntu focal on a Debian host: the tool defaults for both archives, one-li
   const u = { mirror: 'http://u.invalid/ubuntu', security: 'http://us.invalid/ubuntu' };
   const p = planBuild(example('focal.ownbase.yaml'), { hostArch: 'amd64', workdir: '/var/tmp/ownbase-f', toolDefaults: u });
   const r = '/var/tmp/ownbase-f/rootfs';
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'packages', 'slim', 'remove', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'packages', 'source-date', 'slim', 'remove', 'finalize', 'import']);
   assert.deepEqual(step(p, 'bootstrap').argv.slice(-2), ['focal', r], "debootstrap keeps its own default (the release alone)");
   const comps = 'main restricted universe multiverse';
   assert.equal(upgradeSources(p), `deb ${u.mirror} focal ${comps}\ndeb ${u.mirror} focal-updates ${comps}\ndeb ${u.security} focal-security ${comps}\n`);
@@ -330,7 +330,7 @@ test('Ubuntu focal on a Debian host: the tool defaults for both archives, one-li
 
 test('updates: false builds the release as published: no upgrade step, sources name the release alone, the summary says what is left out', () => {
   const p = planBuild(bare('bookworm', { updates: false }), { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t', toolDefaults: DEFAULTS });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'source-date', 'slim', 'finalize', 'import']);
   assert.equal(step(p, 'bootstrap').argv.at(-1), DEFAULTS.mirror, 'named, or mmdebstrap would mix the update suites in');
   assert.deepEqual(p.sources, { path: '/etc/apt/sources.list.d/debian.sources', text: `Types: deb\nURIs: ${DEFAULTS.mirror}\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n` });
   assert.equal(step(p, 'import').argv[6], '', 'no count to read');
@@ -392,4 +392,31 @@ test('the count the upgrade step wrote is read back; garbage reads as unknown', 
   writeFileSync(p.updates.countFile, 'lots\n');
   assert.equal(updatesApplied(p), undefined);
   rmSync(dir, { recursive: true });
+});
+
+test('a recipe naming no builder bootstraps with mmdebstrap when it is installed, and the plan says why', () => {
+  const r: Recipe = { image: 'owned/x:1', distro: 'debian', suite: 'bookworm', arch: 'amd64' };
+  const withIt = planBuild(r, { ...BASE, mmdebstrapInstalled: true });
+  assert.equal(withIt.builder, 'mmdebstrap');
+  assert.equal(withIt.bootstrapTool, 'mmdebstrap');
+  assert.equal(step(withIt, 'bootstrap').argv[8], 'mmdebstrap');
+  assert.match(withIt.builderWhy, /^mmdebstrap: the recipe names no builder and mmdebstrap is installed/);
+  const without = planBuild(r, { ...BASE, mmdebstrapInstalled: false });
+  assert.equal(without.builder, 'debootstrap');
+  assert.equal(without.builderWhy, 'debootstrap: the recipe names no builder and mmdebstrap is not installed');
+  assert.equal(step(without, 'bootstrap').argv[4], 'debootstrap');
+});
+
+test('builder: in the recipe and --builder override the mmdebstrap default; a foreign arch keeps debootstrap', () => {
+  const r: Recipe = { image: 'owned/x:1', distro: 'debian', suite: 'bookworm', arch: 'amd64' };
+  const recipeSays = planBuild({ ...r, builder: 'debootstrap' }, { ...BASE, mmdebstrapInstalled: true });
+  assert.equal(recipeSays.builder, 'debootstrap');
+  assert.equal(recipeSays.builderWhy, "debootstrap: the recipe's builder");
+  const flag = planBuild({ ...r, builder: 'mmdebstrap' }, { ...BASE, builder: 'debootstrap', mmdebstrapInstalled: true });
+  assert.equal(flag.builder, 'debootstrap');
+  assert.equal(flag.builderWhy, 'debootstrap: --builder debootstrap');
+  const cross = planBuild({ ...r, arch: 'arm64' }, { ...BASE, mmdebstrapInstalled: true });
+  assert.equal(cross.builder, 'debootstrap');
+  assert.match(cross.builderWhy, /architecture is foreign/);
+  assert.deepEqual(ids(cross).slice(0, 5), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage']);
 });

@@ -116,7 +116,7 @@ test('script text: sh, set -eu, an EXIT trap, each fixed program once as a varia
   assert.ok(lines.includes("trap 'exit 130' INT"));
   assert.equal(text.split('OB_SLIM=').length, 2);
   assert.ok(lines.includes(`chroot ${plan.rootfs} /bin/sh -c "$OB_SLIM" sh ca-certificates`));
-  assert.ok(lines.includes('# 5/7 slim: no docs, man pages, locales, apt lists or caches'));
+  assert.ok(lines.includes('# 6/8 slim: no docs, man pages, locales, apt lists or caches'));
   assert.ok(lines.includes('ob_arm unmount'));
   assert.equal(stepCommandLine(['chroot', '/r', '/bin/sh', '-c', SLIM, 'sh']), 'chroot /r /bin/sh -c "$OB_SLIM" sh');
   for (const shell of ['bash', 'dash']) {

@@ -1,0 +1,86 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  checkLockedDebs, formatLock, lockPathFor, LockError, makeLock, packagesIndex, parseInstalled, parseLock, poolName, writeLockedRepository, type LockFile,
+} from '../../../src/core/build/lock';
+
+const SHA = 'a'.repeat(64);
+const LOCK: LockFile = {
+  version: 1,
+  archive: { distro: 'debian', mirror: 'http://mirror.invalid/debian', suite: 'bookworm', components: ['main'], release: { date: 'Sat, 11 Jul 2026 10:16:37 UTC', sha256: SHA }, sourceDateEpoch: 1_796_005_301 },
+  packages: [
+    { name: 'bsdutils', version: '1:2.38.1-5+deb12u3', arch: 'amd64', source: 'util-linux', filename: 'pool/main/u/util-linux/bsdutils_2.38.1-5+deb12u3_amd64.deb', size: 3, sha256: SHA },
+    { name: 'apt', version: '2.6.1', arch: 'amd64', source: 'apt', filename: 'pool/main/a/apt/apt_2.6.1_amd64.deb', size: 3, sha256: SHA },
+  ],
+};
+
+test('the lock text: fixed key order, packages by name one a line, and it reads back', () => {
+  const text = formatLock(LOCK);
+  assert.equal(text, `{
+  "version": 1,
+  "archive": {"distro":"debian","mirror":"http://mirror.invalid/debian","suite":"bookworm","components":["main"],"release":{"date":"Sat, 11 Jul 2026 10:16:37 UTC","sha256":"${SHA}"},"sourceDateEpoch":1796005301},
+  "packages": [
+    {"name":"apt","version":"2.6.1","arch":"amd64","source":"apt","filename":"pool/main/a/apt/apt_2.6.1_amd64.deb","size":3,"sha256":"${SHA}"},
+    {"name":"bsdutils","version":"1:2.38.1-5+deb12u3","arch":"amd64","source":"util-linux","filename":"pool/main/u/util-linux/bsdutils_2.38.1-5+deb12u3_amd64.deb","size":3,"sha256":"${SHA}"}
+  ]
+}
+`);
+  const back = parseLock(text);
+  assert.equal(formatLock(back), text);
+  assert.equal(lockPathFor('/r/bookworm-slim.ownbase.yaml'), '/r/bookworm-slim.ownbase.lock');
+  assert.equal(lockPathFor('/r/x.yml'), '/r/x.ownbase.lock');
+});
+
+test('a bad lock is a LockError naming what is wrong', () => {
+  const bad = (text: string): string => { try { parseLock(text, 'x.lock'); } catch (e) { assert.ok(e instanceof LockError); return e.message; } return 'accepted'; };
+  assert.match(bad('{'), /^x\.lock is not JSON/);
+  assert.equal(bad('{"version":2}'), 'x.lock: version 2 is not 1; write it again with ownbase lock');
+  assert.equal(bad('{"version":1,"archive":{"distro":"debian","suite":"bookworm","components":["main"]},"packages":[]}'), 'x.lock: packages must be a non-empty list');
+  const pkg = (p: object): string => `{"version":1,"archive":{"distro":"debian","suite":"bookworm","components":["main"]},"packages":[${JSON.stringify(p)}]}`;
+  assert.equal(bad(pkg({ name: 'apt', version: '1', arch: 'amd64', source: 'apt', filename: 'f', size: 1, sha256: 'abc' })), 'x.lock: apt: sha256 is not 64 hex digits');
+  assert.equal(bad(pkg({ name: 'apt', version: '1' })), 'x.lock: packages[0] needs name, version, arch, source, filename, sha256 (strings) and size (an integer)');
+});
+
+test('makeLock: dpkg\'s installed packages with the archive\'s filename, size and SHA-256 from the cache; a package without a record is named', () => {
+  const installed = parseInstalled('installed\tapt\t2.6.1\tamd64\t\nconfig-files\told\t1\tamd64\told\ninstalled\tbsdutils\t1:2.38.1-5+deb12u3\tamd64\tutil-linux\n');
+  assert.deepEqual(installed.map((i) => `${i.name} ${i.source}`), ['apt apt', 'bsdutils util-linux']);
+  const stanzas = packagesIndex(`Package: apt\nVersion: 2.6.1\nArchitecture: amd64\nFilename: pool/apt_2.6.1_amd64.deb\nX-Archive-Filename: pool/main/a/apt/apt_2.6.1_amd64.deb\nSize: 3\nSHA256: ${SHA}\n\n`
+    + `Package: bsdutils\nVersion: 1:2.38.1-5+deb12u3\nArchitecture: amd64\nFilename: pool/bsdutils_2.38.1-5+deb12u3_amd64.deb\nX-Archive-Filename: pool/main/u/util-linux/bsdutils_2.38.1-5+deb12u3_amd64.deb\nSize: 3\nSHA256: ${SHA}\n`);
+  const lock = makeLock({ archive: LOCK.archive, installed, stanzas });
+  assert.equal(formatLock(lock), formatLock(LOCK));
+  assert.throws(() => makeLock({ archive: LOCK.archive, installed: [...installed, { name: 'curl', version: '7', arch: 'amd64', source: 'curl' }], stanzas }),
+    (e: unknown) => e instanceof LockError && e.message === 'the package cache has no archive record of curl 7: a lock needs the build\'s package cache (not --no-cache)');
+});
+
+test('checkLockedDebs and the locked repository: sizes and SHA-256 checked per package; the repository holds exactly the locked ones', () => {
+  const c = mkdtempSync(join(tmpdir(), 'ownbase-lock-'));
+  try {
+    mkdirSync(join(c, 'pool'));
+    mkdirSync(join(c, 'dists/bookworm/main/binary-amd64'), { recursive: true });
+    const body = Buffer.from('deb');
+    const sha = createHash('sha256').update(body).digest('hex');
+    for (const p of LOCK.packages) writeFileSync(join(c, 'pool', poolName(p)), body);
+    writeFileSync(join(c, 'pool', 'extra_1_all.deb'), body);
+    const lock: LockFile = { ...LOCK, packages: LOCK.packages.map((p) => ({ ...p, sha256: sha })) };
+    assert.deepEqual(checkLockedDebs(lock, c), []);
+    assert.equal(poolName(LOCK.packages[0]!), 'bsdutils_2.38.1-5+deb12u3_amd64.deb');
+    writeFileSync(join(c, 'pool', poolName(LOCK.packages[1]!)), 'debx');
+    assert.deepEqual(checkLockedDebs(lock, c), ['apt 2.6.1: 4 bytes, the lock says 3']);
+    writeFileSync(join(c, 'pool', poolName(LOCK.packages[1]!)), body);
+    const stanza = (n: string, v: string) => `Package: ${n}\nVersion: ${v}\nArchitecture: amd64\nPriority: required\nFilename: pool/${n}.deb\nSize: 3\nSHA256: ${sha}`;
+    writeFileSync(join(c, 'dists/bookworm/main/binary-amd64/Packages'), `${stanza('apt', '2.6.1')}\n\n${stanza('apt', '2.6.0')}\n\n${stanza('bsdutils', '1:2.38.1-5+deb12u3')}\n`);
+    const repo = writeLockedRepository(lock, c, 'amd64', 'b'.repeat(64));
+    assert.equal(repo, join(c, 'locked', 'b'.repeat(16)));
+    const packages = readFileSync(join(repo, 'dists/bookworm/main/binary-amd64/Packages'), 'utf8');
+    assert.equal(packages, `${stanza('bsdutils', '1:2.38.1-5+deb12u3')}\n\n${stanza('apt', '2.6.1')}\n`);
+    assert.ok(existsSync(join(repo, 'pool', 'apt_2.6.1_amd64.deb')));
+    assert.equal(existsSync(join(repo, 'pool', 'extra_1_all.deb')), false);
+    assert.match(readFileSync(join(repo, 'dists/bookworm/Release'), 'utf8'), new RegExp(` ${createHash('sha256').update(packages).digest('hex')} ${packages.length} main/binary-amd64/Packages\n$`));
+  } finally {
+    rmSync(c, { recursive: true, force: true });
+  }
+});
