@@ -5,3 +5,6 @@ export { reportOf, type CheckReport, type CheckResult, type CheckStatus } from '
 export { engineTarget, imageFacts } from './engine';
 export { rootfsTarget, userSpec, type RootfsOptions } from './rootfs';
 export type { CheckTarget, ExecOptions, ExecResult, ImageFacts } from './target';
+export { formatJunit, xmlEscape } from './junit';
+export { checkRanges } from './locate';
+export { failedTag, keepAsFailed } from './failed';

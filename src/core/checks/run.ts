@@ -108,13 +108,13 @@ async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Prom
       if (bad) return fail(bad);
       const out = lines(r.stdout);
       if (out[0] === 'NOLOADER') return pass('The image has no dynamic loader: nothing to resolve.');
-      const missing = out.filter((l) => l.startsWith('M ')).map((l) => {
-        const [file, line] = l.slice(2).split('\t');
-        return `${file}: ${(line ?? '').trim()}`;
-      });
+      const missing = [...new Set(out.filter((l) => l.startsWith('M ')).map((l) => {
+        const tab = l.indexOf('\t');
+        return `${l.slice(2, tab < 0 ? undefined : tab)}: ${tab < 0 ? '' : l.slice(tab + 1).trim()}`;
+      }))].sort();
       const loader = out[0]?.slice(2) ?? '?';
       if (missing.length === 0) return pass(`${loader} resolves every ELF file under /usr/bin and /usr/lib.`);
-      return fail(`${missing.length} unresolved librar${missing.length === 1 ? 'y' : 'ies'} (by ${loader} --list):\n${clip(missing.join('\n'), SHOWN_CHARS)}`,
+      return fail(`${missing.length} unresolved dependenc${missing.length === 1 ? "y" : "ies"} (by ${loader} in trace mode):\n${clip(missing.join('\n'), SHOWN_CHARS)}`,
         { expected: 'no library "not found"', actual: clip(missing.join('\n'), SHOWN_CHARS) });
     }
     case 'setuid': {

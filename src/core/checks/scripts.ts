@@ -17,7 +17,10 @@ done`;
 
 /**
  * The image's own dynamic loader lists what every ELF file under /usr/bin and /usr/lib needs (no host ldd: the
- * image's loader, in the image). `L <loader>` first, or `NOLOADER`; then `M <file>\\t<line>` for each "not found".
+ * image's loader, in the image, in trace mode as ldd runs it: it lists, it never runs the file, and a missing
+ * library is "not found" rather than a stop at the first one). Candidates are files with an execute bit or named `*.so*`; a file that is no ELF
+ * object makes the loader say so, never "not found". Batches run in parallel (xargs -P, one per CPU) when xargs
+ * is there. `L <loader>` first, or `NOLOADER`; then `M <file>\t<line>` for each "not found".
  */
 export const LOADER_SCRIPT = `ld=
 for c in /lib64/ld-linux*.so.* /lib/ld-linux*.so.* /lib/*/ld-linux*.so.* /lib*/ld64.so.* /lib/ld.so.1 /lib/ld-musl-*.so.1; do
@@ -25,15 +28,21 @@ for c in /lib64/ld-linux*.so.* /lib/ld-linux*.so.* /lib/*/ld-linux*.so.* /lib*/l
 done
 if [ -z "$ld" ]; then echo NOLOADER; exit 0; fi
 echo "L $ld"
-elf=$(printf '\\177ELF')
-find /usr/bin /usr/lib -type f 2>/dev/null | while IFS= read -r f; do
-  case $(head -c 4 "$f" 2>/dev/null) in "$elf") ;; *) continue ;; esac
-  out=$("$ld" --list "$f" 2>&1)
+each='ld=$1; shift
+for f do
+  out=$(LD_TRACE_LOADED_OBJECTS=1 "$ld" "$f" 2>&1)
   case $out in *"not found"*) ;; *) continue ;; esac
-  printf '%s\\n' "$out" | while IFS= read -r line; do
-    case $line in *"not found"*) printf 'M %s\\t%s\\n' "$f" "$line" ;; esac
+  printf "%s\\n" "$out" | while IFS= read -r line; do
+    case $line in *"not found"*) printf "M %s\\t%s\\n" "$f" "$line" ;; esac
   done
-done`;
+done'
+list() { find /usr/bin /usr/lib -type f \\( -perm -u+x -o -name '*.so*' \\) 2>/dev/null; }
+if command -v xargs >/dev/null 2>&1; then
+  n=$(nproc 2>/dev/null || echo 2)
+  list | tr '\\n' '\\0' | xargs -0 -n 32 -P "$n" sh -c "$each" sh "$ld"
+else
+  list | while IFS= read -r f; do sh -c "$each" sh "$ld" "$f"; done
+fi`;
 
 /** Setuid and setgid files on the root filesystem that no installed package lists (nor dpkg-statoverride). */
 export const SETUID_SCRIPT = `find / -xdev -type f \\( -perm -4000 -o -perm -2000 \\) 2>/dev/null | while IFS= read -r f; do
