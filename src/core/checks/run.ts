@@ -1,4 +1,4 @@
-import { clip } from '../kernel/text';
+import { clip, listSome } from '../kernel/text';
 import { parseVerifySize, verifyRegex } from '../recipe/verify';
 import type { VerifyCommand, VerifyFile } from '../recipe/types';
 import type { Check } from './model';
@@ -192,7 +192,7 @@ async function file(f: VerifyFile, ctx: Context, pass: Pass, fail: Fail): Promis
   const found = parseStats(r.stdout);
   if (f.exists === false) {
     return found.length === 0 ? pass(`Nothing matches ${f.path}.`)
-      : fail(`${f.path} must be absent; found ${found.length}: ${clip(found.map((s) => s.path).join(', '), SHOWN_CHARS)}.`,
+      : fail(`${f.path} must be absent; found ${found.length}: ${listSome(found.map((s) => s.path), 10)}.`,
         { expected: 'absent', actual: found.map((s) => s.path).join('\n') });
   }
   if (found.length === 0) return fail(`${f.path}: no such file in the image.`, { expected: 'present', actual: 'absent' });
