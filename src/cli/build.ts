@@ -29,6 +29,8 @@ export interface BuildArgs {
   workdir?: string;
   cacheDir?: string;
   noCache: boolean;
+  /** `build`: skip the recipe's checks after the build. */
+  noChecks?: boolean;
   /** `build`: how progress is written (default text). */
   progress?: 'text' | 'json';
   /** `script`: where the script goes. */
@@ -39,11 +41,11 @@ export interface BuildArgs {
 const OPTIONS = {
   'tag': { type: 'string' }, 'builder': { type: 'string' }, 'output': { type: 'string' }, 'keep-rootfs': { type: 'string' },
   'from-rootfs': { type: 'string' }, 'workdir': { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
-  'progress': { type: 'string' }, 'out': { type: 'string' },
+  'no-checks': { type: 'boolean' }, 'progress': { type: 'string' }, 'out': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 type OptionName = keyof typeof OPTIONS;
 
-const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress']);
+const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress', '--no-checks']);
 
 /** The options `build` and `script` share (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<string> = FLAGS): BuildArgs {
@@ -63,7 +65,7 @@ export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<str
     const name = t.name as OptionName;
     if (OPTIONS[name].type === 'boolean') {
       if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
-      out.noCache = true;
+      if (name === 'no-checks') out.noChecks = true; else out.noCache = true;
       continue;
     }
     const v = t.value;
@@ -147,7 +149,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
 
 const USAGE = `usage: ownbase build RECIPE [--tag NAME] [--builder debootstrap|mmdebstrap] [--output FILE.tar]
                      [--keep-rootfs DIR | --from-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
-                     [--progress text|json]
+                     [--progress text|json] [--no-checks]
 
 Builds the recipe's image as root: bootstrap (debootstrap or mmdebstrap), packages installed in a
 chroot, slimmed, imported into the Docker engine under the recipe's image name (or --tag). Without a
@@ -157,6 +159,8 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --workdir DIR       parent of the work folder (default: /dev/shm when it is a roomy tmpfs, else /var/tmp)
   --cache-dir DIR     downloaded packages, per distro/suite/arch (default ${DEFAULT_CACHE_ROOT}); a rebuild installs from it
   --no-cache          download everything and do not keep it
+  --no-checks         do not run the recipe's checks (verify: and the built-in ones) on the image; when they run
+                      and one fails, the build fails and the image is kept as NAME-failed, not as NAME
   --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
                       result, error), for CI and editors; the default, text, is the same events for people
 Ctrl-C cancels: the running step's process tree is killed, mounts are undone, the work folder removed.
@@ -302,6 +306,12 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     });
     return 1;
   }
+  if (!a.noChecks && (imported || plan.keepRootfs)) {
+    const { runBuildChecks } = await import('./buildChecks');
+    const read = readInput(loaded.path, MAX_FILE_BYTES.recipe);
+    const subject = imported ? { image: imported.tag } : { rootfs: plan.rootfs };
+    if (!(await runBuildChecks(loaded.recipe, read.ok ? read.file.text : undefined, subject, emit, io.signal))) return 1;
+  } else if (!a.noChecks) emit({ type: 'note', level: 'info', text: `checks not run: the image is an archive and its rootfs was not kept (run ownbase test --rootfs on a --keep-rootfs build)` });
   const kept = {
     ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
     ...(applied !== undefined && { updatesApplied: applied }),
