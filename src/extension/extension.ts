@@ -13,6 +13,7 @@ import { RecipeIndex } from './recipeIndex';
 import type { Services } from './services';
 import { registerBuildStatus } from './terminal/buildStatus';
 import { BuildTracker } from './terminal/buildTracker';
+import { registerTesting } from './testing/register';
 import { registerOwnedBasesView } from './tree/register';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerInspector(context, services);
     registerOwnedBasesView(context, services);
     registerNeeds(context, services);
+    registerTesting(context, services);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);

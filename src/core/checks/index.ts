@@ -6,5 +6,5 @@ export { engineTarget, imageFacts } from './engine';
 export { rootfsTarget, userSpec, type RootfsOptions } from './rootfs';
 export type { CheckTarget, ExecOptions, ExecResult, ImageFacts } from './target';
 export { formatJunit, xmlEscape } from './junit';
-export { checkRanges } from './locate';
+export { checkRanges, recipeCheckItems } from './locate';
 export { failedTag, keepAsFailed } from './failed';

@@ -94,3 +94,17 @@ test('checkRanges: each check at its key; default builtins at verify: or the fir
   const lines = [...checkRanges(text, checks)].map(([id, r]) => [id, r.start.line + 1]);
   assert.deepEqual(lines, [['builtins.apt', 4], ['builtins.loader', 4], ['builtins.setuid', 4], ['builtins.scanners', 4], ['commands[0]', 6], ['commands[1]', 7]]);
 });
+
+test('recipeCheckItems: what the Test Explorer lists, each check at its line; a broken recipe says why', async () => {
+  const { recipeCheckItems } = await import('../../../src/core/checks/locate');
+  const text = 'image: owned/a:1\ndistro: debian\nsuite: bookworm\nverify:\n  builtins: { setuid: false }\n  files:\n    - path: /etc/os-release\n';
+  assert.deepEqual(recipeCheckItems(text).items.map((i) => [i.id, i.title, i.range.start.line]), [
+    ['builtins.apt', 'builtin: the package manager works', 4],
+    ['builtins.loader', 'builtin: every ELF file under /usr/bin and /usr/lib resolves its libraries', 4],
+    ['builtins.scanners', 'builtin: /etc/os-release and the dpkg status are present', 4],
+    ['files[0]', 'file: /etc/os-release present', 6],
+  ]);
+  const broken = recipeCheckItems('image: owned/a:1\nverify:\n  commands: [{ argv: oops }]\n');
+  assert.deepEqual(broken.items, []);
+  assert.match(broken.error!, /Missing required field 'distro'|expected a list/);
+});

@@ -1,0 +1,122 @@
+import * as vscode from 'vscode';
+import { recipeCheckItems } from '../../core/checks/locate';
+import type { CheckReport, CheckResult } from '../../core/checks/result';
+import { startProcess } from '../../core/run/process';
+import { RECIPE_GLOB } from '../recipeIndex';
+import type { Services } from '../services';
+import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
+import { toRange } from '../convert';
+
+/** The JSON `ownbase test --format json` prints: the report, each result with its recipe line. */
+type Report = CheckReport & { readonly results: readonly (CheckResult & { readonly line?: number })[] };
+
+/**
+ * The Test Explorer: each workspace recipe a test item, each of its checks (README "Check what an image does") a
+ * child at its line. Run runs `ownbase test RECIPE --format json` (the CLI, as a build does) and reports each
+ * check: passed, skipped, or failed with its message and expected and actual output at the check's line.
+ */
+export function registerTesting(context: vscode.ExtensionContext, services: Services): void {
+  const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
+  context.subscriptions.push(controller);
+  const cliPath = context.asAbsolutePath('dist/cli.js');
+
+  const refresh = async (uri: vscode.Uri): Promise<void> => {
+    let text: string;
+    try { text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)); } catch { controller.items.delete(uri.toString()); return; }
+    const item = controller.items.get(uri.toString()) ?? controller.createTestItem(uri.toString(), vscode.workspace.asRelativePath(uri), uri);
+    item.range = new vscode.Range(0, 0, 0, 0);
+    const { items, error } = recipeCheckItems(text);
+    item.error = error;
+    item.children.replace(items.map((c) => {
+      const child = controller.createTestItem(c.id, c.title, uri);
+      child.range = toRange(c.range);
+      return child;
+    }));
+    controller.items.add(item);
+  };
+  const scan = async (): Promise<void> => {
+    const uris = await vscode.workspace.findFiles(RECIPE_GLOB, '**/node_modules/**');
+    const keep = new Set(uris.map((u) => u.toString()));
+    controller.items.forEach((i) => { if (!keep.has(i.id)) controller.items.delete(i.id); });
+    await Promise.all(uris.map(refresh));
+  };
+  controller.resolveHandler = async (item) => { if (!item) await scan(); else if (item.uri) await refresh(item.uri); };
+  controller.refreshHandler = () => scan();
+  context.subscriptions.push(
+    services.recipes.onDidChange(() => void scan()),
+    vscode.workspace.onDidSaveTextDocument((d) => { if (controller.items.get(d.uri.toString())) void refresh(d.uri); }),
+  );
+
+  const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
+    const testRun = controller.createTestRun(request);
+    // A request for some checks runs their recipe's `ownbase test` once and reports only those checks.
+    const byRecipe = new Map<string, { recipe: vscode.TestItem; only?: Set<string> }>();
+    const wanted = request.include ?? [...iterate(controller.items)];
+    for (const item of wanted) {
+      const recipe = item.parent ?? item;
+      const entry = byRecipe.get(recipe.id) ?? { recipe };
+      if (item.parent) (entry.only ??= new Set()).add(item.id); else delete entry.only;
+      byRecipe.set(recipe.id, entry);
+    }
+    for (const { recipe, only } of byRecipe.values()) {
+      if (token.isCancellationRequested) break;
+      const children = [...iterate(recipe.children)].filter((c) => !only || only.has(c.id));
+      for (const c of children) testRun.started(c);
+      const outcome = await runRecipe(recipe.uri!, cliPath, services, token);
+      if ('error' in outcome) {
+        const message = new vscode.TestMessage(outcome.error);
+        for (const c of children) testRun.errored(c, message);
+        continue;
+      }
+      for (const c of children) {
+        const r = outcome.report.results.find((x) => x.id === c.id);
+        if (!r) { testRun.skipped(c); continue; }
+        if (r.status === 'passed') testRun.passed(c, r.durationMs);
+        else if (r.status === 'skipped') testRun.skipped(c);
+        else {
+          const message = r.expected !== undefined && r.actual !== undefined
+            ? vscode.TestMessage.diff(r.message, r.expected, r.actual) : new vscode.TestMessage(r.message);
+          if (c.uri && c.range) message.location = new vscode.Location(c.uri, c.range);
+          testRun.failed(c, message, r.durationMs);
+        }
+      }
+    }
+    testRun.end();
+  };
+  context.subscriptions.push(controller.createRunProfile('Run checks', vscode.TestRunProfileKind.Run, run, true));
+}
+
+function* iterate(collection: vscode.TestItemCollection): Generator<vscode.TestItem> {
+  const all: vscode.TestItem[] = [];
+  collection.forEach((i) => all.push(i));
+  yield* all;
+}
+
+async function runRecipe(uri: vscode.Uri, cliPath: string, services: Services, token: vscode.CancellationToken): Promise<{ report: Report } | { error: string }> {
+  const dockerHost = vscode.workspace.getConfiguration('ownbase', uri).get<string>('docker.host') ?? '';
+  const launch = cliLaunch({
+    runtime: currentRuntime(), cliPath, args: ['test', uri.fsPath], machineArgs: ['--format', 'json'], env: process.env,
+    ...(dockerHost !== '' && { dockerHost }),
+  });
+  services.log.info(`checks: ${launch.display}`);
+  let stdout = '';
+  let stderr = '';
+  const abort = new AbortController();
+  const cancel = token.onCancellationRequested(() => abort.abort());
+  try {
+    const p = startProcess(launch.argv, {
+      env: launch.env, signal: abort.signal,
+      onOutput: (stream, t) => { if (stream === 'stdout') stdout += t; else stderr += t; },
+    });
+    const exit = await p.exited;
+    if (exit.cancelled) return { error: 'cancelled' };
+    if (exit.spawnError !== undefined) return { error: `ownbase test could not start: ${exit.spawnError}` };
+    try {
+      return { report: JSON.parse(stdout) as Report };
+    } catch {
+      return { error: (stderr.trim() || stdout.trim() || `ownbase test ended with exit ${String(exit.exitCode)}`) };
+    }
+  } finally {
+    cancel.dispose();
+  }
+}
