@@ -7,6 +7,12 @@ import type { Services } from '../services';
 import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
 import { toRange } from '../convert';
 
+/** Not in the palette: the Test Explorer's recipes and checks with their last results, as data, for tests. */
+export const DESCRIBE_TESTS_COMMAND = 'ownbase.testing.describe';
+
+export interface DescribedCheck { readonly id: string; readonly label: string; readonly line?: number; readonly state?: 'passed' | 'failed' | 'skipped' | 'errored'; readonly message?: string }
+export interface DescribedRecipe { readonly path: string; readonly label: string; readonly error?: string; readonly checks: readonly DescribedCheck[] }
+
 /** The JSON `ownbase test --format json` prints: the report, each result with its recipe line. */
 type Report = CheckReport & { readonly results: readonly (CheckResult & { readonly line?: number })[] };
 
@@ -19,6 +25,14 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
   const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
   context.subscriptions.push(controller);
   const cliPath = context.asAbsolutePath('dist/cli.js');
+  const last = new Map<vscode.TestItem, { state: NonNullable<DescribedCheck['state']>; message?: string }>();
+  context.subscriptions.push(vscode.commands.registerCommand(DESCRIBE_TESTS_COMMAND, (): DescribedRecipe[] =>
+    [...iterate(controller.items)].map((r) => ({
+      path: r.uri?.fsPath ?? r.id, label: r.label, ...(typeof r.error === 'string' && { error: r.error }),
+      checks: [...iterate(r.children)].map((c) => ({
+        id: c.id, label: c.label, ...(c.range && { line: c.range.start.line + 1 }), ...last.get(c),
+      })),
+    }))));
 
   const refresh = async (uri: vscode.Uri): Promise<void> => {
     let text: string;
@@ -65,12 +79,13 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       const outcome = await runRecipe(recipe.uri!, cliPath, services, token);
       if ('error' in outcome) {
         const message = new vscode.TestMessage(outcome.error);
-        for (const c of children) testRun.errored(c, message);
+        for (const c of children) { testRun.errored(c, message); last.set(c, { state: 'errored', message: outcome.error }); }
         continue;
       }
       for (const c of children) {
         const r = outcome.report.results.find((x) => x.id === c.id);
-        if (!r) { testRun.skipped(c); continue; }
+        if (!r) { testRun.skipped(c); last.set(c, { state: 'skipped' }); continue; }
+        last.set(c, { state: r.status, message: r.message });
         if (r.status === 'passed') testRun.passed(c, r.durationMs);
         else if (r.status === 'skipped') testRun.skipped(c);
         else {

@@ -1,0 +1,44 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as vscode from 'vscode';
+import type { DescribedRecipe } from '../../src/extension/testing/register';
+
+const describeTests = async (): Promise<DescribedRecipe[]> => (await vscode.commands.executeCommand<DescribedRecipe[]>('ownbase.testing.describe'))!;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe('the Test Explorer', () => {
+  before(async () => { await vscode.extensions.getExtension('ownbase.ownbase')!.activate(); });
+
+  it('lists the bookworm example recipe and its checks, each at its line', async () => {
+    await vscode.commands.executeCommand('testing.refreshTests').then(undefined, () => undefined);
+    const bookworm = await until('the bookworm recipe in the Test Explorer', async () =>
+      (await describeTests()).find((r) => r.path.endsWith('bookworm-slim.ownbase.yaml') && r.checks.length > 0), 30_000);
+    assert.deepEqual(bookworm.checks.map((c) => [c.id, c.line]), [
+      ['builtins.apt', 19], ['builtins.loader', 19], ['builtins.setuid', 19], ['builtins.scanners', 19],
+      ['files[0]', 21], ['metadata.cmd', 24], ['metadata.env', 25],
+    ]);
+    assert.equal(bookworm.checks[4]!.label, 'file: /etc/ssl/certs/ca-certificates.crt present');
+  });
+
+  it('runs the checks of an image that exists and shows them passed', async function () {
+    const image = 'owned/bookworm-slim:12';
+    if (spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status !== 0) this.skip(); // built by the build suite when it ran
+    this.timeout(180_000);
+    await vscode.commands.executeCommand('testing.runAll');
+    const run = await until('the checks run', async () => {
+      const r = (await describeTests()).find((x) => x.path.endsWith('bookworm-slim.ownbase.yaml'));
+      return r && r.checks.every((c) => c.state !== undefined) ? r : undefined;
+    }, 170_000);
+    assert.deepEqual(run.checks.map((c) => [c.id, c.state]), run.checks.map((c) => [c.id, 'passed']), JSON.stringify(run.checks));
+  });
+  });
+});
