@@ -40,5 +40,4 @@ describe('the Test Explorer', () => {
     }, 170_000);
     assert.deepEqual(run.checks.map((c) => [c.id, c.state]), run.checks.map((c) => [c.id, 'passed']), JSON.stringify(run.checks));
   });
-  });
 });
