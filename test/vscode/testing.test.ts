@@ -29,7 +29,18 @@ describe('the Test Explorer', () => {
     assert.equal(bookworm.checks[4]!.label, 'file: /etc/ssl/certs/ca-certificates.crt present');
   });
 
+  it('runs nothing in Restricted Mode: every check errored with the reason', async function () {
+    if (vscode.workspace.isTrusted) this.skip();
+    await vscode.commands.executeCommand('testing.runAll');
+    const run = await until('the refusal', async () => {
+      const r = (await describeTests()).find((x) => x.path.endsWith('bookworm-slim.ownbase.yaml'));
+      return r && r.checks.every((c) => c.state !== undefined) ? r : undefined;
+    }, 30_000);
+    assert.deepEqual(new Set(run.checks.map((c) => `${c.state} ${c.message}`)), new Set(['errored Restricted Mode: trust this workspace to run its checks.']));
+  });
+
   it('runs the checks of an image that exists and shows them passed', async function () {
+    if (!vscode.workspace.isTrusted) this.skip();
     const image = 'owned/bookworm-slim:12';
     if (spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status !== 0) this.skip(); // built by the build suite when it ran
     this.timeout(180_000);

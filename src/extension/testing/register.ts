@@ -76,7 +76,9 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       if (token.isCancellationRequested) break;
       const children = [...iterate(recipe.children)].filter((c) => !only || only.has(c.id));
       for (const c of children) testRun.started(c);
-      const outcome = await runRecipe(recipe.uri!, cliPath, services, token);
+      // A recipe names the image its checks run: in Restricted Mode nothing from the workspace is run.
+      const outcome = vscode.workspace.isTrusted ? await runRecipe(recipe.uri!, cliPath, services, token)
+        : { error: 'Restricted Mode: trust this workspace to run its checks.' };
       if ('error' in outcome) {
         const message = new vscode.TestMessage(outcome.error);
         for (const c of children) { testRun.errored(c, message); last.set(c, { state: 'errored', message: outcome.error }); }
