@@ -2,18 +2,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { DescribedRecipe } from '../../src/extension/testing/register';
+import { until } from './until';
 
 const describeTests = async (): Promise<DescribedRecipe[]> => (await vscode.commands.executeCommand<DescribedRecipe[]>('ownbase.testing.describe'))!;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('the Test Explorer', () => {
   before(async () => { await vscode.extensions.getExtension('ownbase.ownbase')!.activate(); });
