@@ -22,7 +22,7 @@ describe('the Test Explorer', () => {
 
   it('runs nothing in Restricted Mode: every check errored with the reason', async function () {
     if (vscode.workspace.isTrusted) this.skip();
-    await vscode.commands.executeCommand('testing.runAll');
+    await vscode.commands.executeCommand('ownbase.testing.run');
     const run = await until('the refusal', async () => {
       const r = (await describeTests()).find((x) => x.path.endsWith('bookworm-slim.ownbase.yaml'));
       return r && r.checks.every((c) => c.state !== undefined) ? r : undefined;
@@ -34,12 +34,13 @@ describe('the Test Explorer', () => {
     if (!vscode.workspace.isTrusted) this.skip();
     const image = 'owned/bookworm-slim:12';
     if (spawnSync('docker', ['image', 'inspect', image], { stdio: 'ignore' }).status !== 0) this.skip(); // built by the build suite when it ran
-    this.timeout(180_000);
-    await vscode.commands.executeCommand('testing.runAll');
+    this.timeout(300_000);
+    const recipe = (await describeTests()).find((x) => x.path.endsWith('bookworm-slim.ownbase.yaml'))!;
+    await vscode.commands.executeCommand('ownbase.testing.run', vscode.Uri.file(recipe.path));
     const run = await until('the checks run', async () => {
       const r = (await describeTests()).find((x) => x.path.endsWith('bookworm-slim.ownbase.yaml'));
       return r && r.checks.every((c) => c.state !== undefined) ? r : undefined;
-    }, 170_000);
+    }, 280_000);
     assert.deepEqual(run.checks.map((c) => [c.id, c.state]), run.checks.map((c) => [c.id, 'passed']), JSON.stringify(run.checks));
   });
 });

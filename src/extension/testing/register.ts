@@ -9,6 +9,8 @@ import { toRange } from '../convert';
 
 /** Not in the palette: the Test Explorer's recipes and checks with their last results, as data, for tests. */
 export const DESCRIBE_TESTS_COMMAND = 'ownbase.testing.describe';
+/** Not in the palette: runs the checks of one recipe (a Uri) or of all, as the Test Explorer's Run does. */
+export const RUN_TESTS_COMMAND = 'ownbase.testing.run';
 
 export interface DescribedCheck { readonly id: string; readonly label: string; readonly line?: number; readonly state?: 'passed' | 'failed' | 'skipped' | 'errored'; readonly message?: string }
 export interface DescribedRecipe { readonly path: string; readonly label: string; readonly error?: string; readonly checks: readonly DescribedCheck[] }
@@ -25,12 +27,14 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
   const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
   context.subscriptions.push(controller);
   const cliPath = context.asAbsolutePath('dist/cli.js');
-  const last = new Map<vscode.TestItem, { state: NonNullable<DescribedCheck['state']>; message?: string }>();
+  // By recipe and check id: a refresh replaces the items, the last results stay.
+  const last = new Map<string, { state: NonNullable<DescribedCheck['state']>; message?: string }>();
+  const key = (c: vscode.TestItem): string => `${c.parent?.id ?? ''}#${c.id}`;
   context.subscriptions.push(vscode.commands.registerCommand(DESCRIBE_TESTS_COMMAND, (): DescribedRecipe[] =>
     [...iterate(controller.items)].map((r) => ({
       path: r.uri?.fsPath ?? r.id, label: r.label, ...(typeof r.error === 'string' && { error: r.error }),
       checks: [...iterate(r.children)].map((c) => ({
-        id: c.id, label: c.label, ...(c.range && { line: c.range.start.line + 1 }), ...last.get(c),
+        id: c.id, label: c.label, ...(c.range && { line: c.range.start.line + 1 }), ...last.get(key(c)),
       })),
     }))));
 
@@ -41,8 +45,10 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
     item.range = new vscode.Range(0, 0, 0, 0);
     const { items, error } = recipeCheckItems(text);
     item.error = error;
+    // Items that stay keep their identity (a run in progress reports on them); only labels and ranges change.
     item.children.replace(items.map((c) => {
-      const child = controller.createTestItem(c.id, c.title, uri);
+      const child = item.children.get(c.id) ?? controller.createTestItem(c.id, c.title, uri);
+      child.label = c.title;
       child.range = toRange(c.range);
       return child;
     }));
@@ -75,19 +81,20 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
     for (const { recipe, only } of byRecipe.values()) {
       if (token.isCancellationRequested) break;
       const children = [...iterate(recipe.children)].filter((c) => !only || only.has(c.id));
-      for (const c of children) testRun.started(c);
+      for (const c of children) { testRun.started(c); last.delete(key(c)); }
       // A recipe names the image its checks run: in Restricted Mode nothing from the workspace is run.
       const outcome = vscode.workspace.isTrusted ? await runRecipe(recipe.uri!, cliPath, services, token)
         : { error: 'Restricted Mode: trust this workspace to run its checks.' };
+      if ('error' in outcome) services.log.warn(`checks of ${recipe.label}: ${outcome.error}`);
       if ('error' in outcome) {
         const message = new vscode.TestMessage(outcome.error);
-        for (const c of children) { testRun.errored(c, message); last.set(c, { state: 'errored', message: outcome.error }); }
+        for (const c of children) { testRun.errored(c, message); last.set(key(c), { state: 'errored', message: outcome.error }); }
         continue;
       }
       for (const c of children) {
         const r = outcome.report.results.find((x) => x.id === c.id);
-        if (!r) { testRun.skipped(c); last.set(c, { state: 'skipped' }); continue; }
-        last.set(c, { state: r.status, message: r.message });
+        if (!r) { testRun.skipped(c); last.set(key(c), { state: 'skipped' }); continue; }
+        last.set(key(c), { state: r.status, message: r.message });
         if (r.status === 'passed') testRun.passed(c, r.durationMs);
         else if (r.status === 'skipped') testRun.skipped(c);
         else {
@@ -99,8 +106,18 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       }
     }
     testRun.end();
+    services.log.info(`checks: ${[...byRecipe.values()].map((r) => r.recipe.label).join(', ')} run`);
   };
-  context.subscriptions.push(controller.createRunProfile('Run checks', vscode.TestRunProfileKind.Run, run, true));
+  context.subscriptions.push(
+    controller.createRunProfile('Run checks', vscode.TestRunProfileKind.Run, run, true),
+    // The same run for one recipe, from a command (tests, other features): what the Test Explorer's Run does.
+    vscode.commands.registerCommand(RUN_TESTS_COMMAND, async (uri?: vscode.Uri) => {
+      if (controller.items.size === 0) await scan();
+      const items = uri ? [controller.items.get(uri.toString())].filter((i): i is vscode.TestItem => i !== undefined) : undefined;
+      const cancel = new vscode.CancellationTokenSource();
+      try { await run(new vscode.TestRunRequest(items), cancel.token); } finally { cancel.dispose(); }
+    }),
+  );
 }
 
 function* iterate(collection: vscode.TestItemCollection): Generator<vscode.TestItem> {
