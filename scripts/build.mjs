@@ -37,7 +37,7 @@ function copyAssets() {
 }
 
 // Subcommands bundled apart from dist/cli.js; run.ts imports './build' and gets dist/cli-build.js at run time.
-const LAZY = ['build', 'script', 'inspect', 'needs', 'verify', 'outdated'].filter((c) => existsSync(`src/cli/${c}.ts`));
+const LAZY = ['build', 'script', 'inspect', 'needs', 'verify', 'outdated', 'test'].filter((c) => existsSync(`src/cli/${c}.ts`));
 const lazySubcommands = {
   name: 'lazy-subcommands',
   setup(b) {

@@ -40,6 +40,8 @@ export interface BuildArgs {
   writeLock?: boolean;
   /** `lock`: resolve against the archive again, ignoring the lock beside the recipe. */
   relock?: boolean;
+  /** `build`: skip the recipe's checks after the build. */
+  noChecks?: boolean;
   /** `build`: how progress is written (default text). */
   progress?: 'text' | 'json';
   /** `script`: where the script goes. */
@@ -50,12 +52,12 @@ export interface BuildArgs {
 const OPTIONS = {
   'tag': { type: 'string' }, 'builder': { type: 'string' }, 'output': { type: 'string' }, 'keep-rootfs': { type: 'string' },
   'from-rootfs': { type: 'string' }, 'workdir': { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
-  'force': { type: 'boolean' }, 'write-lock': { type: 'boolean' },
+  'force': { type: 'boolean' }, 'write-lock': { type: 'boolean' }, 'no-checks': { type: 'boolean' },
   'progress': { type: 'string' }, 'out': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 type OptionName = keyof typeof OPTIONS;
 
-const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress', '--force', '--write-lock']);
+const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress', '--force', '--write-lock', '--no-checks']);
 
 /** The options `build` and `script` share (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<string> = FLAGS): BuildArgs {
@@ -77,6 +79,7 @@ export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<str
       if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
       if (name === 'force') out.force = true;
       else if (name === 'write-lock') out.writeLock = true;
+      else if (name === 'no-checks') out.noChecks = true;
       else out.noCache = true;
       continue;
     }
@@ -174,7 +177,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
 
 const USAGE = `usage: ownbase build RECIPE [--tag NAME] [--builder debootstrap|mmdebstrap] [--output FILE.tar]
                      [--keep-rootfs DIR | --from-rootfs DIR] [--workdir DIR] [--cache-dir DIR] [--no-cache]
-                     [--force] [--write-lock] [--progress text|json]
+                     [--force] [--write-lock] [--no-checks] [--progress text|json]
                      [--sbom FILE [--sbom-format spdx-json|cyclonedx-json]]
 
 Builds the recipe's image as root: bootstrap (debootstrap or mmdebstrap), packages installed in a
@@ -188,6 +191,8 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --write-lock        write NAME.ownbase.lock beside the recipe: every package installed, with its version and SHA-256
   --force             build even when an image of the same inputs (recipe, lock, ownbase's plan version) exists;
                       without it such a build is done at once: "up to date", nothing runs
+  --no-checks         do not run the recipe's checks (verify: and the built-in ones) on the image; when they run
+                      and one fails, the build fails and the image is kept as NAME-failed, not as NAME
   --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
                       result, error), for CI and editors; the default, text, is the same events for people
   --sbom FILE         after the build, write the image's SBOM (what ownbase inspect --format gives):
@@ -313,7 +318,9 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
       emit({ type: 'error', code: 'plan', message: message(e) });
       return 1;
     }
-    const same = await importer.upToDateImage(docker, inputs, a.tag ?? loaded.recipe.image).catch(() => undefined);
+    const target = a.tag ?? loaded.recipe.image;
+    const { failedTag } = await import('../core/checks/failed');
+    const same = await importer.upToDateImage(docker, inputs, target, failedTag(target)).catch(() => undefined);
     if (same) {
       const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
       emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (recipe, lock, plan version); --force rebuilds` });
@@ -425,6 +432,12 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     return 1;
   }
   if (lockWritten !== undefined) emit({ type: 'note', level: 'info', text: `wrote ${lockWritten}` });
+  if (!a.noChecks && (imported || plan.keepRootfs)) {
+    const { runBuildChecks } = await import('./buildChecks');
+    const read = readInput(loaded.path, MAX_FILE_BYTES.recipe);
+    const subject = imported ? { image: imported.tag } : { rootfs: plan.rootfs };
+    if (!(await runBuildChecks(loaded.recipe, read.ok ? read.file.text : undefined, subject, emit, io.signal))) return 1;
+  } else if (!a.noChecks) emit({ type: 'note', level: 'info', text: `checks not run: the image is an archive and its rootfs was not kept (run ownbase test --rootfs on a --keep-rootfs build)` });
   const kept = {
     ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
     ...(applied !== undefined && { updatesApplied: applied }),

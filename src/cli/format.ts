@@ -1,3 +1,4 @@
+import type * as Sarif from 'sarif';
 import type { Diagnostic } from '../core/kernel/diagnostic';
 import type { FileKind } from '../core/kernel/fileKind';
 import type { RuleDoc } from '../core/lint/rules';
@@ -9,9 +10,12 @@ export interface FileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** Diagnostics an `# ownbase-ignore` waived are kept for SARIF and JSON; text and the exit code skip them. */
+export const isShown = (d: Diagnostic): boolean => d.suppressed === undefined;
+
 /** `path:line:col: warning OB101 message`, like a compiler; lines and columns 1-based. */
 export function formatText(results: readonly FileResult[]): string {
-  const lines = results.flatMap((r) => r.diagnostics.map((d) =>
+  const lines = results.flatMap((r) => r.diagnostics.filter(isShown).map((d) =>
     `${r.path}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code} ${d.message}`));
   const count = lines.length;
   return `${lines.join('\n')}${count ? '\n' : ''}${count} problem${count === 1 ? '' : 's'} in ${results.length} file${results.length === 1 ? '' : 's'}\n`;
@@ -28,19 +32,28 @@ export function formatJson(results: readonly FileResult[]): string {
     files: results.map((r) => ({
       path: r.path,
       kind: r.kind,
-      diagnostics: r.diagnostics.map((d) => ({ code: d.code, severity: d.severity, message: d.message, range: oneBased(d) })),
+      diagnostics: r.diagnostics.map((d) => ({
+        code: d.code, severity: d.severity, message: d.message, range: oneBased(d),
+        ...(d.suppressed && { suppressed: d.suppressed.reason !== undefined ? { reason: d.suppressed.reason } : {} }),
+      })),
     })),
   }, null, 2)}\n`;
 }
 
-const SARIF_LEVEL = { error: 'error', warning: 'warning', information: 'note', hint: 'note' } as const;
+const SARIF_LEVEL: Record<Diagnostic['severity'], Sarif.ReportingConfiguration.level> =
+  { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
 /**
- * SARIF 2.1.0 as code-scanning uploads accept it: rules with help, results with physical locations. The rule table
+ * SARIF 2.1.0 as code-scanning uploads accept it: rules with help, results with physical locations; a waived
+ * diagnostic is a result with an `inSource` suppression whose justification is the comment's reason. The rule table
  * is passed in: it loads the recipe rules, which a lint of Dockerfiles alone never needs.
  */
-export const formatSarif = (RULES: readonly RuleDoc[]) => (results: readonly FileResult[]): string => {
-  const rules = RULES.map((r) => ({
+export const formatSarif = (RULES: readonly RuleDoc[]) => (results: readonly FileResult[]): string =>
+  `${JSON.stringify(sarifLog(RULES, results), null, 2)}\n`;
+
+/** The SARIF log itself, typed by `@types/sarif`. */
+export function sarifLog(RULES: readonly RuleDoc[], results: readonly FileResult[]): Sarif.Log {
+  const rules: Sarif.ReportingDescriptor[] = RULES.map((r) => ({
     id: r.code,
     name: r.name,
     shortDescription: { text: r.name },
@@ -49,12 +62,12 @@ export const formatSarif = (RULES: readonly RuleDoc[]) => (results: readonly Fil
     defaultConfiguration: { level: SARIF_LEVEL[r.defaultSeverity] },
   }));
   const index = new Map(RULES.map((r, i) => [r.code, i]));
-  const sarif = {
+  return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
       tool: { driver: { name: 'ownbase', rules } },
-      results: results.flatMap((r) => r.diagnostics.map((d) => {
+      results: results.flatMap((r) => r.diagnostics.map((d): Sarif.Result => {
         const loc = oneBased(d);
         return {
           ruleId: d.code,
@@ -67,9 +80,11 @@ export const formatSarif = (RULES: readonly RuleDoc[]) => (results: readonly Fil
               region: { startLine: loc.start.line, startColumn: loc.start.column, endLine: loc.end.line, endColumn: loc.end.column },
             },
           }],
+          ...(d.suppressed && {
+            suppressions: [{ kind: 'inSource', ...(d.suppressed.reason !== undefined && { justification: d.suppressed.reason }) }],
+          }),
         };
       })),
     }],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
-};
+}

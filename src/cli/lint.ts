@@ -6,7 +6,7 @@ import { lintWith, type RecipeLinter } from '../core/lint/lintWith';
 import type { RuleSetting } from '../core/kernel/policy';
 import { nodeHostProbe } from '../core/build/hostProbe';
 import type { OwnedImage } from '../core/dockerfile/rule';
-import { formatJson, formatSarif, formatText, type FileResult } from './format';
+import { formatJson, formatSarif, formatText, isShown, type FileResult } from './format';
 import { formatSize, MAX_ANY_FILE_BYTES, MAX_FILE_BYTES, parseFileSize, readInput, reasonOf, type InputFile } from './readInput';
 import type { CliIO, Subcommand } from './subcommand';
 import { UsageError } from './usageError';
@@ -39,11 +39,11 @@ function findFiles(dir: string, into: Target[], problem: (path: string, reason: 
 
 interface LintArgs {
   paths: string[]; format: 'text' | 'json' | 'sarif'; failOn: Severity; rules: Record<string, RuleSetting>; owned: string[];
-  maxFileSize?: number;
+  maxFileSize?: number; requireReason: boolean;
 }
 
 function parseArgs(args: readonly string[]): LintArgs {
-  const out: LintArgs = { paths: [], format: 'text', failOn: 'error', rules: {}, owned: [] };
+  const out: LintArgs = { paths: [], format: 'text', failOn: 'error', rules: {}, owned: [], requireReason: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -69,6 +69,7 @@ function parseArgs(args: readonly string[]): LintArgs {
         out.rules[m[1]!.toUpperCase()] = m[2]!.toLowerCase() as RuleSetting; break;
       }
       case '--owned': out.owned.push(value()); break;
+      case '--require-reason': out.requireReason = true; break;
       case '--max-file-size': out.maxFileSize = parseFileSize(value()); break;
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}'`);
@@ -93,11 +94,14 @@ export const command: Subcommand = {
   summary: 'lint Dockerfiles, recipes and shell scripts',
   usage: `usage: ownbase lint [paths…] [--format text|json|sarif] [--fail-on error|warning|information]
                     [--rule OB103=off …] [--owned 'registry.example/base/*' …] [--max-file-size 20M]
+                    [--require-reason]
 
 Finds Dockerfiles (Dockerfile, *.Dockerfile, Dockerfile.*), recipes (*.ownbase.yaml) and shell scripts
 (*.sh) under the paths; a file named directly whose name says nothing is linted by its content. Only regular
 files are read, up to 10 MB for a Dockerfile or script and 1 MB for a recipe (--max-file-size sets one limit for
-all). Exit 1 when a diagnostic is at or above --fail-on (default error), 2 on usage errors or unreadable paths
+all). A line waived by '# ownbase-ignore OB101: reason' is left out of text output and the exit code, and shown
+as suppressed, with its reason, in json and sarif; --require-reason reports an ignore without a reason (OB002).
+Exit 1 when a diagnostic is at or above --fail-on (default error), 2 on usage errors or unreadable paths
 (the readable ones are still linted).`,
   async run(args: readonly string[], io: CliIO): Promise<number> {
     const opts = parseArgs(args);
@@ -152,7 +156,7 @@ all). Exit 1 when a diagnostic is at or above --fail-on (default error), 2 on us
       kind: t.kind,
       text: t.file.text,
       diagnostics: lintWith(recipeLinter, t.kind, t.file.text, {
-        fixes: false, rules: opts.rules, ownedImages, ownedPatterns: opts.owned, path: t.path, host,
+        fixes: false, keepSuppressed: true, requireIgnoreReason: opts.requireReason, rules: opts.rules, ownedImages, ownedPatterns: opts.owned, path: t.path, host,
         ...(t.file.invalidUtf8 && { invalidUtf8: t.file.invalidUtf8 }),
       }),
     }));
@@ -161,7 +165,7 @@ all). Exit 1 when a diagnostic is at or above --fail-on (default error), 2 on us
     io.stdout.write(format(results));
     if (problems > 0) return 2;
     const threshold = severityRank(opts.failOn);
-    const failing = results.some((r) => r.diagnostics.some((d: Diagnostic) => severityRank(d.severity) <= threshold));
+    const failing = results.some((r) => r.diagnostics.some((d: Diagnostic) => isShown(d) && severityRank(d.severity) <= threshold));
     return failing ? 1 : 0;
   },
 };

@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Subcommand>> = {
   script: () => import('./script').then((m) => m.command),
   inspect: () => import('./inspect').then((m) => m.command),
   needs: () => import('./needs').then((m) => m.command),
+  test: () => import('./test').then((m) => m.command),
 };
 
 function help(): string {

@@ -14,6 +14,7 @@ import { RecipeIndex } from './recipeIndex';
 import type { Services } from './services';
 import { registerBuildStatus } from './terminal/buildStatus';
 import { BuildTracker } from './terminal/buildTracker';
+import { registerTesting } from './testing/register';
 import { registerOwnedBasesView } from './tree/register';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDockerfileCodeLens(context, view.store);
     registerBuildStatus(context, services, view.engine);
     registerNeeds(context, services);
+    registerTesting(context, services);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);

@@ -6,6 +6,7 @@ export const SECTION = 'ownbase';
 export interface LintSettings {
   readonly rules: Record<string, RuleSetting>;
   readonly ownedPatterns: string[];
+  readonly requireIgnoreReason: boolean;
 }
 
 const RULE_SETTINGS = new Set(['off', 'hint', 'information', 'warning', 'error']);
@@ -16,7 +17,7 @@ export function lintSettings(scope?: vscode.ConfigurationScope): LintSettings {
   for (const [code, value] of Object.entries(config.get<Record<string, string>>('rules') ?? {})) {
     if (RULE_SETTINGS.has(value)) rules[code.toUpperCase()] = value as RuleSetting;
   }
-  return { rules, ownedPatterns: config.get<string[]>('ownedImages') ?? [] };
+  return { rules, ownedPatterns: config.get<string[]>('ownedImages') ?? [], requireIgnoreReason: config.get<boolean>('requireIgnoreReason', false) };
 }
 
 export const previewRefactors = (scope?: vscode.ConfigurationScope): boolean =>

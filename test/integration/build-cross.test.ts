@@ -121,7 +121,8 @@ test('arm64 on this amd64 host, small: the plan bootstraps --foreign, qemu runs 
 
     let out = '';
     let err = '';
-    const code = await runCli(['build', CROSS_RECIPE, '--from-rootfs', tiny, '--tag', TINY_TAG], {
+    // --no-checks: a one-program rootfs has no apt, no loader and no dpkg status to check.
+    const code = await runCli(['build', CROSS_RECIPE, '--from-rootfs', tiny, '--tag', TINY_TAG, '--no-checks'], {
       cwd: tiny, stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } },
     });
     assert.equal(code, 0, `${out}\n${err}`);

@@ -212,9 +212,12 @@ export interface UpToDateImage {
  * An image built from the same inputs (its `dev.ownbase.inputs.sha256` label is `inputs`), named `tag`:
  * the one named so already, else another with that label, which gets the name. Undefined when there is none.
  */
-export async function upToDateImage(docker: Dockerode, inputs: string, tag: string): Promise<UpToDateImage | undefined> {
+export async function upToDateImage(docker: Dockerode, inputs: string, tag: string, failedTag?: string): Promise<UpToDateImage | undefined> {
   const ref = formatTagName(parseTagName(tag));
-  const found = await docker.listImages({ filters: { label: [`${LABEL_INPUTS_SHA256}=${inputs}`] } });
+  const all = await docker.listImages({ filters: { label: [`${LABEL_INPUTS_SHA256}=${inputs}`] } });
+  // An image kept under the failed tag (its checks failed) has the same inputs but must never become `tag`.
+  const failed = failedTag !== undefined ? formatTagName(parseTagName(failedTag)) : undefined;
+  const found = all.filter((i) => failed === undefined || !(i.RepoTags ?? []).includes(failed));
   if (found.length === 0) return undefined;
   const named = found.find((i) => (i.RepoTags ?? []).includes(ref));
   const pick = named ?? [...found].sort((a, b) => b.Created - a.Created)[0]!;

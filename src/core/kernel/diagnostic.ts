@@ -39,6 +39,11 @@ export interface Diagnostic {
   readonly range: Range;
   readonly related?: readonly RelatedInformation[];
   readonly fixes?: readonly Fix[];
+  /**
+   * Set only when the caller asked for suppressed diagnostics (`keepSuppressed`): an `# ownbase-ignore` waived it,
+   * with the reason written after the colon, if any. Faces that show problems skip these.
+   */
+  readonly suppressed?: { readonly reason?: string };
 }
 
 /** What a rule is, for SARIF rule metadata, settings and the README's rule reference. */

@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../kernel/diagnostic';
 import { lintDockerfile, type DockerfileLintOptions } from '../dockerfile/lint';
 import type { FileKind } from '../kernel/fileKind';
-import { applyPolicy, byPosition, ruleIsOn } from '../kernel/policy';
+import { applyPolicy, byPosition, ignoreReasonDiagnostics, ruleIsOn } from '../kernel/policy';
 import type { HostProbe } from '../recipe/host';
 import { lintShellScript } from '../shell/lint';
 import { LineIndex, type DecodedText } from '../kernel/text';
@@ -20,9 +20,10 @@ export type RecipeLinter = (text: string, options: { host?: HostProbe }) => Diag
 /** Lints one file's text by its kind. Never throws: bad input gives diagnostics. */
 export function lintWith(recipe: RecipeLinter | undefined, kind: FileKind, text: string, options: LintOptions = {}): Diagnostic[] {
   const found = lintByKind(recipe, kind, text, options);
-  if (!options.invalidUtf8 || !ruleIsOn(options, ENCODING_CODE)) return found;
   const lines = new LineIndex(text);
-  return [...applyPolicy([encodingDiagnostic(lines, options.invalidUtf8)], lines, options), ...found].sort(byPosition);
+  const reasons = ignoreReasonDiagnostics(lines, options);
+  if (!options.invalidUtf8 || !ruleIsOn(options, ENCODING_CODE)) return reasons.length ? [...found, ...reasons].sort(byPosition) : found;
+  return [...applyPolicy([encodingDiagnostic(lines, options.invalidUtf8)], lines, options), ...found, ...reasons].sort(byPosition);
 }
 
 function lintByKind(recipe: RecipeLinter | undefined, kind: FileKind, text: string, options: LintOptions): Diagnostic[] {

@@ -42,4 +42,60 @@ export interface Recipe {
   readonly builder?: Builder;
   /** Slim like the official slim images (dpkg path-excludes, docs/man/locales, apt lists); default true. */
   readonly slim?: boolean;
+  /** What the built image must do, checked after the build and by `ownbase test`. */
+  readonly verify?: Verify;
+}
+
+/** Built-in checks of `verify.builtins`, each on unless false. */
+export interface VerifyBuiltins {
+  readonly apt?: boolean;
+  readonly loader?: boolean;
+  readonly setuid?: boolean;
+  readonly scanners?: boolean;
+}
+
+export interface VerifyCommand {
+  readonly name?: string;
+  readonly argv: readonly string[];
+  /** Default 0. */
+  readonly exitCode?: number;
+  readonly stdout?: readonly string[];
+  readonly stdoutExcludes?: readonly string[];
+  readonly stderr?: readonly string[];
+  readonly stderrExcludes?: readonly string[];
+  /** Seconds; default 30. */
+  readonly timeout?: number;
+  readonly user?: string;
+}
+
+export interface VerifyFile {
+  /** Absolute; may be a glob. */
+  readonly path: string;
+  /** Default true. */
+  readonly exists?: boolean;
+  /** Octal, "0644". */
+  readonly mode?: string;
+  readonly owner?: string;
+  readonly executableBy?: string;
+  readonly contents?: readonly string[];
+}
+
+export interface VerifyMetadata {
+  readonly env?: Readonly<Record<string, string>>;
+  readonly cmd?: readonly string[];
+  readonly entrypoint?: readonly string[];
+  readonly workdir?: string;
+  readonly user?: string;
+  readonly exposedPorts?: readonly string[];
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** `verify:`: what the built image must do (src/core/checks runs it). */
+export interface Verify {
+  readonly builtins?: VerifyBuiltins;
+  readonly commands?: readonly VerifyCommand[];
+  readonly files?: readonly VerifyFile[];
+  readonly metadata?: VerifyMetadata;
+  /** Bytes, or a size with a unit ("80MB"). */
+  readonly size?: { readonly max?: number | string; readonly maxCompressed?: number | string };
 }

@@ -4,6 +4,7 @@ import { imageVerdict } from './rules/imageRef';
 import { distroOf, suiteVerdict } from './rules/suite';
 import { schemaAt, validateRecipeValue } from './schema';
 import type { Builder } from './types';
+import { verifyProblems } from './verify';
 
 /**
  * The one recipe validator: what lint reports as an error at a field, the plan refuses with the same
@@ -47,7 +48,8 @@ const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o
 
 /**
  * The problems of a recipe's value beyond its schema: what the build cannot run (OB201), unknown suites
- * (OB202), image names docker cannot tag (OB205), removals that break apt and dpkg (OB206). Fields of the
+ * (OB202), image names docker cannot tag (OB205), removals that break apt and dpkg (OB206), `verify` regular
+ * expressions that do not compile (OB201). Fields of the
  * wrong type are left to the schema. Never throws.
  */
 export function semanticProblems(value: unknown): RecipeProblem[] {
@@ -80,6 +82,7 @@ export function semanticProblems(value: unknown): RecipeProblem[] {
       if (breaks !== undefined) out.push({ code: 'OB206', path, message: breaks });
     });
   }
+  for (const p of verifyProblems(own(r, 'verify'))) out.push({ code: 'OB201', ...p });
   return out;
 }
 

@@ -9,7 +9,7 @@ import type { Outcome, Phase, RunEvent } from './runner';
 export const BUILD_EVENTS_VERSION = 1;
 
 /** Why a build stopped; stable, for scripts to switch on. */
-export const ERROR_CODES = ['usage', 'recipe', 'host', 'plan', 'engine', 'step-failed', 'cancelled', 'cleanup', 'internal'] as const;
+export const ERROR_CODES = ['usage', 'recipe', 'host', 'plan', 'engine', 'step-failed', 'cancelled', 'cleanup', 'internal', 'checks'] as const;
 export type BuildErrorCode = (typeof ERROR_CODES)[number];
 
 /** A step as the plan event lists it: the Step without its cleanups and run-time flags. */
@@ -65,6 +65,21 @@ export interface NoteEvent {
   readonly v: 1; readonly type: 'note'; readonly level: 'info' | 'warning'; readonly text: string;
 }
 
+/** One check of the recipe's `verify:` section, run on the built image before `result` (see src/core/checks). */
+export interface CheckEvent {
+  readonly v: 1; readonly type: 'check';
+  /** Stable within the recipe: `builtins.apt`, `commands[0]`, `files[2]`, `metadata.user`, `size.max`. */
+  readonly id: string;
+  readonly title: string;
+  readonly status: 'passed' | 'failed' | 'skipped';
+  readonly message: string;
+  /** 1-based line of the check in the recipe. */
+  readonly line?: number;
+  readonly expected?: string;
+  readonly actual?: string;
+  readonly seconds: number;
+}
+
 export interface ResultEvent {
   readonly v: 1; readonly type: 'result';
   readonly tag: string;
@@ -108,7 +123,7 @@ export interface ErrorEvent {
  * One line of `ownbase build --progress json`. The stream starts with `plan` (unless the build
  * stops before planning) and ends with `result` when the exit status is 0, else with `error`.
  */
-export type BuildEvent = PlanEvent | StepStartEvent | OutputEvent | StepEndEvent | NoteEvent | ResultEvent | ErrorEvent;
+export type BuildEvent = PlanEvent | StepStartEvent | OutputEvent | StepEndEvent | NoteEvent | CheckEvent | ResultEvent | ErrorEvent;
 export type BuildEventType = BuildEvent['type'];
 /** An event without its version field: what producers write. */
 export type BuildEventInit = BuildEvent extends infer E ? E extends BuildEvent ? Omit<E, 'v'> : never : never;
@@ -140,6 +155,10 @@ const SCHEMA: Readonly<Record<BuildEventType, Shape>> = {
     seconds: req('number'),
   },
   'note': { level: req(['info', 'warning']), text: req('string') },
+  'check': {
+    id: req('string'), title: req('string'), status: req(['passed', 'failed', 'skipped']), message: req('string'), line: opt('integer'),
+    expected: opt('string'), actual: opt('string'), seconds: req('number'),
+  },
   'result': {
     tag: req('string'), seconds: req('number'), size: req('integer'), layerGzipSize: req('integer'), id: opt('string'), layerDigest: opt('string'),
     archive: opt('string'), keptRootfs: opt('string'), updatesApplied: opt('integer'), updates: opt('string'),

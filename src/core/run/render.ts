@@ -41,6 +41,11 @@ export function renderBuildEvent(e: BuildEvent): TextChunk[] {
       return [err(`<== ${e.outcome}: ${e.error ?? `exit ${e.exitCode}`} (${secs(e.seconds)})\n`)];
     case 'note':
       return [e.level === 'warning' ? err(`ownbase: ${e.text}\n`) : out(`${e.text}\n`)];
+    case 'check': {
+      const head = `check ${e.status === 'passed' ? 'ok  ' : e.status === 'failed' ? 'FAIL' : 'skip'} ${e.title}${e.line !== undefined ? ` (line ${e.line})` : ''}\n`;
+      if (e.status !== 'failed') return [out(head)];
+      return [err(head), err(`${e.message.replace(/^/gm, '    ')}\n`)];
+    }
     case 'result': {
       const took = secs(e.seconds);
       const lines = e.upToDate === true

@@ -51,6 +51,7 @@ export class DocumentLinter implements vscode.Disposable {
     const options: LintOptions = {
       rules: settings.rules,
       ownedPatterns: settings.ownedPatterns,
+      requireIgnoreReason: settings.requireIgnoreReason,
       ownedImages: this.recipes.owned(),
       host: this.host,
       ...(document.uri.scheme === 'file' && { path: document.uri.fsPath, fileExists: existsSync }),

@@ -99,6 +99,8 @@ test('build options through parseArgs: --flag value and --flag=value, every opti
   assert.equal(usage(['r', '--frob=1']), "UsageError: unknown option '--frob=1'");
   assert.equal(usage(['r', '-t', 'x']), "UsageError: unknown option '-t'");
   assert.equal(usage(['r', '--no-cache=yes']), 'UsageError: --no-cache takes no value');
+  assert.deepEqual(parseBuildArgs(['r', '--no-checks']), { recipe: 'r', noCache: false, noChecks: true });
+  assert.equal(usage(['r', '--no-checks'], new Set(['--no-cache'])), "UsageError: unknown option '--no-checks'", 'script has no checks to skip');
   assert.equal(usage(['r', '--builder', 'kaniko']), "UsageError: --builder must be debootstrap or mmdebstrap, not 'kaniko'");
   assert.equal(usage(['r', '--progress', 'xml']), "UsageError: --progress must be text or json, not 'xml'");
   assert.equal(usage(['a', 'b']), "UsageError: one recipe at a time ('a', then 'b')");

@@ -114,7 +114,7 @@ test('--rule with an unknown code is a usage error that names the known codes', 
   writeFileSync(join(d, 'Dockerfile'), 'FROM debian:12\n');
   const r = await cli(['lint', '--rule', 'OB999=off', '.'], d);
   assert.equal(r.code, 2);
-  assert.match(r.err, /^ownbase lint: unknown rule OB999 in --rule; the rules are OB001, OB101, OB102, OB103, OB104, OB105, OB200, .*OB207, OB208, OB301\n/);
+  assert.match(r.err, /^ownbase lint: unknown rule OB999 in --rule; the rules are OB001, OB002, OB101, OB102, OB103, OB104, OB105, OB200, .*OB207, OB208, OB301\n/);
   assert.equal((await cli(['lint', '--rule', 'ob101=off', '.'], d)).code, 0);
   rmSync(d, { recursive: true });
 });

@@ -1,0 +1,276 @@
+import { clip, listSome } from '../kernel/text';
+import { parseVerifySize, verifyRegex } from '../recipe/verify';
+import type { VerifyCommand, VerifyFile } from '../recipe/types';
+import type { Check } from './model';
+import { reportOf, resultOf, type CheckReport, type CheckResult } from './result';
+import { ID_SCRIPT, LOADER_SCRIPT, SCANNERS_SCRIPT, SETUID_SCRIPT, STAT_SCRIPT } from './scripts';
+import type { CheckTarget, ExecResult, ImageFacts } from './target';
+
+/** Built-in and file checks look at the image as root; their scripts take this long at most. */
+const SCRIPT_TIMEOUT_MS = 120_000;
+const SHOWN_CHARS = 2000;
+const MAX_CONTENTS_BYTES = 1 << 20;
+
+export interface RunChecksOptions {
+  readonly recipe?: string;
+  /** Each result as it comes (the build's events, a test item's state). */
+  readonly onResult?: (result: CheckResult) => void;
+  readonly signal?: AbortSignal;
+}
+
+/** Runs checks against one target and reports each. Never throws for a failing image: a check fails instead. */
+export async function runChecks(checks: readonly Check[], target: CheckTarget, options: RunChecksOptions = {}): Promise<CheckReport> {
+  const started = Date.now();
+  const results: CheckResult[] = [];
+  const ctx = new Context(target);
+  for (const check of checks) {
+    const t = Date.now();
+    let r: CheckResult;
+    if (options.signal?.aborted) r = resultOf(check, 'skipped', 'cancelled', 0);
+    else {
+      try { r = await runOne(check, ctx, t); } catch (err) {
+        r = resultOf(check, 'failed', `the check could not run: ${err instanceof Error ? err.message : String(err)}`, Date.now() - t);
+      }
+    }
+    results.push(r);
+    options.onResult?.(r);
+  }
+  return reportOf(target.name, target.driver, results, Date.now() - started, options.recipe);
+}
+
+/** What several checks of one run share: the image config, fetched once. */
+class Context {
+  private facts?: Promise<ImageFacts | undefined>;
+  constructor(readonly target: CheckTarget) {}
+  config(): Promise<ImageFacts | undefined> { return this.facts ??= this.target.config(); }
+  asRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
+    return this.target.exec(['/bin/sh', '-c', script, 'sh', ...args], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+  }
+}
+
+const shown = (s: string): string => (s === '' ? '(empty)' : clip(s, SHOWN_CHARS));
+const lines = (s: string): string[] => s.split('\n').filter((l) => l !== '');
+
+/** A script that could not run is the check's failure, said with what the driver reported. */
+function scriptFailure(what: string, r: ExecResult): string | undefined {
+  if (r.error !== undefined) return `${what} could not run: ${r.error}`;
+  if (r.timedOut) return `${what} did not end within ${SCRIPT_TIMEOUT_MS / 1000} s`;
+  if (r.exitCode !== 0) return `${what} failed (exit ${String(r.exitCode)}): ${shown(r.stderr.trim() || r.stdout.trim())}`;
+  return undefined;
+}
+
+async function runOne(check: Check, ctx: Context, t: number): Promise<CheckResult> {
+  const took = (): number => Date.now() - t;
+  const pass = (message: string): CheckResult => resultOf(check, 'passed', message, took());
+  const fail = (message: string, detail: { expected?: string; actual?: string } = {}): CheckResult =>
+    resultOf(check, 'failed', message, took(), detail);
+  switch (check.kind) {
+    case 'builtin': return builtin(check.builtin, ctx, pass, fail);
+    case 'command': return command(check.command, ctx, pass, fail);
+    case 'file': return file(check.file, ctx, pass, fail);
+    case 'metadata': {
+      const facts = await ctx.config();
+      if (!facts) return resultOf(check, 'skipped', 'a rootfs has no image configuration: run the checks against the image', took());
+      return metadata(check.field, check.expected, facts, pass, fail);
+    }
+    case 'size': {
+      const limit = parseVerifySize(check.limit)!;
+      const bytes = check.field === 'max' ? await ctx.target.size() : await ctx.target.compressedSize();
+      const what = check.field === 'max' ? 'The image' : 'The image, gzip-compressed,';
+      const m = `${what} is ${formatBytes(bytes)} (${bytes} bytes); the limit is ${formatBytes(limit)} (${String(check.limit)})`;
+      return bytes <= limit ? pass(`${m}.`) : fail(`${m}: ${formatBytes(bytes - limit)} too large.`, { expected: `≤ ${limit} bytes`, actual: `${bytes} bytes` });
+    }
+  }
+}
+
+type Pass = (message: string) => CheckResult;
+type Fail = (message: string, detail?: { expected?: string; actual?: string }) => CheckResult;
+
+async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Promise<CheckResult> {
+  switch (name) {
+    case 'apt': {
+      const version = await ctx.target.exec(['apt-get', '--version'], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+      if (version.error !== undefined || version.exitCode !== 0) {
+        return fail(`apt-get --version failed (${version.error ?? `exit ${String(version.exitCode)}`}): ${shown((version.stderr + version.stdout).trim())}`,
+          { expected: 'apt-get --version: exit 0', actual: `exit ${String(version.exitCode)}\n${shown((version.stderr + version.stdout).trim())}` });
+      }
+      const audit = await ctx.target.exec(['dpkg', '--audit'], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+      if (audit.error !== undefined || audit.exitCode !== 0 || audit.stdout.trim() !== '') {
+        const out = (audit.stdout + audit.stderr).trim();
+        return fail(`dpkg --audit is not clean (${audit.error ?? `exit ${String(audit.exitCode)}`}): ${shown(out)}`,
+          { expected: 'dpkg --audit: exit 0, nothing reported', actual: shown(out) });
+      }
+      return pass(`${lines(version.stdout)[0] ?? 'apt-get'}; dpkg --audit reports nothing.`);
+    }
+    case 'loader': {
+      const r = await ctx.asRoot(LOADER_SCRIPT);
+      const bad = scriptFailure('the loader check', r);
+      if (bad) return fail(bad);
+      const out = lines(r.stdout);
+      if (out[0] === 'NOLOADER') return pass('The image has no dynamic loader: nothing to resolve.');
+      const missing = [...new Set(out.filter((l) => l.startsWith('M ')).map((l) => {
+        const tab = l.indexOf('\t');
+        return `${l.slice(2, tab < 0 ? undefined : tab)}: ${tab < 0 ? '' : l.slice(tab + 1).trim()}`;
+      }))].sort();
+      const loader = out[0]?.slice(2) ?? '?';
+      if (missing.length === 0) return pass(`${loader} resolves every ELF file under /usr/bin and /usr/lib.`);
+      return fail(`${missing.length} unresolved dependenc${missing.length === 1 ? "y" : "ies"} (by ${loader} in trace mode):\n${clip(missing.join('\n'), SHOWN_CHARS)}`,
+        { expected: 'no library "not found"', actual: clip(missing.join('\n'), SHOWN_CHARS) });
+    }
+    case 'setuid': {
+      const r = await ctx.asRoot(SETUID_SCRIPT);
+      const bad = scriptFailure('the setuid check', r);
+      if (bad) return fail(bad);
+      const extra = lines(r.stdout);
+      return extra.length === 0 ? pass('Every setuid and setgid file is an installed package\'s.')
+        : fail(`Setuid or setgid file${extra.length === 1 ? '' : 's'} that no installed package ships: ${extra.join(', ')}.`,
+          { expected: 'none', actual: extra.join('\n') });
+    }
+    default: { // scanners
+      const r = await ctx.asRoot(SCANNERS_SCRIPT);
+      const bad = scriptFailure('the scanners check', r);
+      if (bad) return fail(bad);
+      const missing = lines(r.stdout);
+      return missing.length === 0 ? pass('/etc/os-release and /var/lib/dpkg/status are present.')
+        : fail(`Scanners cannot identify this image: ${missing.join('; ')}.`, { expected: 'both present', actual: missing.join('\n') });
+    }
+  }
+}
+
+async function command(c: VerifyCommand, ctx: Context, pass: Pass, fail: Fail): Promise<CheckResult> {
+  const timeoutS = c.timeout ?? 30;
+  const r = await ctx.target.exec(c.argv, { ...(c.user !== undefined && { user: c.user }), timeoutMs: timeoutS * 1000 });
+  const outputs = `stdout:\n${shown(r.stdout)}\nstderr:\n${shown(r.stderr)}`;
+  if (r.error !== undefined) return fail(`${c.argv.join(' ')} could not run: ${r.error}`);
+  if (r.timedOut) return fail(`${c.argv.join(' ')} did not end within ${timeoutS} s and was killed.\n${outputs}`, { expected: `ends within ${timeoutS} s`, actual: outputs });
+  const problems: string[] = [];
+  let expected = '';
+  let actual = '';
+  const want = c.exitCode ?? 0;
+  if (r.exitCode !== want) {
+    problems.push(`exit status ${String(r.exitCode)}, expected ${want}`);
+    expected += `exit status ${want}\n`;
+    actual += `exit status ${String(r.exitCode)}\n`;
+  }
+  for (const [stream, text] of [['stdout', r.stdout], ['stderr', r.stderr]] as const) {
+    const must = c[stream] ?? [];
+    const mustNot = c[`${stream}Excludes`] ?? [];
+    const missed = must.filter((s) => !(verifyRegex(s) as RegExp).test(text));
+    const matched = mustNot.filter((s) => (verifyRegex(s) as RegExp).test(text));
+    for (const s of missed) problems.push(`${stream} does not match /${s}/`);
+    for (const s of matched) problems.push(`${stream} matches /${s}/, which it must not`);
+    if (missed.length + matched.length > 0) {
+      expected += `${stream} ${[...must.map((s) => `matching /${s}/`), ...mustNot.map((s) => `not matching /${s}/`)].join(', ')}\n`;
+      actual += `${stream}:\n${shown(text)}\n`;
+    }
+  }
+  if (problems.length === 0) return pass(`exit status ${String(r.exitCode)}${(c.stdout ?? []).length + (c.stderr ?? []).length > 0 ? '; output as expected' : ''}.`);
+  return fail(`${c.argv.join(' ')}: ${problems.join('; ')}.\n${outputs}`, { expected: expected.trimEnd(), actual: actual.trimEnd() });
+}
+
+interface Stat { readonly mode: number; readonly uid: number; readonly gid: number; readonly user: string; readonly group: string; readonly path: string }
+
+function parseStats(out: string): Stat[] {
+  const found: Stat[] = [];
+  for (const l of lines(out)) {
+    const m = /^F ([0-7]+) (\d+) (\d+) (\S+) (\S+) (.*)$/.exec(l);
+    if (m) found.push({ mode: parseInt(m[1]!, 8), uid: Number(m[2]), gid: Number(m[3]), user: m[4]!, group: m[5]!, path: m[6]! });
+  }
+  return found;
+}
+
+const ownerMatches = (want: string, s: Stat): boolean => {
+  const [u, g] = want.split(':');
+  const is = (w: string, id: number, name: string): boolean => w === name || w === String(id);
+  return is(u!, s.uid, s.user) && (g === undefined || is(g, s.gid, s.group));
+};
+
+async function file(f: VerifyFile, ctx: Context, pass: Pass, fail: Fail): Promise<CheckResult> {
+  const r = await ctx.asRoot(STAT_SCRIPT, [f.path]);
+  const bad = scriptFailure('stat', r);
+  if (bad) return fail(bad);
+  const found = parseStats(r.stdout);
+  if (f.exists === false) {
+    return found.length === 0 ? pass(`Nothing matches ${f.path}.`)
+      : fail(`${f.path} must be absent; found ${found.length}: ${listSome(found.map((s) => s.path), 10)}.`,
+        { expected: 'absent', actual: found.map((s) => s.path).join('\n') });
+  }
+  if (found.length === 0) return fail(`${f.path}: no such file in the image.`, { expected: 'present', actual: 'absent' });
+  const problems: string[] = [];
+  if (f.mode !== undefined) {
+    const want = parseInt(f.mode, 8);
+    for (const s of found) if ((s.mode & 0o7777) !== want) problems.push(`${s.path} has mode ${(s.mode & 0o7777).toString(8).padStart(4, '0')}, expected ${want.toString(8).padStart(4, '0')}`);
+  }
+  if (f.owner !== undefined) {
+    for (const s of found) if (!ownerMatches(f.owner, s)) problems.push(`${s.path} is owned by ${s.user}:${s.group} (${s.uid}:${s.gid}), expected ${f.owner}`);
+  }
+  if (f.executableBy !== undefined) {
+    const id = await ctx.asRoot(ID_SCRIPT, [f.executableBy]);
+    const [uidLine, groupsLine] = lines(id.stdout);
+    if (id.exitCode !== 0 || uidLine === undefined) problems.push(`no user ${f.executableBy} in the image`);
+    else {
+      const uid = Number(uidLine);
+      const groups = new Set((groupsLine ?? '').split(/\s+/).filter(Boolean).map(Number));
+      for (const s of found) {
+        const can = uid === 0 ? (s.mode & 0o111) !== 0
+          : uid === s.uid ? (s.mode & 0o100) !== 0 : groups.has(s.gid) ? (s.mode & 0o010) !== 0 : (s.mode & 0o001) !== 0;
+        if (!can) problems.push(`${s.path} (mode ${(s.mode & 0o7777).toString(8).padStart(4, '0')}, ${s.user}:${s.group}) is not executable by ${f.executableBy}`);
+      }
+    }
+  }
+  let actual = '';
+  for (const source of f.contents ?? []) {
+    const re = verifyRegex(source) as RegExp;
+    for (const s of found) {
+      const c = await ctx.target.exec(['head', '-c', String(MAX_CONTENTS_BYTES), '--', s.path], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+      if (c.exitCode !== 0) { problems.push(`${s.path} cannot be read: ${c.error ?? c.stderr.trim()}`); continue; }
+      if (!re.test(c.stdout)) { problems.push(`${s.path} does not match /${source}/`); actual += `${s.path}:\n${shown(c.stdout)}\n`; }
+    }
+  }
+  const names = found.length === 1 ? found[0]!.path : `${found.length} matches`;
+  if (problems.length === 0) return pass(`${names}: as expected.`);
+  return fail(`${problems.join('; ')}.`, { expected: describeFile(f), actual: actual.trimEnd() || problems.join('\n') });
+}
+
+function describeFile(f: VerifyFile): string {
+  return [f.path, f.mode && `mode ${f.mode}`, f.owner && `owner ${f.owner}`, f.executableBy && `executable by ${f.executableBy}`,
+    ...(f.contents ?? []).map((c) => `contents matching /${c}/`)].filter(Boolean).join(', ');
+}
+
+/** `2222` means `2222/tcp`, as the engine writes it. */
+const port = (p: string): string => (p.includes('/') ? p : `${p}/tcp`);
+
+function metadata(field: string, expected: unknown, facts: ImageFacts, pass: Pass, fail: Fail): CheckResult {
+  const show = (v: unknown): string => JSON.stringify(v);
+  switch (field) {
+    case 'env': case 'labels': {
+      const have = field === 'env' ? facts.env : facts.labels;
+      const want = expected as Record<string, string>;
+      const wrong = Object.entries(want).filter(([k, v]) => have[k] !== v);
+      if (wrong.length === 0) return pass(`${Object.keys(want).join(', ')} as expected.`);
+      const part = (o: Record<string, string | undefined>) => Object.fromEntries(wrong.map(([k]) => [k, o[k] ?? null]));
+      return fail(`${field}: ${wrong.map(([k, v]) => `${k} is ${have[k] === undefined ? 'not set' : show(have[k])}, expected ${show(v)}`).join('; ')}.`,
+        { expected: show(part(want)), actual: show(part(have)) });
+    }
+    case 'exposedPorts': {
+      const missing = (expected as string[]).map(port).filter((p) => !facts.exposedPorts.includes(p));
+      return missing.length === 0 ? pass(`exposes ${(expected as string[]).map(port).join(', ')}.`)
+        : fail(`exposedPorts: ${missing.join(', ')} not exposed; the image exposes ${facts.exposedPorts.join(', ') || 'nothing'}.`,
+          { expected: show((expected as string[]).map(port)), actual: show(facts.exposedPorts) });
+    }
+    default: {
+      const have = facts[field as 'cmd' | 'entrypoint' | 'workdir' | 'user'];
+      return show(have) === show(expected) ? pass(`${field} is ${show(have)}.`)
+        : fail(`${field} is ${show(have)}, expected ${show(expected)}.`, { expected: show(expected), actual: show(have) });
+    }
+  }
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1000) return `${n} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = n;
+  let i = -1;
+  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+  return `${v.toFixed(1)} ${units[i]}`;
+}

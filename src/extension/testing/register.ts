@@ -1,0 +1,156 @@
+import * as vscode from 'vscode';
+import { recipeCheckItems } from '../../core/checks/locate';
+import type { CheckReport, CheckResult } from '../../core/checks/result';
+import { startProcess } from '../../core/run/process';
+import { RECIPE_GLOB } from '../recipeIndex';
+import type { Services } from '../services';
+import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
+import { toRange } from '../convert';
+
+/** Not in the palette: the Test Explorer's recipes and checks with their last results, as data, for tests. */
+export const DESCRIBE_TESTS_COMMAND = 'ownbase.testing.describe';
+/** Not in the palette: runs the checks of one recipe (a Uri) or of all, as the Test Explorer's Run does. */
+export const RUN_TESTS_COMMAND = 'ownbase.testing.run';
+
+export interface DescribedCheck { readonly id: string; readonly label: string; readonly line?: number; readonly state?: 'passed' | 'failed' | 'skipped' | 'errored'; readonly message?: string }
+export interface DescribedRecipe { readonly path: string; readonly label: string; readonly error?: string; readonly checks: readonly DescribedCheck[] }
+
+/** The JSON `ownbase test --format json` prints: the report, each result with its recipe line. */
+type Report = CheckReport & { readonly results: readonly (CheckResult & { readonly line?: number })[] };
+
+/**
+ * The Test Explorer: each workspace recipe a test item, each of its checks (README "Check what an image does") a
+ * child at its line. Run runs `ownbase test RECIPE --format json` (the CLI, as a build does) and reports each
+ * check: passed, skipped, or failed with its message and expected and actual output at the check's line.
+ */
+export function registerTesting(context: vscode.ExtensionContext, services: Services): void {
+  const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
+  context.subscriptions.push(controller);
+  const cliPath = context.asAbsolutePath('dist/cli.js');
+  // By recipe and check id: a refresh replaces the items, the last results stay.
+  const last = new Map<string, { state: NonNullable<DescribedCheck['state']>; message?: string }>();
+  const key = (c: vscode.TestItem): string => `${c.parent?.id ?? ''}#${c.id}`;
+  context.subscriptions.push(vscode.commands.registerCommand(DESCRIBE_TESTS_COMMAND, (): DescribedRecipe[] =>
+    [...iterate(controller.items)].map((r) => ({
+      path: r.uri?.fsPath ?? r.id, label: r.label, ...(typeof r.error === 'string' && { error: r.error }),
+      checks: [...iterate(r.children)].map((c) => ({
+        id: c.id, label: c.label, ...(c.range && { line: c.range.start.line + 1 }), ...last.get(key(c)),
+      })),
+    }))));
+
+  const refresh = async (uri: vscode.Uri): Promise<void> => {
+    let text: string;
+    try { text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)); } catch { controller.items.delete(uri.toString()); return; }
+    const item = controller.items.get(uri.toString()) ?? controller.createTestItem(uri.toString(), vscode.workspace.asRelativePath(uri), uri);
+    item.range = new vscode.Range(0, 0, 0, 0);
+    const { items, error } = recipeCheckItems(text);
+    item.error = error;
+    // Items that stay keep their identity (a run in progress reports on them); only labels and ranges change.
+    item.children.replace(items.map((c) => {
+      const child = item.children.get(c.id) ?? controller.createTestItem(c.id, c.title, uri);
+      child.label = c.title;
+      child.range = toRange(c.range);
+      return child;
+    }));
+    controller.items.add(item);
+  };
+  const scan = async (): Promise<void> => {
+    const uris = await vscode.workspace.findFiles(RECIPE_GLOB, '**/node_modules/**');
+    const keep = new Set(uris.map((u) => u.toString()));
+    controller.items.forEach((i) => { if (!keep.has(i.id)) controller.items.delete(i.id); });
+    await Promise.all(uris.map(refresh));
+  };
+  controller.resolveHandler = async (item) => { if (!item) await scan(); else if (item.uri) await refresh(item.uri); };
+  controller.refreshHandler = () => scan();
+  context.subscriptions.push(
+    services.recipes.onDidChange(() => void scan()),
+    vscode.workspace.onDidSaveTextDocument((d) => { if (controller.items.get(d.uri.toString())) void refresh(d.uri); }),
+  );
+
+  const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
+    const testRun = controller.createTestRun(request);
+    // A request for some checks runs their recipe's `ownbase test` once and reports only those checks.
+    const byRecipe = new Map<string, { recipe: vscode.TestItem; only?: Set<string> }>();
+    const wanted = request.include ?? [...iterate(controller.items)];
+    for (const item of wanted) {
+      const recipe = item.parent ?? item;
+      const entry = byRecipe.get(recipe.id) ?? { recipe };
+      if (item.parent) (entry.only ??= new Set()).add(item.id); else delete entry.only;
+      byRecipe.set(recipe.id, entry);
+    }
+    for (const { recipe, only } of byRecipe.values()) {
+      if (token.isCancellationRequested) break;
+      const children = [...iterate(recipe.children)].filter((c) => !only || only.has(c.id));
+      for (const c of children) { testRun.started(c); last.delete(key(c)); }
+      // A recipe names the image its checks run: in Restricted Mode nothing from the workspace is run.
+      const outcome = vscode.workspace.isTrusted ? await runRecipe(recipe.uri!, cliPath, services, token)
+        : { error: 'Restricted Mode: trust this workspace to run its checks.' };
+      if ('error' in outcome) services.log.warn(`checks of ${recipe.label}: ${outcome.error}`);
+      if ('error' in outcome) {
+        const message = new vscode.TestMessage(outcome.error);
+        for (const c of children) { testRun.errored(c, message); last.set(key(c), { state: 'errored', message: outcome.error }); }
+        continue;
+      }
+      for (const c of children) {
+        const r = outcome.report.results.find((x) => x.id === c.id);
+        if (!r) { testRun.skipped(c); last.set(key(c), { state: 'skipped' }); continue; }
+        last.set(key(c), { state: r.status, message: r.message });
+        if (r.status === 'passed') testRun.passed(c, r.durationMs);
+        else if (r.status === 'skipped') testRun.skipped(c);
+        else {
+          const message = r.expected !== undefined && r.actual !== undefined
+            ? vscode.TestMessage.diff(r.message, r.expected, r.actual) : new vscode.TestMessage(r.message);
+          if (c.uri && c.range) message.location = new vscode.Location(c.uri, c.range);
+          testRun.failed(c, message, r.durationMs);
+        }
+      }
+    }
+    testRun.end();
+    services.log.info(`checks: ${[...byRecipe.values()].map((r) => r.recipe.label).join(', ')} run`);
+  };
+  context.subscriptions.push(
+    controller.createRunProfile('Run checks', vscode.TestRunProfileKind.Run, run, true),
+    // The same run for one recipe, from a command (tests, other features): what the Test Explorer's Run does.
+    vscode.commands.registerCommand(RUN_TESTS_COMMAND, async (uri?: vscode.Uri) => {
+      if (controller.items.size === 0) await scan();
+      const items = uri ? [controller.items.get(uri.toString())].filter((i): i is vscode.TestItem => i !== undefined) : undefined;
+      const cancel = new vscode.CancellationTokenSource();
+      try { await run(new vscode.TestRunRequest(items), cancel.token); } finally { cancel.dispose(); }
+    }),
+  );
+}
+
+function* iterate(collection: vscode.TestItemCollection): Generator<vscode.TestItem> {
+  const all: vscode.TestItem[] = [];
+  collection.forEach((i) => all.push(i));
+  yield* all;
+}
+
+async function runRecipe(uri: vscode.Uri, cliPath: string, services: Services, token: vscode.CancellationToken): Promise<{ report: Report } | { error: string }> {
+  const dockerHost = vscode.workspace.getConfiguration('ownbase', uri).get<string>('docker.host') ?? '';
+  const launch = cliLaunch({
+    runtime: currentRuntime(), cliPath, args: ['test', uri.fsPath], machineArgs: ['--format', 'json'], env: process.env,
+    ...(dockerHost !== '' && { dockerHost }),
+  });
+  services.log.info(`checks: ${launch.display}`);
+  let stdout = '';
+  let stderr = '';
+  const abort = new AbortController();
+  const cancel = token.onCancellationRequested(() => abort.abort());
+  try {
+    const p = startProcess(launch.argv, {
+      env: launch.env, signal: abort.signal,
+      onOutput: (stream, t) => { if (stream === 'stdout') stdout += t; else stderr += t; },
+    });
+    const exit = await p.exited;
+    if (exit.cancelled) return { error: 'cancelled' };
+    if (exit.spawnError !== undefined) return { error: `ownbase test could not start: ${exit.spawnError}` };
+    try {
+      return { report: JSON.parse(stdout) as Report };
+    } catch {
+      return { error: (stderr.trim() || stdout.trim() || `ownbase test ended with exit ${String(exit.exitCode)}`) };
+    }
+  } finally {
+    cancel.dispose();
+  }
+}
