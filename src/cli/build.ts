@@ -167,7 +167,8 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     ...(output !== undefined && { output: resolve(io.cwd, output) }),
     recipePath: loaded.display,
     recipeSha256: loaded.sha256,
-    inputsSha256: inputs,
+    // A --from-rootfs image is made of a folder, not of the recipe's inputs: it must never be "up to date" for them.
+    ...(args.fromRootfs === undefined && { inputsSha256: inputs }),
     ...(lock && cache && { lockedRepo: lockedRepoDir(cache.dir, lock.sha256) }),
     ...(lock?.lock.archive.sourceDateEpoch !== undefined && { sourceDateEpoch: lock.lock.archive.sourceDateEpoch }),
     ...(args.writeLock === true && { recordPackages: true }),
@@ -372,7 +373,10 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, why: s.why, argv: s.argv, needsRoot: s.needsRoot })),
   });
   if (lock) emit({ type: 'note', level: 'info', text: `lock: ${lock.path} (${lock.lock.packages.length} packages, each checked against its SHA-256)` });
-  emit({ type: 'note', level: 'info', text: `builder: ${plan.builderWhy}${tool !== plan.builder ? `; ${tool} replays the warm package cache` : ''}` });
+  // A --from-rootfs build bootstraps nothing: no builder to name.
+  if (plan.steps.some((s) => s.kind === 'bootstrap')) {
+    emit({ type: 'note', level: 'info', text: `builder: ${plan.builderWhy}${tool !== plan.builder ? `; ${tool} replays the warm package cache` : ''}` });
+  }
   for (const w of plan.warnings) emit({ type: 'note', level: 'warning', text: w });
 
   let imported: { id: string; tag: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;
@@ -415,6 +419,8 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   });
 
   const seconds = (Date.now() - started) / 1000;
+  const inputsOf = (labels: Readonly<Record<string, string>>) =>
+    labels[LABEL_INPUTS_SHA256] !== undefined ? { inputsSha256: labels[LABEL_INPUTS_SHA256] } : {};
   if (result.mountsLeft.length > 0) {
     emit({ type: 'note', level: 'warning', text: `still mounted under ${plan.rootfs} (unmount before deleting): ${result.mountsLeft.join(', ')}` });
   }
@@ -444,9 +450,9 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     updates: lock ? `updates: the versions ${lock.path} names${applied !== undefined ? ` (${applied} upgraded from ${plan.updates.suites.join(' and ') || 'the update suites'} when it was written)` : ''}` : updatesSummary(plan, applied),
   };
   if (imported) {
-    emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept, inputsSha256: req.labels[LABEL_INPUTS_SHA256]! });
+    emit({ type: 'result', tag: imported.tag, seconds, size: imported.size, layerGzipSize: imported.layerGzipSize, id: imported.id, ...(imported.layerDigest !== undefined && { layerDigest: imported.layerDigest }), ...kept, ...inputsOf(req.labels) });
   } else if (archived) {
-    emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept, inputsSha256: req.labels[LABEL_INPUTS_SHA256]! });
+    emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept, ...inputsOf(req.labels) });
   }
   if (sbom && (imported || archived)) {
     try {

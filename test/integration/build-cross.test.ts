@@ -29,7 +29,7 @@ const SLOW = process.env['OWNBASE_SLOW_TESTS'] === '1';
 const CI = process.env['CI'] === 'true' || process.env['CI'] === '1';
 /** The step titles of the arm64 example's build on an amd64 host, after the binfmt check and `create`. */
 const CROSS_STEPS = ['bootstrap debian bookworm arm64 (debootstrap --foreign)', 'copy qemu-aarch64-static into the rootfs',
-  'debootstrap --second-stage inside the chroot', 'install ca-certificates in the chroot', 'slim: no docs, man pages, locales, apt lists or caches',
+  'debootstrap --second-stage inside the chroot', 'install ca-certificates in the chroot', "take SOURCE_DATE_EPOCH from the archive's Release date", 'slim: no docs, man pages, locales, apt lists or caches',
   'remove build-time traces'];
 
 /**
@@ -138,7 +138,7 @@ test('arm64 on this amd64 host for real: foreign first stage, second stage under
     base = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : '/var/tmp', 'ownbase-it-cross-'));
     let out = '';
     let err = '';
-    const code = await runCli(['build', CROSS_RECIPE, '--tag', TAG, '--workdir', base, '--no-cache'], {
+    const code = await runCli(['build', CROSS_RECIPE, '--tag', TAG, '--workdir', base, '--no-cache', '--force'], {
       cwd: base, stdout: { write: (s: string) => { out += s; } }, stderr: { write: (s: string) => { err += s; } },
     });
     if (!registered()) {

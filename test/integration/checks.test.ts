@@ -149,7 +149,7 @@ test('slow: a removal that breaks apt fails the build; the image exists only as 
   writeFileSync(recipe, readFileSync(join(__dirname, '../../../examples/bookworm-slim.ownbase.yaml'), 'utf8') +
     'remove: [/usr/lib/x86_64-linux-gnu/libxxhash.so*]\n');
   try {
-    const r = await cli(['build', recipe, '--tag', tag, '--progress', 'json', '--cache-dir', '/var/cache/ownbase-it/shared']);
+    const r = await cli(['build', recipe, '--force', '--tag', tag, '--progress', 'json', '--cache-dir', '/var/cache/ownbase-it/shared']);
     assert.equal(r.code, 1, r.err);
     const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string; status?: string; code?: string });
     assert.deepEqual(events.filter((e) => e.type === 'check' && e.status === 'failed').map((e) => e.id), ['builtins.apt', 'builtins.loader']);

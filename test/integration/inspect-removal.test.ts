@@ -82,7 +82,7 @@ test('the example recipe rebuilt without the package it asks for shrinks the ima
     writeFileSync(recipe, text.replace(/^packages: \[.*\]$/m, `packages: [${asked.slice(1).join(', ')}]`));
     let log = '';
     const io = { write: (s: string) => { log += s; } };
-    const code = await runCli(['build', recipe, '--tag', AFTER_TAG, '--workdir', work, '--cache-dir', '/var/cache/ownbase-it/shared'], { cwd: work, stdout: io, stderr: io });
+    const code = await runCli(['build', recipe, '--force', '--tag', AFTER_TAG, '--workdir', work, '--cache-dir', '/var/cache/ownbase-it/shared'], { cwd: work, stdout: io, stderr: io });
     assert.equal(code, 0, log.slice(-3000));
     const afterReport = buildReport(await readSource({ kind: 'image', ref: AFTER_TAG }, { docker: () => docker, compressed: 'estimate' }), AFTER_TAG);
     const freed = beforeReport.totals.bytes - afterReport.totals.bytes;
