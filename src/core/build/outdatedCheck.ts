@@ -28,8 +28,11 @@ export async function checkOutdated(
 ): Promise<OutdatedCheck> {
   const arch = lock.packages.find((p) => p.arch !== 'all')?.arch ?? recipe.arch ?? host.hostArch;
   const defaults = host.toolDefaults(recipe.distro, arch);
-  const mirror = lock.archive.mirror ?? recipe.mirror ?? host.mirror(recipe.distro) ?? defaults.mirror;
-  const securityMirror = recipe.security_mirror ?? host.securityMirror(recipe.distro) ?? defaults.security;
+  // A snapshot lock is compared with the live archive (this machine's, else the tool's default): the recipe's
+  // mirrors are snapshot-style bases, which serve no dists/ of their own.
+  const snap = lock.archive.snapshot !== undefined;
+  const mirror = (snap ? undefined : lock.archive.mirror ?? recipe.mirror) ?? host.mirror(recipe.distro) ?? defaults.mirror;
+  const securityMirror = (snap ? undefined : recipe.security_mirror) ?? host.securityMirror(recipe.distro) ?? defaults.security;
   if (mirror === undefined) throw new Error(`no ${recipe.distro} mirror known: name one in the recipe`);
   const { updates, security } = updateSuites(recipe.distro, lock.archive.suite);
   const wanted: { suite: string; mirror: string; security: boolean }[] = [
