@@ -15,6 +15,7 @@ import type { Services } from './services';
 import { registerBuildStatus } from './terminal/buildStatus';
 import { BuildTracker } from './terminal/buildTracker';
 import { registerTesting } from './testing/register';
+import { RecipeUpdates } from './tree/recipeUpdates';
 import { registerOwnedBasesView } from './tree/register';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -25,13 +26,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const recipes = new RecipeIndex();
     const linter = new DocumentLinter(recipes, log);
     const builds = new BuildTracker();
-    context.subscriptions.push(recipes, linter, builds);
-    const services: Services = { context, log, recipes, linter, builds };
+    const updates = new RecipeUpdates(log);
+    context.subscriptions.push(recipes, linter, builds, updates);
+    const services: Services = { context, log, recipes, linter, builds, updates };
     registerDiagnostics(context, services);
     registerCodeActions(context, services);
     registerRecipeCompletion(context);
     registerCommands(context, services);
-    registerRecipeCodeLens(context);
+    registerRecipeCodeLens(context, services.updates);
     registerRecipeHover(context);
     registerInspector(context, services);
     const view = registerOwnedBasesView(context, services);

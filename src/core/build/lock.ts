@@ -31,6 +31,8 @@ export interface LockFile {
     /** The mirror the build used (absent: the bootstrap tool's default). */
     readonly mirror?: string;
     readonly suite: string;
+    /** The recipe's `snapshot:` (`20261101T000000Z`): `mirror` is then that time's URL of a snapshot-style archive. */
+    readonly snapshot?: string;
     readonly components: readonly string[];
     /** The release's Release file: its `Date:` and the SHA-256 of the file apt verified. */
     readonly release?: { readonly date: string; readonly sha256: string };
@@ -73,7 +75,8 @@ const byPackage = (a: LockedPackage, b: LockedPackage): number =>
 export function formatLock(lock: LockFile): string {
   const a = lock.archive;
   const archive = {
-    distro: a.distro, ...(a.mirror !== undefined && { mirror: a.mirror }), suite: a.suite, components: a.components,
+    distro: a.distro, ...(a.mirror !== undefined && { mirror: a.mirror }), suite: a.suite,
+    ...(a.snapshot !== undefined && { snapshot: a.snapshot }), components: a.components,
     ...(a.release && { release: { date: a.release.date, sha256: a.release.sha256 } }),
     ...(a.sourceDateEpoch !== undefined && { sourceDateEpoch: a.sourceDateEpoch }),
     ...(a.updatesApplied !== undefined && { updatesApplied: a.updatesApplied }),
@@ -114,6 +117,7 @@ export function parseLock(text: string, where = 'the lock'): LockFile {
     archive: {
       distro: a['distro'], suite: a['suite'], components: (a['components'] as unknown[]).map(String),
       ...(typeof a['mirror'] === 'string' && { mirror: a['mirror'] }),
+      ...(typeof a['snapshot'] === 'string' && { snapshot: a['snapshot'] }),
       ...(isRecord(rel) && typeof rel['date'] === 'string' && typeof rel['sha256'] === 'string' && { release: { date: rel['date'], sha256: rel['sha256'] } }),
       ...(epoch !== undefined && { sourceDateEpoch: epoch as number }),
       ...(applied !== undefined && { updatesApplied: applied as number }),
@@ -254,6 +258,7 @@ export function lockFromBuild(plan: Plan, previous?: LockFile, updatesApplied?: 
   return makeLock({
     archive: {
       distro: plan.recipe.distro, ...(plan.mirror !== undefined && { mirror: plan.mirror }), suite: plan.recipe.suite,
+      ...(plan.recipe.snapshot !== undefined && { snapshot: plan.recipe.snapshot }),
       components: plan.recipe.components ?? ['main'], ...(release && { release }), ...(epoch !== undefined && { sourceDateEpoch: epoch }),
       ...(updatesApplied !== undefined && { updatesApplied }),
     },

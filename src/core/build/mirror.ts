@@ -108,6 +108,15 @@ export function hostSecurityMirror(distro: string, etc = '/etc'): string | undef
 }
 
 /**
+ * The URL of a snapshot-style archive at one time: such an archive serves every point in time as a complete
+ * archive (`dists/`, `pool/`) under `BASE/<YYYYMMDDTHHMMSSZ>/`, so the snapshot is appended to the base the
+ * recipe (or this machine) names as its mirror. See ARCHITECTURE.md on the recipe's `snapshot:`.
+ */
+export function snapshotUrl(base: string, snapshot: string): string {
+  return `${base.replace(/\/+$/u, '')}/${snapshot}/`;
+}
+
+/**
  * A URL only this machine can reach: a loopback or unspecified address (a local caching proxy).
  * Such a mirror may serve the build, but never goes into an image's apt sources.
  */

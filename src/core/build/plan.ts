@@ -5,11 +5,11 @@ import { findArch, platformOf, platformString, qemuName, runsNatively } from '..
 import { parseTagName } from '../kernel/imageRef';
 import { imageVerdict } from '../recipe/rules/imageRef';
 import type { Builder, Recipe } from '../recipe/types';
-import { isMirrorUrl, recipeErrors, variantProblem } from '../recipe/validate';
+import { isMirrorUrl, recipeErrors, snapshotProblem, variantProblem } from '../recipe/validate';
 import { existsSync, readFileSync } from 'node:fs';
 import { LABEL_INPUTS_SHA256, LABEL_UPDATES_APPLIED } from '../engine/labels';
 import { updateSuites } from '../recipe/suites';
-import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
+import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, snapshotUrl, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
   packagesRecordFile, RECORD_PACKAGES, releaseRecordFile, SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
@@ -120,6 +120,23 @@ export function chooseBuilder(recipe: Pick<Recipe, 'builder'>, opts: { builder?:
 }
 
 /**
+ * The recipe with its `snapshot:` applied: the mirror (the recipe's, else this machine's) and a named
+ * security_mirror become `BASE/<snapshot>/` (mirror.ts snapshotUrl). Unchanged without a snapshot.
+ */
+export function withSnapshot(recipe: Recipe, hostMirror: string | undefined): Recipe {
+  const snapshot = recipe.snapshot;
+  if (snapshot === undefined) return recipe;
+  const base = recipe.mirror ?? hostMirror;
+  if (base === undefined) throw new PlanError(`snapshot: ${snapshot} needs a snapshot-style archive as the mirror and none is known: name it in the recipe's mirror`);
+  const why = snapshotProblem(snapshot, base);
+  if (why !== undefined) throw new PlanError(why);
+  return {
+    ...recipe, mirror: snapshotUrl(base, snapshot),
+    ...(recipe.security_mirror !== undefined && { security_mirror: snapshotUrl(recipe.security_mirror, snapshot) }),
+  };
+}
+
+/**
  * The build of a recipe as data: ordered steps with their reasons and cleanups. Pure: everything it
  * needs to know about the machine comes in `opts`.
  */
@@ -138,7 +155,8 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   }
   const components = recipe.components ?? ['main'];
   const packages = recipe.packages ?? [];
-  const mirror = recipe.mirror ?? opts.hostMirror;
+  const archive = withSnapshot(recipe, opts.hostMirror);
+  const mirror = archive.mirror ?? opts.hostMirror;
   if (mirror !== undefined && !isMirrorUrl(mirror)) throw new PlanError(`the host's mirror ${JSON.stringify(mirror)} is not an http(s):// or file:// URL without spaces or quotes: name one in the recipe`);
   for (const [what, url] of [['recipe security_mirror', recipe.security_mirror], ['security mirror', opts.hostSecurityMirror],
     ['default mirror', opts.toolDefaults?.mirror], ['default security mirror', opts.toolDefaults?.security]] as const) {
@@ -172,7 +190,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
   let changes: string[];
   try { changes = configChanges(config, labels); } catch (e) { throw new PlanError(`recipe config: ${(e as Error).message}`); }
 
-  const fixes = planUpdates(recipe, mirror, opts);
+  const fixes = planUpdates(archive, mirror, opts);
   const countFile = updatesCountFile(rootfs);
   const upgrading = fixes.suites.length > 0 && opts.fromRootfs === undefined && !locked;
   const updates: UpdatesInfo = { suites: fixes.suites, countFile, ...(fixes.left !== undefined && { left: fixes.left }), ...(fixes.securityMirror !== undefined && { securityMirror: fixes.securityMirror }) };
@@ -406,8 +424,12 @@ function planUpdates(recipe: Recipe, mirror: string | undefined, opts: PlanOptio
   } else {
     if (updates) suites.push(updates);
     if (security) {
-      securityMirror = recipe.security_mirror ?? opts.hostSecurityMirror ?? defaults.security;
-      if (securityMirror === undefined) {
+      // Today's security archive is not the snapshot's time: a snapshot build takes security fixes only from a named one.
+      securityMirror = recipe.snapshot !== undefined ? recipe.security_mirror : recipe.security_mirror ?? opts.hostSecurityMirror ?? defaults.security;
+      if (securityMirror === undefined && recipe.snapshot !== undefined) {
+        left = `snapshot ${recipe.snapshot} and no security_mirror: built without ${security}`;
+        warnings.push(`${left}; name the security archive's snapshot-style base in the recipe's security_mirror to take its fixes of that time`);
+      } else if (securityMirror === undefined) {
         left = `no security archive known for ${recipe.distro}: built without ${security}`;
         warnings.push(`neither this machine's apt sources nor the bootstrap tools name a security archive for ${recipe.distro}: the image is built without ${security} and its security fixes; name one in the recipe's security_mirror`);
       } else {

@@ -31,6 +31,11 @@ export interface Recipe {
    * else the bootstrap tool's default.
    */
   readonly security_mirror?: string;
+  /**
+   * A point in time (`20261101T000000Z`) of a snapshot-style archive: the build uses `MIRROR/<snapshot>/`
+   * (see snapshotUrl in core/build/mirror.ts).
+   */
+  readonly snapshot?: string;
   /** Upgrade from the release's updates and security suites and list them in the image; default true. */
   readonly updates?: boolean;
   readonly components?: readonly string[];

@@ -42,6 +42,28 @@ export function isMirrorUrl(url: string): boolean {
   return schemaAt(['mirror'])!.pattern!.test(url);
 }
 
+const SNAPSHOT = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/u;
+/** A snapshot time inside a URL (`…/20261101T000000Z/`): a mirror that already names one. */
+const SNAPSHOT_IN_URL = /\/\d{8}T\d{6}Z(\/|$)/u;
+
+/**
+ * Why `snapshot` is not a time a snapshot-style archive can name (schema.json's pattern, then the calendar),
+ * or undefined. The plan checks it again: a recipe built without lint still gets the message.
+ */
+export function snapshotProblem(snapshot: string, mirror?: string): string | undefined {
+  const m = SNAPSHOT.exec(snapshot);
+  if (!m) return `snapshot: '${oneLine(snapshot)}' is not a UTC time as YYYYMMDDTHHMMSSZ, e.g. 20261101T000000Z.`;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    return `snapshot: '${snapshot}' is not a date and time that exists (month 01-12, a day of that month, 00:00:00-23:59:59).`;
+  }
+  if (mirror !== undefined && SNAPSHOT_IN_URL.test(mirror)) {
+    return `snapshot: the mirror ${mirror} already names a snapshot time; set mirror to the snapshot archive's base (without the time): the build appends /${snapshot}/.`;
+  }
+  return undefined;
+}
+
 const record = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? v as Record<string, unknown> : {};
 const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined);
@@ -81,6 +103,12 @@ export function semanticProblems(value: unknown): RecipeProblem[] {
       const breaks = removalBreaks(p);
       if (breaks !== undefined) out.push({ code: 'OB206', path, message: breaks });
     });
+  }
+  const snapshot = own(r, 'snapshot');
+  if (typeof snapshot === 'string' && SNAPSHOT.test(snapshot)) {
+    const mirror = own(r, 'mirror');
+    const why = snapshotProblem(snapshot, typeof mirror === 'string' ? mirror : undefined);
+    if (why !== undefined) out.push({ code: 'OB201', path: ['snapshot'], message: why });
   }
   for (const p of verifyProblems(own(r, 'verify'))) out.push({ code: 'OB201', ...p });
   return out;

@@ -3,12 +3,13 @@ import { LABEL_RECIPE_PATH } from '../../core/engine/labels';
 import { formatAge, formatBytes, formatDelta } from '../../core/workspace/format';
 import type { BaseImageEntry, BuiltImage, FromUse, RecipeEntry, WorkspaceModel } from '../../core/workspace/model';
 import type { RecipeBuildState } from './buildStates';
+import type { RecipeUpdatesState } from './recipeUpdates';
 import type { EngineState } from './engineWatcher';
 
 /** What a recipe shows: its image state, or its build in this window while that matters more. */
 export type RecipeDisplayState = 'notBuilt' | 'built' | 'outdated' | 'unknown' | 'building' | 'failed';
 
-export interface RecipeNode { readonly kind: 'recipe'; readonly id: string; readonly entry: RecipeEntry; readonly uri: vscode.Uri; readonly state: RecipeDisplayState; readonly build?: RecipeBuildState }
+export interface RecipeNode { readonly kind: 'recipe'; readonly id: string; readonly entry: RecipeEntry; readonly uri: vscode.Uri; readonly state: RecipeDisplayState; readonly build?: RecipeBuildState; readonly updates?: RecipeUpdatesState }
 export interface ImageNode { readonly kind: 'image'; readonly id: string; readonly parent: RecipeNode; readonly image: BuiltImage }
 export interface UseNode { readonly kind: 'use'; readonly id: string; readonly parent: RecipeNode | BaseNode; readonly use: FromUse }
 export interface BaseNode { readonly kind: 'base'; readonly id: string; readonly entry: BaseImageEntry }
@@ -31,11 +32,14 @@ function displayState(entry: RecipeEntry, build: RecipeBuildState | undefined): 
   return entry.state === 'not-built' ? 'notBuilt' : entry.state;
 }
 
-export function recipeNodes(model: WorkspaceModel, buildOf: (uri: vscode.Uri) => RecipeBuildState | undefined): RecipeNode[] {
+export function recipeNodes(
+  model: WorkspaceModel, buildOf: (uri: vscode.Uri) => RecipeBuildState | undefined, updatesOf: (path: string) => RecipeUpdatesState | undefined = () => undefined,
+): RecipeNode[] {
   return model.recipes.map((entry) => {
     const uri = vscode.Uri.file(entry.path);
     const build = buildOf(uri);
-    return { kind: 'recipe', id: `recipe:${entry.path}`, entry, uri, state: displayState(entry, build), ...(build && { build }) };
+    const updates = updatesOf(entry.path);
+    return { kind: 'recipe', id: `recipe:${entry.path}`, entry, uri, state: displayState(entry, build), ...(build && { build }), ...(updates && { updates }) };
   });
 }
 
@@ -96,7 +100,7 @@ function recipeItem(n: RecipeNode): vscode.TreeItem {
   const newest = entry.images[0];
   const words = state === 'failed' && build?.kind === 'failed' ? `build failed (exit ${build.exitCode})`
     : state === 'building' && build?.kind === 'building' && build.step ? `building: ${build.step}` : STATE_WORDS[state];
-  item.description = [words, newest && formatBytes(newest.size)].filter(Boolean).join(' · ');
+  item.description = [words, newest && formatBytes(newest.size), n.updates?.words].filter(Boolean).join(' · ');
   const [icon, color] = STATE_ICONS[state];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
   item.contextValue = `ownbase.recipe.${state}`;

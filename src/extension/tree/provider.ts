@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { baseNodes, childrenOf, engineNodes, parentOf, recipeNodes, treeItem, type Node } from './nodes';
+import type { RecipeUpdates } from './recipeUpdates';
 import type { OwnedBasesStore } from './store';
 
 export type ViewKind = 'recipes' | 'bases' | 'engine';
@@ -12,8 +13,9 @@ export class OwnedBasesProvider implements vscode.TreeDataProvider<Node>, vscode
   readonly onDidChangeTreeData = this.changed.event;
   private readonly sub: vscode.Disposable;
 
-  constructor(readonly kind: ViewKind, private readonly store: OwnedBasesStore) {
-    this.sub = store.onDidChange(() => this.refresh());
+  constructor(readonly kind: ViewKind, private readonly store: OwnedBasesStore, private readonly updates?: RecipeUpdates) {
+    const subs = [store.onDidChange(() => this.refresh()), ...(updates && kind === 'recipes' ? [updates.onDidChange(() => this.refresh())] : [])];
+    this.sub = vscode.Disposable.from(...subs);
   }
 
   refresh(): void {
@@ -38,7 +40,7 @@ export class OwnedBasesProvider implements vscode.TreeDataProvider<Node>, vscode
   private async computeRoots(): Promise<Node[]> {
     const model = await this.store.model();
     switch (this.kind) {
-      case 'recipes': return recipeNodes(model, (uri) => this.store.builds.stateOf(uri));
+      case 'recipes': return recipeNodes(model, (uri) => this.store.builds.stateOf(uri), (path) => this.updates?.stateOf(path));
       case 'bases': return baseNodes(model);
       case 'engine': return engineNodes(this.store.engine.state);
     }

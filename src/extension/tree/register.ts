@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { NewRecipeChoices } from '../../core/workspace/newRecipe';
 import { dockerHostSetting } from '../commands/buildSettings';
+import { refuseUntrusted } from '../commands/outcome';
+import { resolveRecipe } from '../commands/recipeTarget';
 import { engineLoader } from '../commands/engineModule';
 import type { Services } from '../services';
 import { TrackedBuildStates } from './buildStates';
@@ -11,6 +13,7 @@ import { EngineWatcher } from './engineWatcher';
 import { newRecipeCommand } from './newRecipeFlow';
 import type { Node, RecipeNode } from './nodes';
 import { OwnedBasesProvider, type ViewKind } from './provider';
+import { CHECK_UPDATES_COMMAND } from './recipeUpdates';
 import { OwnedBasesStore } from './store';
 import { registerOwnbaseTasks } from './tasks';
 import { WorkspaceFiles } from './workspaceFiles';
@@ -33,7 +36,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
   const engine = new EngineWatcher(engineLoader(context.extensionPath), () => dockerHostSetting(), services.log);
   const builds = new TrackedBuildStates(services.builds);
   const store = new OwnedBasesStore(files, engine, builds);
-  const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store));
+  const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store, services.updates));
   const views = providers.map((p) => vscode.window.createTreeView(VIEW_IDS[p.kind], { treeDataProvider: p, showCollapseAll: p.kind !== 'engine' }));
   const ctx: ViewCommandContext = { services, store, engine: engineLoader(context.extensionPath) };
 
@@ -69,6 +72,12 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     register(VIEW_COMMANDS.cancelBuild, () => vscode.commands.executeCommand('ownbase.cancelBuild')),
     register(VIEW_COMMANDS.enterChroot, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.enterChroot', node?.uri)),
     register(VIEW_COMMANDS.exportScript, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.exportScript', node?.uri)),
+    register(CHECK_UPDATES_COMMAND, async (arg?: RecipeNode | vscode.Uri) => {
+      const refused = refuseUntrusted('Check for Updates');
+      if (refused) return refused;
+      const target = arg instanceof vscode.Uri ? arg : arg?.kind === 'recipe' ? arg.uri : (await resolveRecipe(undefined).catch(() => undefined))?.uri;
+      return target ? services.updates.check(target.fsPath) : undefined;
+    }),
     register(VIEW_COMMANDS.openRecipe, (node?: Node) => openRecipe(node)),
     register(VIEW_COMMANDS.openUse, (use?: Parameters<typeof openUse>[0]) => openUse(use)),
     register(VIEW_COMMANDS.runShell, (node?: Node) => runShell(ctx, node)),

@@ -35,6 +35,14 @@ test('the lock text: fixed key order, packages by name one a line, and it reads 
   assert.equal(lockPathFor('/r/x.yml'), '/r/x.ownbase.lock');
 });
 
+test('a snapshot lock records the snapshot after the suite, and it reads back', () => {
+  const snap = { ...LOCK, archive: { ...LOCK.archive, mirror: 'http://snapshots.invalid/archive/debian/20261101T000000Z/', snapshot: '20261101T000000Z' } };
+  const text = formatLock(snap);
+  assert.match(text, /"archive": \{"distro":"debian","mirror":"http:\/\/snapshots\.invalid\/archive\/debian\/20261101T000000Z\/","suite":"bookworm","snapshot":"20261101T000000Z","components":\["main"\],/u);
+  assert.equal(parseLock(text).archive.snapshot, '20261101T000000Z');
+  assert.equal(formatLock(parseLock(text)), text);
+});
+
 test('a bad lock is a LockError naming what is wrong', () => {
   const bad = (text: string): string => { try { parseLock(text, 'x.lock'); } catch (e) { assert.ok(e instanceof LockError); return e.message; } return 'accepted'; };
   assert.match(bad('{'), /^x\.lock is not JSON/);

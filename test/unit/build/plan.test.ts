@@ -420,3 +420,49 @@ test('builder: in the recipe and --builder override the mmdebstrap default; a fo
   assert.match(cross.builderWhy, /architecture is foreign/);
   assert.deepEqual(ids(cross).slice(0, 5), ['check-binfmt', 'prepare', 'bootstrap', 'qemu', 'second-stage']);
 });
+
+const SNAP_BASE = 'http://snapshots.invalid/archive/debian';
+const SNAP_SECURITY = 'http://snapshots.invalid/archive/debian-security';
+
+test('snapshot: the bootstrap, the upgrade and the image use MIRROR/<snapshot>/; a named security_mirror too', () => {
+  const p = planBuild(bare('bookworm', { mirror: `${SNAP_BASE}/`, security_mirror: SNAP_SECURITY, snapshot: '20261101T000000Z' }), BASE);
+  const at = 'http://snapshots.invalid/archive/debian/20261101T000000Z/';
+  const sec = 'http://snapshots.invalid/archive/debian-security/20261101T000000Z/';
+  assert.equal(p.mirror, at);
+  assert.equal(p.recipe.snapshot, '20261101T000000Z');
+  assert.ok(step(p, 'bootstrap').argv.includes(at), step(p, 'bootstrap').argv.join(' '));
+  assert.equal(upgradeSources(p), `deb ${at} bookworm main\ndeb ${at} bookworm-updates main\ndeb ${sec} bookworm-security main\n`);
+  assert.match(p.sources!.text, new RegExp(`URIs: ${sec.replace(/[.]/gu, '\\.')}\nSuites: bookworm-security`, 'u'));
+  assert.deepEqual(p.warnings, []);
+});
+
+test('snapshot: this machine\'s mirror is the base when the recipe names none; no security suite without a security_mirror', () => {
+  const p = planBuild(bare('bookworm', { snapshot: '20250102T030405Z' }), { ...BASE, hostMirror: SNAP_BASE });
+  assert.equal(p.mirror, `${SNAP_BASE}/20250102T030405Z/`);
+  assert.deepEqual(p.updates.suites, ['bookworm-updates']);
+  assert.equal(p.updates.left, 'snapshot 20250102T030405Z and no security_mirror: built without bookworm-security');
+  assert.equal(p.warnings.length, 1);
+  assert.match(p.warnings[0]!, /security_mirror/);
+});
+
+test('snapshot: refused without a mirror, with a mirror that already names a time, or a time that does not exist', () => {
+  const noMirror: PlanOptions = { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t' };
+  assert.throws(() => planBuild(bare('bookworm', { snapshot: '20261101T000000Z' }), noMirror),
+    /snapshot: 20261101T000000Z needs a snapshot-style archive as the mirror and none is known: name it in the recipe's mirror$/u);
+  assert.throws(() => planBuild(bare('bookworm', { snapshot: '20261101T000000Z' }), { ...BASE, hostMirror: `${SNAP_BASE}/20251101T000000Z/` }),
+    /already names a snapshot time/u);
+  const bad: [Partial<Recipe>, RegExp, string][] = [
+    [{ snapshot: '2026-11-01' }, /^snapshot: /, '"2026-11-01"'],
+    [{ snapshot: '20261301T000000Z' }, /^snapshot: '20261301T000000Z' is not a date and time that exists/, '"20261301T000000Z"'],
+    [{ snapshot: '20260230T000000Z' }, /is not a date and time that exists/, '"20260230T000000Z"'],
+    [{ snapshot: '20261101T240000Z' }, /is not a date and time that exists/, '"20261101T240000Z"'],
+    [{ snapshot: '20261101T000000Z', mirror: `${SNAP_BASE}/20261101T000000Z` }, /^snapshot: the mirror .* already names a snapshot time/, '"20261101T000000Z"'],
+  ];
+  for (const [patch, re, at] of bad) {
+    const recipe = { ...base, ...patch } as Recipe;
+    let message = '';
+    assert.throws(() => planBuild(recipe, BASE), (e: unknown) => { message = (e as Error).message; return e instanceof PlanError; }, JSON.stringify(patch));
+    assert.match(message, re, JSON.stringify(patch));
+    assert.deepEqual(lintErrors(recipe).filter((d) => d.message === message), [{ message, at }], JSON.stringify(patch));
+  }
+});
