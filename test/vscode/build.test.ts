@@ -143,7 +143,8 @@ if (trusted) {
         this.timeout(5 * 60_000);
         await settings().update('keepRootfs', false, vscode.ConfigurationTarget.Global);
         const tag = `ownbase-vscode-test/cancelled:${Date.now()}`;
-        const pending = vscode.commands.executeCommand<BuildResult>('ownbase.build', recipe(), { tag });
+        // force: an image of the same inputs exists (the build above), and an up-to-date build has nothing to cancel.
+        const pending = vscode.commands.executeCommand<BuildResult>('ownbase.build', recipe(), { tag, force: true });
         const slug = `ownbase-${tag.replace(/[^A-Za-z0-9._-]+/g, '-')}-`;
         // Cancel once the bootstrap writes into the rootfs.
         await until('the bootstrap writing the rootfs', () => {

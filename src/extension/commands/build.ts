@@ -15,6 +15,8 @@ export const BUILD_COMMAND = 'ownbase.build';
 export interface BuildOptions {
   /** Build under this name instead of the recipe's `image` (`--tag`). */
   readonly tag?: string;
+  /** Build even when an image of the same inputs exists (`--force`): Rebuild in the Owned Bases view. */
+  readonly force?: boolean;
 }
 
 export interface BuildResult extends TerminalRunResult {
@@ -52,7 +54,7 @@ export async function buildCommand(ctx: CommandContext, arg?: unknown, options?:
     const settings = buildSettings(target.uri);
     const rootfs = settings.keepRootfs ? keptRootfsDir(target, settings) : undefined;
     const args = [
-      'build', target.arg, ...(options?.tag !== undefined ? ['--tag', options.tag] : []),
+      'build', target.arg, ...(options?.tag !== undefined ? ['--tag', options.tag] : []), ...(options?.force === true ? ['--force'] : []),
       ...settingsArgs(settings), ...(rootfs !== undefined ? ['--keep-rootfs', rootfs] : []),
     ];
     const launch = cliLaunch({

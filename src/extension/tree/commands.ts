@@ -46,8 +46,10 @@ const isRecipe = (n: unknown): n is RecipeNode => (n as Node | undefined)?.kind 
 const isImage = (n: unknown): n is ImageNode => (n as Node | undefined)?.kind === 'image';
 
 /** Builds through the existing command; the build tracker follows it from the CLI's events. */
-export function buildFromView(node: unknown): Thenable<unknown> {
-  return isRecipe(node) ? vscode.commands.executeCommand('ownbase.build', node.uri) : vscode.commands.executeCommand('ownbase.build');
+/** Build (up to date at once when an image of the same inputs exists) or, with `force`, Rebuild. */
+export function buildFromView(node: unknown, force = false): Thenable<unknown> {
+  const options = force ? { force: true } : undefined;
+  return isRecipe(node) ? vscode.commands.executeCommand('ownbase.build', node.uri, options) : vscode.commands.executeCommand('ownbase.build', undefined, options);
 }
 
 export async function openUse(use: FromUse | UseNode | undefined): Promise<void> {

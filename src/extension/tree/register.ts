@@ -68,7 +68,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     register(VIEW_COMMANDS.clearFilter, () => { store.setFilter(''); showFilter(); }),
     register(VIEW_COMMANDS.newRecipe, (choices?: NewRecipeChoices) => newRecipeCommand(choices)),
     register(VIEW_COMMANDS.build, (node?: Node) => buildFromView(node)),
-    register(VIEW_COMMANDS.rebuild, (node?: Node) => buildFromView(node)),
+    register(VIEW_COMMANDS.rebuild, (node?: Node) => buildFromView(node, true)),
     register(VIEW_COMMANDS.cancelBuild, () => vscode.commands.executeCommand('ownbase.cancelBuild')),
     register(VIEW_COMMANDS.enterChroot, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.enterChroot', node?.uri)),
     register(VIEW_COMMANDS.exportScript, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.exportScript', node?.uri)),
