@@ -198,7 +198,9 @@ test('a warm rebuild installs from the cache, downloads nothing, gives the same 
   assert.equal(readFileSync(join(outside, 'precious'), 'utf8'), 'x');
   rmSync(outside, { recursive: true });
   rmSync(keep, { recursive: true });
+  // A kept rootfs keeps its companions beside it, for a later --from-rootfs import: the updates count and the date.
   rmSync(`${keep}.updates-applied`);
+  rmSync(`${keep}.source-date-epoch`);
 });
 
 test('cancel during the bootstrap (Ctrl-C to the real CLI): no mount, no image, work folder gone', { skip, timeout: 300_000 }, async (t) => {
