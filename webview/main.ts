@@ -5,7 +5,7 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-ring/index.js';
-import { PROTOCOL, type ExportFormat, type FromView, type ToView, type ViewComparison, type ViewPackage, type ViewReport } from './messages';
+import { PROTOCOL, type ExportFormat, type FromView, type RenderedState, type ToView, type ViewComparison, type ViewPackage, type ViewReport } from './messages';
 import { formatBytes, sortPackages, filterPackages, visibleRange, type SortKey } from './table';
 
 declare function acquireVsCodeApi(): { postMessage(m: FromView): void; getState(): unknown; setState(s: unknown): void };
@@ -77,8 +77,9 @@ const COLUMNS: readonly { key: SortKey; label: string; num: boolean; cell: (p: V
   { key: 'class', label: 'Not needed', num: false, cell: (p) => p.class ?? '' },
 ];
 
-function figure(value: string, label: string): HTMLElement {
+function figure(value: string, label: string, id?: string): HTMLElement {
   const f = el('div', undefined, 'figure');
+  if (id !== undefined) f.dataset['figure'] = id;
   f.append(el('span', value, 'value'), el('span', label, 'label'));
   return f;
 }
@@ -98,6 +99,24 @@ function renderBody(tbody: HTMLTableSectionElement, count: HTMLElement): void {
   rows = sortPackages(filterPackages(report.packages, filter), sortKey, descending);
   count.textContent = `${rows.length} of ${report.packages.length} packages`;
   drawRows(tbody);
+  tellRendered('report');
+}
+
+/** Tells the extension what the page now shows, read from the page itself (see RenderedState). */
+function tellRendered(view: RenderedState['view']): void {
+  const sorted = root.querySelector<HTMLElement>('th[aria-sort=ascending], th[aria-sort=descending]');
+  const key = COLUMNS.find((c) => c.key === sorted?.dataset['key'])?.key;
+  const compressed = root.querySelector<HTMLElement>('[data-figure=compressed]');
+  const state: RenderedState = {
+    view,
+    ...(sorted && key ? { sort: { key, descending: sorted.getAttribute('aria-sort') === 'descending' } } : {}),
+    rows: view === 'report' ? rows.length : 0,
+    packages: view === 'report' ? report?.packages.length ?? 0 : 0,
+    first: [...root.querySelectorAll<HTMLElement>('tbody tr[data-name]')].slice(0, 10).map((tr) => tr.dataset['name'] ?? ''),
+    ...(compressed ? { compressed: { value: compressed.querySelector('.value')?.textContent ?? '', label: compressed.querySelector('.label')?.textContent ?? '' } } : {}),
+    text: root.querySelector('h2, p')?.textContent ?? '',
+  };
+  post({ v: PROTOCOL, type: 'rendered', state });
 }
 
 function spacer(height: number): HTMLTableRowElement {
@@ -166,7 +185,7 @@ function render(): void {
   const summary = el('div', undefined, 'summary');
   summary.append(
     figure(formatBytes(r.totals.bytes), `total, ${r.totals.files} files`),
-    figure(formatBytes(r.totals.compressedBytes), `compressed (${r.compressedBy})`),
+    figure(formatBytes(r.totals.compressedBytes), `compressed (${r.compressedBy})`, 'compressed'),
     figure(formatBytes(r.totals.removableBytes), 'not needed in a container'),
     figure(String(r.packages.length), 'packages'),
     figure(String(r.layers), r.layers === 1 ? 'layer' : 'layers'),
@@ -187,6 +206,7 @@ function render(): void {
   const tbody = el('tbody');
   for (const c of COLUMNS) {
     const th = el('th', c.label);
+    th.dataset['key'] = c.key;
     th.setAttribute('aria-sort', c.key === sortKey ? (descending ? 'descending' : 'ascending') : 'none');
     th.addEventListener('click', () => {
       if (sortKey === c.key) descending = !descending;
@@ -257,6 +277,7 @@ function renderComparison(c: ViewComparison): void {
   const bar = el('div', undefined, 'bar');
   bar.append(button('Back to this image', () => render()), button('Compare with another…', () => post({ v: PROTOCOL, type: 'compare' })));
   root.replaceChildren(el('h2', 'Compare'), bar, sides, lines, table);
+  tellRendered('compare');
 }
 
 window.addEventListener('message', (event: MessageEvent<ToView>) => {
@@ -266,11 +287,16 @@ window.addEventListener('message', (event: MessageEvent<ToView>) => {
     case 'progress': {
       const ring = document.createElement('vscode-progress-ring');
       root.replaceChildren(ring, el('p', `Reading ${m.source}…`));
+      tellRendered('progress');
       break;
     }
     case 'report': report = m.report; render(); break;
     case 'compare': renderComparison(m.comparison); break;
-    case 'error': root.replaceChildren(el('p', m.message, 'error'), button('Retry', () => post({ v: PROTOCOL, type: 'refresh' }))); break;
+    case 'error':
+      root.replaceChildren(el('p', m.message, 'error'), button('Retry', () => post({ v: PROTOCOL, type: 'refresh' })));
+      tellRendered('error');
+      break;
+    case 'sort': [...root.querySelectorAll<HTMLElement>('thead th')].find((th) => th.dataset['key'] === m.key)?.click(); break;
   }
 });
 

@@ -39,12 +39,36 @@ export interface ViewComparison {
 
 export type ExportFormat = 'json' | 'csv' | 'spdx-json' | 'cyclonedx-json';
 
+/** A column of the package table the rows can be sorted by. */
+export type SortKey = 'name' | 'version' | 'bytes' | 'declaredBytes' | 'compressedBytes' | 'freesBytes' | 'why' | 'class';
+
+/**
+ * What the page shows, read back from its DOM after each drawing: the extension keeps the last one for
+ * `ownbase.inspector.describe` (the real-VS-Code tests cannot reach a webview's DOM otherwise).
+ */
+export interface RenderedState {
+  readonly view: 'progress' | 'report' | 'compare' | 'error';
+  /** The column whose header shows the sort, and its direction. */
+  readonly sort?: { readonly key: SortKey; readonly descending: boolean };
+  /** Rows the filter keeps, of all packages. */
+  readonly rows: number;
+  readonly packages: number;
+  /** The names in the first rows drawn (at most 10), top down. */
+  readonly first: readonly string[];
+  /** The compressed figure as shown, value and label ("24.5 MB", "compressed (estimate)"). */
+  readonly compressed?: { readonly value: string; readonly label: string };
+  /** The page's heading, or the error shown. */
+  readonly text: string;
+}
+
 /** Extension → webview. */
 export type ToView =
   | { readonly v: typeof PROTOCOL; readonly type: 'progress'; readonly source: string }
   | { readonly v: typeof PROTOCOL; readonly type: 'report'; readonly report: ViewReport }
   | { readonly v: typeof PROTOCOL; readonly type: 'error'; readonly message: string }
-  | { readonly v: typeof PROTOCOL; readonly type: 'compare'; readonly comparison: ViewComparison };
+  | { readonly v: typeof PROTOCOL; readonly type: 'compare'; readonly comparison: ViewComparison }
+  /** Sort by a column as a click on its header does (for tests: `ownbase.inspector.sortBy`). */
+  | { readonly v: typeof PROTOCOL; readonly type: 'sort'; readonly key: SortKey };
 
 /** Webview → extension. */
 export type FromView =
@@ -56,7 +80,11 @@ export type FromView =
   /** Open the list of a package's files. */
   | { readonly v: typeof PROTOCOL; readonly type: 'files'; readonly name: string }
   /** Remove a package or a class (by id) from the recipe that built the image, as an edit to preview. */
-  | { readonly v: typeof PROTOCOL; readonly type: 'remove'; readonly name: string };
+  | { readonly v: typeof PROTOCOL; readonly type: 'remove'; readonly name: string }
+  /** What the page drew (after every drawing). */
+  | { readonly v: typeof PROTOCOL; readonly type: 'rendered'; readonly state: RenderedState };
+
+const VIEWS: readonly string[] = ['progress', 'report', 'compare', 'error'];
 
 /** Whether a message from the webview has a known shape (the extension checks before use). */
 export function isFromView(m: unknown): m is FromView {
@@ -64,6 +92,10 @@ export function isFromView(m: unknown): m is FromView {
   const x = m as { v?: unknown; type?: unknown; format?: unknown };
   if (x.v !== PROTOCOL) return false;
   if (x.type === 'ready' || x.type === 'refresh' || x.type === 'compare') return true;
+  if (x.type === 'rendered') {
+    const st = (m as { state?: { view?: unknown; rows?: unknown; first?: unknown } }).state;
+    return typeof st === 'object' && st !== null && VIEWS.includes(st.view as string) && typeof st.rows === 'number' && Array.isArray(st.first);
+  }
   if (x.type === 'files' || x.type === 'remove') {
     const name = (m as { name?: unknown }).name;
     return typeof name === 'string' && name !== '' && name.length <= 256;

@@ -1,6 +1,6 @@
-import type { ViewPackage } from './messages';
+import type { SortKey, ViewPackage } from './messages';
 
-export type SortKey = 'name' | 'version' | 'bytes' | 'declaredBytes' | 'compressedBytes' | 'freesBytes' | 'why' | 'class';
+export type { SortKey } from './messages';
 
 /** Packages whose name, why or class contains `filter` (case-insensitive); all when empty. */
 export function filterPackages(ps: readonly ViewPackage[], filter: string): ViewPackage[] {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { LABEL_RECIPE_PATH } from '../../core/engine/labels';
 import type { InspectSource } from '../../core/inspect/sources';
 import type { Report } from '../../core/inspect/report';
-import { isFromView, PROTOCOL, type ExportFormat, type ToView } from '../../../webview/messages';
+import { isFromView, PROTOCOL, type ExportFormat, type RenderedState, type SortKey, type ToView } from '../../../webview/messages';
 import type { EngineModule } from '../commands/engineModule';
 import type { Logger } from '../logger';
 import { inspectorHtml } from './html';
@@ -24,6 +24,10 @@ export class InspectorPanel implements vscode.Disposable {
   private report: Report | undefined;
   private running: AbortController | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly panel: vscode.WebviewPanel;
+  /** What the page last drew, as it told (see RenderedState); undefined before its first drawing. */
+  rendered: RenderedState | undefined;
+  disposed = false;
 
   constructor(
     private readonly deps: InspectorDeps, private readonly source: InspectSource, label: string,
@@ -33,6 +37,7 @@ export class InspectorPanel implements vscode.Disposable {
     const panel = vscode.window.createWebviewPanel('ownbase.inspector', `Inspect ${label}`, vscode.ViewColumn.Active, {
       enableScripts: true, localResourceRoots: [dist],
     });
+    this.panel = panel;
     panel.webview.html = inspectorHtml(panel.webview, vscode.Uri.joinPath(dist, 'webview.js'));
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
@@ -44,10 +49,16 @@ export class InspectorPanel implements vscode.Disposable {
           case 'files': void this.files(m.name); break;
           case 'compare': void this.compare(panel); break;
           case 'remove': void this.removeFromRecipe(m.name); break;
+          case 'rendered': this.rendered = m.state; break;
         }
       }),
       panel.onDidDispose(() => this.dispose()),
     );
+  }
+
+  /** Sorts the table by a column as a click on its header does; false when the page is not there to take it. */
+  sortBy(key: SortKey): Thenable<boolean> {
+    return this.disposed ? Promise.resolve(false) : this.post(this.panel, { v: PROTOCOL, type: 'sort', key });
   }
 
   private post(panel: vscode.WebviewPanel, m: ToView): Thenable<boolean> {
@@ -186,6 +197,7 @@ export class InspectorPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.running?.abort();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

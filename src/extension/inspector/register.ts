@@ -3,9 +3,16 @@ import type { InspectSource } from '../../core/inspect/sources';
 import { engineLoader } from '../commands/engineModule';
 import type { Services } from '../services';
 import { inspectLoader } from './module';
+import type { RenderedState, SortKey } from '../../../webview/messages';
 import { InspectorPanel, type InspectorDeps } from './panel';
 
 export const INSPECT_COMMAND = 'ownbase.inspect';
+/**
+ * Internal, for the real-VS-Code tests (not in the palette): what the newest open inspector shows
+ * (RenderedState, or undefined), and sorting its table by a column as a click on the header does.
+ */
+export const DESCRIBE_INSPECTOR_COMMAND = 'ownbase.inspector.describe';
+export const SORT_INSPECTOR_COMMAND = 'ownbase.inspector.sortBy';
 
 /**
  * `ownbase.inspect`: opens the inspector on an image from the engine, a folder or an archive, picked
@@ -16,11 +23,17 @@ export function registerInspector(context: vscode.ExtensionContext, services: Se
     extensionUri: context.extensionUri, log: services.log,
     inspect: inspectLoader(context.extensionPath), engine: engineLoader(context.extensionPath),
   };
+  let panels: InspectorPanel[] = [];
+  const newest = (): InspectorPanel | undefined => (panels = panels.filter((p) => !p.disposed)).at(-1);
   context.subscriptions.push(vscode.commands.registerCommand(INSPECT_COMMAND, async (arg?: unknown) => {
     const picked = await pickSource(deps, arg);
     if (!picked) return;
-    context.subscriptions.push(new InspectorPanel(deps, picked.source, picked.label, () => pickSource(deps, undefined)));
-  }));
+    const panel = new InspectorPanel(deps, picked.source, picked.label, () => pickSource(deps, undefined));
+    panels.push(panel);
+    context.subscriptions.push(panel);
+  }),
+  vscode.commands.registerCommand(DESCRIBE_INSPECTOR_COMMAND, (): RenderedState | undefined => newest()?.rendered),
+  vscode.commands.registerCommand(SORT_INSPECTOR_COMMAND, async (key: SortKey): Promise<boolean> => (await newest()?.sortBy(key)) ?? false));
 }
 
 async function pickSource(deps: InspectorDeps, arg: unknown): Promise<{ source: InspectSource; label: string } | undefined> {

@@ -44,3 +44,11 @@ test('files and remove messages carry a package name', () => {
   assert.equal(isFromView({ v: PROTOCOL, type: 'files', name: 42 }), false);
   assert.equal(isFromView({ v: PROTOCOL, type: 'files', name: 'x'.repeat(300) }), false);
 });
+
+test('the page\'s rendered state is checked before the extension keeps it', () => {
+  const state = { view: 'report', sort: { key: 'bytes', descending: true }, rows: 2, packages: 2, first: ['libc6', 'bash'], text: 'image:x' };
+  assert.equal(isFromView({ v: PROTOCOL, type: 'rendered', state }), true);
+  assert.equal(isFromView({ v: PROTOCOL, type: 'rendered', state: { ...state, view: 'table' } }), false);
+  assert.equal(isFromView({ v: PROTOCOL, type: 'rendered', state: { ...state, first: 'libc6' } }), false);
+  assert.equal(isFromView({ v: PROTOCOL, type: 'rendered' }), false);
+});
