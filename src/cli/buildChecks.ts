@@ -1,4 +1,4 @@
-import { checkRanges, checksOf, engineTarget, failedTag, keepAsFailed, rootfsTarget, runChecks, type CheckTarget } from '../core/checks';
+import { checkRanges, checksOf, engineTarget, failedTag, keepAsFailed, rootfsTarget, runChecks, type CheckResult, type CheckTarget } from '../core/checks';
 import type { BuildEventInit } from '../core/run/events';
 import type { Recipe } from '../core/recipe/types';
 
@@ -26,19 +26,21 @@ export async function runBuildChecks(
   try {
     report = await runChecks(checks, target, {
       ...(signal && { signal }),
-      onResult: (r) => {
-        const range = lines.get(r.id);
-        emit({
-          type: 'check', id: r.id, title: r.title, status: r.status, message: r.message, seconds: r.durationMs / 1000,
-          ...(range && { line: range.start.line + 1 }), ...(r.expected !== undefined && { expected: r.expected }), ...(r.actual !== undefined && { actual: r.actual }),
-        });
-      },
+      onResult: (r) => emit(checkEventOf(r, lines.get(r.id)?.start.line)),
     });
   } finally {
     await target.close();
   }
   if (report.failed === 0) return true;
   return failed(subject, `${report.failed} of ${report.results.length} checks failed`, emit);
+}
+
+/** One check's result as the build's `check` event (`line0`: its 0-based line in the recipe). */
+export function checkEventOf(r: CheckResult, line0?: number): BuildEventInit {
+  return {
+    type: 'check', id: r.id, title: r.title, status: r.status, message: r.message, seconds: r.durationMs / 1000,
+    ...(line0 !== undefined && { line: line0 + 1 }), ...(r.expected !== undefined && { expected: r.expected }), ...(r.actual !== undefined && { actual: r.actual }),
+  };
 }
 
 async function failed(subject: BuiltSubject, why: string, emit: (e: BuildEventInit) => void): Promise<false> {

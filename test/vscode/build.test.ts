@@ -6,6 +6,7 @@ import { connectEngine } from '../../src/core/engine/connect';
 import { mountsUnder } from '../../src/core/run/mounts';
 import type { BuildResult } from '../../src/extension/commands/build';
 import type { ChrootSession } from '../../src/extension/commands/enterChroot';
+import type { DescribedRecipe } from '../../src/extension/testing/register';
 import { until } from './until';
 
 const trusted = (process.env.OWNBASE_TEST_TRUST ?? 'trusted') === 'trusted';
@@ -108,6 +109,13 @@ if (trusted) {
       assert.ok(Date.parse(image.Created) <= started, `${RECIPE_IMAGE} says it was created at ${image.Created}, not at its archive's date`);
       assert.equal(image.Architecture, 'amd64');
       assert.deepEqual(image.Config.Cmd, ['/bin/bash']);
+      // The build ran the recipe's checks; the Test Explorer shows them from its check events.
+      const reported = await until('the build\'s checks in the Test Explorer', async () => {
+        const r = (await vscode.commands.executeCommand<DescribedRecipe[]>('ownbase.testing.describe'))!.find((x) => x.path === recipe().fsPath);
+        return r && r.checks.length > 0 && r.checks.every((c) => c.state !== undefined) ? r : undefined;
+      }, 30_000);
+      assert.deepEqual(reported.checks.map((c) => [c.id, c.state]), ['builtins.apt', 'builtins.loader', 'builtins.setuid', 'builtins.scanners',
+        'files[0]', 'metadata.cmd', 'metadata.env'].map((id) => [id, 'passed']), JSON.stringify(reported.checks));
       // The result event and the BuildTracker's state carry the same image.
       assert.equal(result.result?.id, image.Id);
       assert.equal(result.result?.layerDigest, image.RootFS.Layers?.[0]);

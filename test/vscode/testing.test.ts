@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as vscode from 'vscode';
 import type { DescribedRecipe } from '../../src/extension/testing/register';
+import { screenshot } from './screenshot';
 import { until } from './until';
 
 const describeTests = async (): Promise<DescribedRecipe[]> => (await vscode.commands.executeCommand<DescribedRecipe[]>('ownbase.testing.describe'))!;
@@ -42,5 +43,8 @@ describe('the Test Explorer', () => {
       return r && r.checks.every((c) => c.state !== undefined) ? r : undefined;
     }, 280_000);
     assert.deepEqual(run.checks.map((c) => [c.id, c.state]), run.checks.map((c) => [c.id, 'passed']), JSON.stringify(run.checks));
+    // An artifact for people: the Test Explorer with the recipe's checks passed.
+    await vscode.commands.executeCommand('workbench.view.testing.focus');
+    await screenshot('test-explorer');
   });
 });

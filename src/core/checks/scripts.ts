@@ -20,7 +20,7 @@ done`;
  * image's loader, in the image, in trace mode as ldd runs it: it lists, it never runs the file, and a missing
  * library is "not found" rather than a stop at the first one). Candidates are files with an execute bit or named `*.so*`; a file that is no ELF
  * object makes the loader say so, never "not found". Batches run in parallel (xargs -P, one per CPU) when xargs
- * is there. `L <loader>` first, or `NOLOADER`; then `M <file>\t<line>` for each "not found".
+ * is there; a batch's traces go through one reader (no subshell per file: the process starts are the cost). `L <loader>` first, or `NOLOADER`; then `M <file>\t<line>` for each "not found".
  */
 export const LOADER_SCRIPT = `ld=
 for c in /lib64/ld-linux*.so.* /lib/ld-linux*.so.* /lib/*/ld-linux*.so.* /lib*/ld64.so.* /lib/ld.so.1 /lib/ld-musl-*.so.1; do
@@ -30,11 +30,10 @@ if [ -z "$ld" ]; then echo NOLOADER; exit 0; fi
 echo "L $ld"
 each='ld=$1; shift
 for f do
-  out=$(LD_TRACE_LOADED_OBJECTS=1 "$ld" "$f" 2>&1)
-  case $out in *"not found"*) ;; *) continue ;; esac
-  printf "%s\\n" "$out" | while IFS= read -r line; do
-    case $line in *"not found"*) printf "M %s\\t%s\\n" "$f" "$line" ;; esac
-  done
+  printf "F %s\\n" "$f"
+  LD_TRACE_LOADED_OBJECTS=1 "$ld" "$f" 2>&1
+done | while IFS= read -r line; do
+  case $line in "F "*) f=\${line#F } ;; *"not found"*) printf "M %s\\t%s\\n" "$f" "$line" ;; esac
 done'
 list() { find /usr/bin /usr/lib -type f \\( -perm -u+x -o -name '*.so*' \\) 2>/dev/null; }
 if command -v xargs >/dev/null 2>&1; then

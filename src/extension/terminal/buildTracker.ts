@@ -9,6 +9,13 @@ export interface BuildChange {
   readonly state: BuildState;
 }
 
+/** One event of a recipe's current build (a later build of the same recipe silences the earlier one). */
+export interface BuildEventOf {
+  /** The recipe's file system path. */
+  readonly recipe: string;
+  readonly event: BuildEvent;
+}
+
 /** What a build run tells the tracker. */
 export interface BuildFeed {
   readonly terminal: (t: vscode.Terminal) => void;
@@ -24,6 +31,9 @@ export interface BuildFeed {
 export class BuildTracker implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<BuildChange>();
   readonly onDidChange = this.emitter.event;
+  private readonly events = new vscode.EventEmitter<BuildEventOf>();
+  /** Each build event as it comes (the Test Explorer reports the `check` events). */
+  readonly onDidEvent = this.events.event;
   private readonly states = new Map<string, BuildState>();
   private readonly terminals = new Map<string, vscode.Terminal>();
 
@@ -57,6 +67,7 @@ export class BuildTracker implements vscode.Disposable {
         if (!mine() || !s) return;
         const n = nextBuildState(s, e);
         if (n !== s) set(n);
+        this.events.fire({ recipe, event: e });
       },
       ended: (code, cancelled) => {
         const s = this.states.get(recipe);
@@ -71,5 +82,6 @@ export class BuildTracker implements vscode.Disposable {
 
   dispose(): void {
     this.emitter.dispose();
+    this.events.dispose();
   }
 }

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { recipeCheckItems } from '../../core/checks/locate';
 import type { CheckReport, CheckResult } from '../../core/checks/result';
+import { BUILD_STARTED } from '../../core/run/buildState';
 import { startProcess } from '../../core/run/process';
 import { RECIPE_GLOB } from '../recipeIndex';
 import type { Services } from '../services';
 import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
 import { toRange } from '../convert';
+import { outcomeOfEvent, outcomeOfResult, type CheckOutcome } from './outcome';
 
 /** Not in the palette: the Test Explorer's recipes and checks with their last results, as data, for tests. */
 export const DESCRIBE_TESTS_COMMAND = 'ownbase.testing.describe';
@@ -21,7 +23,8 @@ type Report = CheckReport & { readonly results: readonly (CheckResult & { readon
 /**
  * The Test Explorer: each workspace recipe a test item, each of its checks (README "Check what an image does") a
  * child at its line. Run runs `ownbase test RECIPE --format json` (the CLI, as a build does) and reports each
- * check: passed, skipped, or failed with its message and expected and actual output at the check's line.
+ * check: passed, skipped, or failed with its message and expected and actual output at the check's line. A build
+ * reports its checks into the same items.
  */
 export function registerTesting(context: vscode.ExtensionContext, services: Services): void {
   const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
@@ -67,6 +70,59 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
     vscode.workspace.onDidSaveTextDocument((d) => { if (controller.items.get(d.uri.toString())) void refresh(d.uri); }),
   );
 
+  // One check's outcome into a run, the same for a Run from the Test Explorer and a build's `check` events.
+  const report = (testRun: vscode.TestRun, c: vscode.TestItem, o: CheckOutcome | undefined): void => {
+    if (!o) { testRun.skipped(c); last.set(key(c), { state: 'skipped' }); return; }
+    last.set(key(c), { state: o.state, message: o.message });
+    if (o.state === 'passed') testRun.passed(c, o.durationMs);
+    else if (o.state === 'skipped') testRun.skipped(c);
+    else {
+      const message = o.expected !== undefined && o.actual !== undefined
+        ? vscode.TestMessage.diff(o.message, o.expected, o.actual) : new vscode.TestMessage(o.message);
+      if (c.uri && c.range) message.location = new vscode.Location(c.uri, c.range);
+      testRun.failed(c, message, o.durationMs);
+    }
+  };
+
+  // A build runs the recipe's checks after it (src/cli/buildChecks.ts): its `check` events become a test run of
+  // the recipe's items, opened at the first one and ended with the build; a check it did not report is skipped.
+  const fromBuilds = new Map<string, Promise<{ run: vscode.TestRun; pending: Map<string, vscode.TestItem> } | undefined>>();
+  const openBuildRun = async (recipe: string): Promise<{ run: vscode.TestRun; pending: Map<string, vscode.TestItem> } | undefined> => {
+    const uri = vscode.Uri.file(recipe);
+    if (!controller.items.get(uri.toString())) await refresh(uri);
+    const item = controller.items.get(uri.toString());
+    if (!item) return undefined;
+    const testRun = controller.createTestRun(new vscode.TestRunRequest([item]), `build of ${item.label}`);
+    const pending = new Map([...iterate(item.children)].map((c) => [c.id, c]));
+    for (const c of pending.values()) { testRun.started(c); last.delete(key(c)); }
+    return { run: testRun, pending };
+  };
+  const endBuildRun = (recipe: string): void => {
+    const open = fromBuilds.get(recipe);
+    fromBuilds.delete(recipe);
+    void open?.then((b) => {
+      if (!b) return;
+      for (const c of b.pending.values()) report(b.run, c, undefined);
+      b.run.end();
+    });
+  };
+  context.subscriptions.push(
+    services.builds.onDidEvent(({ recipe, event }) => {
+      const outcome = outcomeOfEvent(event);
+      if (!outcome) return;
+      let open = fromBuilds.get(recipe);
+      if (!open) { open = openBuildRun(recipe); fromBuilds.set(recipe, open); }
+      void open.then((b) => {
+        const c = b?.pending.get(outcome.id);
+        if (!b || !c) return;
+        b.pending.delete(outcome.id);
+        report(b.run, c, outcome);
+      });
+    }),
+    // The build ended, or a new build of the recipe took over from the one that was reporting.
+    services.builds.onDidChange(({ recipe, state }) => { if (state.state !== 'building' || state === BUILD_STARTED) endBuildRun(recipe); }),
+  );
+
   const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
     const testRun = controller.createTestRun(request);
     // A request for some checks runs their recipe's `ownbase test` once and reports only those checks.
@@ -93,16 +149,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       }
       for (const c of children) {
         const r = outcome.report.results.find((x) => x.id === c.id);
-        if (!r) { testRun.skipped(c); last.set(key(c), { state: 'skipped' }); continue; }
-        last.set(key(c), { state: r.status, message: r.message });
-        if (r.status === 'passed') testRun.passed(c, r.durationMs);
-        else if (r.status === 'skipped') testRun.skipped(c);
-        else {
-          const message = r.expected !== undefined && r.actual !== undefined
-            ? vscode.TestMessage.diff(r.message, r.expected, r.actual) : new vscode.TestMessage(r.message);
-          if (c.uri && c.range) message.location = new vscode.Location(c.uri, c.range);
-          testRun.failed(c, message, r.durationMs);
-        }
+        report(testRun, c, r && outcomeOfResult(r));
       }
     }
     testRun.end();
