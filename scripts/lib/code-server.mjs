@@ -2,10 +2,11 @@
 // It is never a dependency of the extension: it needs Node 24 and builds native modules, so it lives in a
 // cache folder outside the clone, installed on first use and reused after.
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { descendants } from './procTree.mjs';
 
 export const NODE_VERSION = '24.9.0';
 export const CODE_SERVER_VERSION = '4.139.1';
@@ -179,27 +180,6 @@ export async function startCodeServer({
     throw err;
   }
   return { port, url: `http://127.0.0.1:${port}`, child, log, stop };
-}
-
-/** Every living descendant of `pid`, from /proc (Linux); empty elsewhere. */
-function descendants(pid) {
-  let entries;
-  try { entries = readdirSync('/proc'); } catch { return []; }
-  const parent = new Map();
-  for (const p of entries) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
-  }
-  const tree = new Set([pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [c, pp] of parent) if (!tree.has(c) && tree.has(pp)) { tree.add(c); grew = true; }
-  }
-  tree.delete(pid);
-  return [...tree];
 }
 
 /**

@@ -1,26 +1,10 @@
 // Ending what a test started, on every path: the process, what it forked, and a deadline on both.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { descendants } from '../../scripts/lib/procTree.mjs';
+
+export { descendants };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Every living descendant of `pid` (children, their children, …), read from /proc. */
-export function descendants(pid: number): number[] {
-  const parent = new Map<number, number>();
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-      parent.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch { /* gone */ }
-  }
-  const tree = new Set([pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [child, ppid] of parent) if (!tree.has(child) && tree.has(ppid)) { tree.add(child); grew = true; }
-  }
-  tree.delete(pid);
-  return [...tree];
-}
 
 /** Alive and not a zombie waiting for its parent. */
 export function alive(pid: number): boolean {
