@@ -93,7 +93,7 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
     await vscode.workspace.fs.writeFile(vscode.Uri.file(file), new TextEncoder().encode('# Built with Go, shipped on a base you own.\nFROM golang:1.22-bookworm AS build\nRUN go version\n\nFROM owned/bookworm-slim:12\nCOPY --from=build /usr/local/go/VERSION /VERSION\n'));
     await vscode.workspace.openTextDocument(vscode.Uri.file(file)); // the lens command asks the open document
     const local = await connectEngine().getImage('owned/bookworm-slim:12').inspect().then(() => true, () => false);
-    const owned = local ? /^owned · \d+(\.\d+)? (kB|MB|GB) · built (just now|\d+ \w+ ago)$/ : /^owned · not built yet$/;
+    const owned = local ? /^owned · \d+(\.\d+)? (kB|MB|GB) · packages as of (just now|\d+ \w+ ago)$/ : /^owned · not built yet$/;
     let seen: unknown;
     const titles = await until('the FROM lenses', async () => {
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', vscode.Uri.file(file));

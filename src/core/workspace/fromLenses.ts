@@ -8,7 +8,7 @@ export type FromLens =
     readonly kind: 'owned';
     readonly range: Range;
     readonly image: string;
-    /** The title: `owned · 71.8 MB · built 2 hours ago`, `owned · not built yet`, … */
+    /** The title: `owned · 71.8 MB · packages as of 2 hours ago`, `owned · not built yet`, … */
     readonly title: string;
     readonly tooltip: string;
     /** The workspace recipe that builds it. */
@@ -30,12 +30,12 @@ export function fromLenses(uses: readonly FromUse[], model: WorkspaceModel, now:
     const recipe = base.recipePath !== undefined ? model.recipes.find((r) => r.path === base.recipePath) : undefined;
     const why = recipe ? `built by the workspace recipe ${recipe.relPath}` : base.local ? 'built by ownbase' : 'matched by ownbase.ownedImages';
     const { local } = base;
-    const title = local ? `owned · ${formatBytes(local.size)} · built ${formatAge(local.created, now)}`
+    const title = local ? `owned · ${formatBytes(local.size)} · packages as of ${formatAge(local.created, now)}`
       : !model.engineReachable ? 'owned · engine not reachable'
       : recipe ? 'owned · not built yet' : 'owned · not in the engine';
     const tooltip = [
       `${use.image}: owned, ${why}`,
-      local ? `Image ${local.id.replace(/^sha256:/, '').slice(0, 12)}, ${formatBytes(local.size)} (${local.size} bytes), created ${new Date(local.created).toISOString()}`
+      local ? `Image ${local.id.replace(/^sha256:/, '').slice(0, 12)}, ${formatBytes(local.size)} (${local.size} bytes), created ${new Date(local.created).toISOString()}, the date of its packages' archive (builds are reproducible: an image carries that date, not the time it was built)`
         : model.engineReachable ? 'Not in the engine' : 'The engine could not be asked',
       recipe?.state === 'outdated' ? 'The recipe changed since this image was built: rebuild it' : undefined,
     ].filter((l): l is string => l !== undefined).join('\n');

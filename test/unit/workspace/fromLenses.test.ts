@@ -25,7 +25,7 @@ test('FROM lenses: an owned image shows its size and age, a recipe not built say
   const lenses = fromLenses(fromUsesOf(FILE), modelWith([SLIM, GCC]), NOW);
   assert.deepEqual(summary(lenses), [
     [0, 'notOwned', 'gcc:12', '', undefined],
-    [2, 'owned', 'owned/bookworm-slim:12', 'owned · 71.8 MB · built 2 hours ago', '/ws/bookworm-slim.ownbase.yaml'],
+    [2, 'owned', 'owned/bookworm-slim:12', 'owned · 71.8 MB · packages as of 2 hours ago', '/ws/bookworm-slim.ownbase.yaml'],
     [3, 'owned', 'owned/focal:20.04', 'owned · not built yet', '/ws/focal.ownbase.yaml'],
     [4, 'owned', 'registry.example/base/node:20', 'owned · not in the engine', undefined],
   ]);
