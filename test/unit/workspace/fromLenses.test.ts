@@ -31,7 +31,7 @@ test('FROM lenses: an owned image shows its size and age, a recipe not built say
   ]);
   const slim = lenses[1]!;
   assert.equal(slim.kind === 'owned' && slim.tooltip,
-    'owned/bookworm-slim:12: owned, built by the workspace recipe bookworm-slim.ownbase.yaml\nImage b3b3b3b3b3b3, 71.8 MB (71800000 bytes), created 2026-12-02T10:00:00.000Z');
+    'owned/bookworm-slim:12: owned, built by the workspace recipe bookworm-slim.ownbase.yaml\nImage b3b3b3b3b3b3, 71.8 MB (71800000 bytes), created 2026-12-02T10:00:00.000Z, the date of its packages\' archive (builds are reproducible: an image carries that date, not the time it was built)');
   const gcc = lenses[0]!;
   assert.deepEqual(gcc.kind === 'notOwned' && [gcc.use.relPath, gcc.use.range.start.character], ['app/Dockerfile', 5]);
 });
