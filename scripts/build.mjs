@@ -2,7 +2,10 @@
 // with --tests, every test file. `tsc --noEmit` (npm run typecheck) checks the types.
 import * as esbuild from 'esbuild';
 import { readdirSync, statSync, rmSync, existsSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+
+const require = createRequire(import.meta.url);
 
 const args = new Set(process.argv.slice(2));
 const production = args.has('--production');
@@ -36,13 +39,28 @@ function copyAssets() {
   if (existsSync('dist/cli.js')) chmodSync('dist/cli.js', 0o755);
 }
 
-// Subcommands bundled apart from dist/cli.js; run.ts imports './build' and gets dist/cli-build.js at run time.
+// Subcommands bundled apart from dist/cli.js, all in one dist/cli-commands.js (one copy of the core they share,
+// not one per subcommand); run.ts imports './build' and gets dist/cli-commands.js's `build` at run time.
 const LAZY = ['build', 'script', 'inspect', 'needs', 'verify', 'outdated', 'test'].filter((c) => existsSync(`src/cli/${c}.ts`));
 const lazySubcommands = {
   name: 'lazy-subcommands',
   setup(b) {
     b.onResolve({ filter: new RegExp(`^\\./(${LAZY.join('|')})$`) }, (a) =>
-      (a.importer.endsWith(join('src', 'cli', 'run.ts')) ? { path: `./cli-${a.path.slice(2)}.js`, external: true } : undefined));
+      (a.importer.endsWith(join('src', 'cli', 'run.ts')) ? { path: a.path.slice(2), namespace: 'cli-subcommand' } : undefined));
+    b.onResolve({ filter: /.*/, namespace: 'cli-subcommand' }, (a) => ({ path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'cli-subcommand' }, (a) => ({
+      loader: 'js', contents: `module.exports = require('./cli-commands.js')[${JSON.stringify(a.path)}];\n`,
+    }));
+  },
+};
+const subcommandsEntry = {
+  name: 'cli-commands-entry',
+  setup(b) {
+    b.onResolve({ filter: /^cli-commands$/ }, () => ({ path: 'cli-commands', namespace: 'cli-commands' }));
+    b.onLoad({ filter: /.*/, namespace: 'cli-commands' }, () => ({
+      loader: 'ts', resolveDir: process.cwd(),
+      contents: LAZY.map((c) => `export * as ${c} from './src/cli/${c}';`).join('\n'),
+    }));
   },
 };
 
@@ -55,16 +73,51 @@ const sharedEngine = {
   },
 };
 
+// Packages the extension bundle does not carry: each is a bundle of its own (dist/NAME.js), required on the first use
+// of one of its exports, so loading dist/extension.js at activation does not parse and run them. yaml is a third of
+// what activation would load, and no recipe is parsed before activation returns.
+const LAZY_PACKAGES = ['yaml'];
+const lazyPackages = {
+  name: 'lazy-packages',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (a) => ({ path: a.path, namespace: 'lazy-package' }));
+    b.onResolve({ filter: /.*/, namespace: 'lazy-package' }, (a) => ({ path: a.path, external: true }));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (a) => {
+      const getters = Object.keys(require(a.path)).map((k) => `${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] }`);
+      return {
+        loader: 'js',
+        contents: `let m; const load = () => (m ??= require(${JSON.stringify(`./${a.path}.js`)}));\n` +
+          `module.exports = Object.defineProperties({}, {\n  ${getters.join(',\n  ')}\n});\n`,
+      };
+    });
+  },
+};
+
+// dockerode's BuildKit session (`buildImage` with registry auth) needs gRPC and protobuf, a third of the engine
+// bundle; ownbase never builds through BuildKit, so they are left out and fail clearly if something ever asks.
+const withoutBuildKit = {
+  name: 'without-buildkit',
+  setup(b) {
+    b.onResolve({ filter: /^(@grpc\/grpc-js|@grpc\/proto-loader|protobufjs)$/ }, (a) => ({ path: a.path, namespace: 'left-out' }));
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (a) => ({
+      loader: 'js',
+      contents: `module.exports = new Proxy({}, { get(_, k) { if (k === '__esModule') return false; ` +
+        `throw new Error(${JSON.stringify(`${a.path} is not bundled with ownbase (BuildKit sessions are not supported)`)}); } });\n`,
+    }));
+  },
+};
+
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [lazyPackages] },
+  ...LAZY_PACKAGES.map((p) => ({ ...node, entryPoints: { [p]: require.resolve(p) }, outdir: 'dist' })),
   // The engine client (dockerode) for the extension, required on first use: it would multiply activation time.
-  { ...node, entryPoints: { engine: 'src/core/engine/index.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { engine: 'src/core/engine/index.ts' }, outdir: 'dist', plugins: [withoutBuildKit] },
   { ...node, entryPoints: { inspect: 'src/core/inspect/index.ts' }, outdir: 'dist' }, // the inspector core, required on first use
   // The CLI: `ownbase lint` must start fast, so the heavy subcommands (build: the engine client, the runner) are
   // bundles of their own, loaded only when run. dist/cli.js is the package's bin.
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + node.banner.js },
     plugins: [lazySubcommands] },
-  { ...node, entryPoints: Object.fromEntries(LAZY.map((c) => [`cli-${c}`, `src/cli/${c}.ts`])), outdir: 'dist', plugins: [sharedEngine] },
+  { ...node, entryPoints: { 'cli-commands': 'cli-commands' }, outdir: 'dist', plugins: [subcommandsEntry, sharedEngine] },
 ];
 if (existsSync('webview/main.ts')) {
   builds.push({
