@@ -4,6 +4,7 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { formatLock, lockPathFor } from '../../src/core/build/lock';
 import { connectEngine } from '../../src/core/engine/connect';
 import type { DescribedItem } from '../../src/extension/tree/register';
 import { screenshot } from './screenshot';
@@ -35,7 +36,7 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
       const v = await describeViews();
       return RECIPES.every((r) => v.recipes.some((x) => x.label === r)) ? v : undefined;
     }, 30_000);
-    for (const r of d.recipes) assert.match(r.contextValue ?? '', /^ownbase\.recipe\.(notBuilt|built|outdated|unknown|building|failed)$/, r.label);
+    for (const r of d.recipes) assert.match(r.contextValue ?? '', /^ownbase\.recipe\.(notBuilt|built|outdated|unknown|building|failed)(\.locked)?$/, r.label);
     const labels = d.bases.map((b) => b.label);
     for (const untouched of ['arm64v8/debian:bookworm-slim', 'golang:1.22-bookworm', 'multiarch/qemu-user-static:x86_64-aarch64']) assert.ok(labels.includes(untouched), `${untouched} in ${labels.join(', ')}`);
     for (const b of d.bases) assert.match(b.contextValue ?? '', /^ownbase\.base\.(owned|owned\.recipe|notOwned)$/, b.label);
@@ -66,6 +67,10 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
     it('refuses the actions that change the engine or run a process in Restricted Mode', async () => {
       assert.equal(await vscode.commands.executeCommand('ownbase.view.pruneImages'), 0);
       assert.equal(await vscode.commands.executeCommand('ownbase.view.runShell', { kind: 'image', image: { id: 'sha256:00', tags: ['x:1'] } }), undefined);
+      const recipe = vscode.Uri.file(join(process.env.OWNBASE_TEST_WORKSPACE!, 'bookworm-slim.ownbase.yaml'));
+      assert.deepEqual(await vscode.commands.executeCommand('ownbase.checkUpdates', recipe), {
+        refused: 'ownbase: Check for Updates is disabled in Restricted Mode: it fetches the package lists of the archives the recipe names. Trust this workspace to fetch package lists.',
+      });
     });
   }
 
@@ -80,9 +85,19 @@ describe(`the Owned Bases view (${trustMode} workspace)`, () => {
       const added = d.recipes.find((r) => r.label === 'owned/trixie:13');
       assert.equal(added?.contextValue, 'ownbase.recipe.notBuilt');
       assert.equal(added?.description, 'not built');
+      // Check for Updates compares a lock with the archive: offered (`.locked`) once a lock is beside the recipe.
+      await vscode.workspace.fs.writeFile(vscode.Uri.file(lockPathFor(uri.fsPath)), new TextEncoder().encode(formatLock({
+        version: 1, archive: { distro: 'debian', suite: 'trixie', components: ['main'] },
+        packages: [{ name: 'apt', version: '3.0.3', arch: 'amd64', source: 'apt', filename: 'pool/main/a/apt/apt_3.0.3_amd64.deb', size: 1, sha256: 'a'.repeat(64) }],
+      })));
+      await until('the recipe marked locked', async () => {
+        const v = await describeViews();
+        return v.recipes.find((r) => r.label === 'owned/trixie:13')?.contextValue === 'ownbase.recipe.notBuilt.locked' ? true : undefined;
+      }, 20_000);
     } finally {
       await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
       rmSync(uri.fsPath, { force: true });
+      rmSync(lockPathFor(uri.fsPath), { force: true });
     }
     await until('the deleted recipe gone', async () => ((await describeViews()).recipes.length === count ? true : undefined), 20_000);
   });

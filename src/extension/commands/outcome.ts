@@ -6,10 +6,15 @@ export interface Refusal { readonly refused: string }
 /** A command that failed before or outside a terminal run; the message was shown. */
 export interface Failure { readonly error: string }
 
-/** Refuses in an untrusted workspace, with a message saying why and what to do; undefined when trusted. */
-export function refuseUntrusted(action: string): Refusal | undefined {
+const RUNS_AS_ROOT = { why: 'it runs processes as root or changes the Docker engine', trustTo: 'use it' };
+
+/**
+ * Refuses in an untrusted workspace, with a message saying why (by default: it runs processes as root or changes
+ * the engine) and what trusting the workspace allows; undefined when trusted.
+ */
+export function refuseUntrusted(action: string, reason: { why: string; trustTo: string } = RUNS_AS_ROOT): Refusal | undefined {
   if (vscode.workspace.isTrusted) return undefined;
-  const message = `ownbase: ${action} is disabled in Restricted Mode: it runs processes as root or changes the Docker engine. Trust this workspace to use it.`;
+  const message = `ownbase: ${action} is disabled in Restricted Mode: ${reason.why}. Trust this workspace to ${reason.trustTo}.`;
   void vscode.window.showErrorMessage(message, 'Manage Workspace Trust').then((choice) => {
     if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
   });

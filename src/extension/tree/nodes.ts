@@ -103,7 +103,8 @@ function recipeItem(n: RecipeNode): vscode.TreeItem {
   item.description = [words, newest && formatBytes(newest.size), n.updates?.words].filter(Boolean).join(' · ');
   const [icon, color] = STATE_ICONS[state];
   item.iconPath = new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
-  item.contextValue = `ownbase.recipe.${state}`;
+  // `.locked`: Check for Updates compares a lock with the archive, and is offered only where there is one.
+  item.contextValue = `ownbase.recipe.${state}${n.updates ? '.locked' : ''}`;
   const md = new vscode.MarkdownString();
   md.appendMarkdown(`**${entry.image ?? '(no image named)'}**\n\n`);
   md.appendMarkdown(`Recipe: \`${entry.relPath}\`  \nState: ${words}  \nRecipe sha256: \`${entry.sha256.slice(0, 12)}\``);

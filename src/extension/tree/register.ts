@@ -73,7 +73,9 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     register(VIEW_COMMANDS.enterChroot, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.enterChroot', node?.uri)),
     register(VIEW_COMMANDS.exportScript, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.exportScript', node?.uri)),
     register(CHECK_UPDATES_COMMAND, async (arg?: RecipeNode | vscode.Uri) => {
-      const refused = refuseUntrusted('Check for Updates');
+      const refused = refuseUntrusted('Check for Updates', {
+        why: 'it fetches the package lists of the archives the recipe names', trustTo: 'fetch package lists',
+      });
       if (refused) return refused;
       const target = arg instanceof vscode.Uri ? arg : arg?.kind === 'recipe' ? arg.uri : (await resolveRecipe(undefined).catch(() => undefined))?.uri;
       return target ? services.updates.check(target.fsPath) : undefined;

@@ -5,6 +5,7 @@ import { RECIPE_GLOB } from '../recipeIndex';
 
 export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile,Containerfile.*,*.Containerfile}';
 const EXCLUDE = '**/node_modules/**';
+const LOCK_GLOB = '**/*.ownbase.lock';
 
 /**
  * The workspace's recipes (their bytes: the image label is their sha256) and Dockerfiles, read once and
@@ -17,8 +18,21 @@ export class WorkspaceFiles implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [];
   private scanning: Promise<void> | undefined;
+  private watching = false;
 
   constructor() {
+    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => {
+      if (!this.scanning) return;
+      this.scanning = undefined;
+      void this.ready().then(() => this.changed.fire());
+    }));
+  }
+
+  /**
+   * Watches from the first read on, not from activation: four watchers (one on every file, for deleted folders)
+   * cost activation time in every window, and until something asks for the files there is nothing to keep current.
+   */
+  private watch(): void {
     for (const [glob, read] of [[RECIPE_GLOB, this.readRecipe], [DOCKERFILE_GLOB, this.readDockerfile]] as const) {
       const w = vscode.workspace.createFileSystemWatcher(glob);
       const update = (uri: vscode.Uri): void => void read.call(this, uri).then(() => this.changed.fire());
@@ -28,6 +42,10 @@ export class WorkspaceFiles implements vscode.Disposable {
         this.changed.fire();
       }));
     }
+    // A recipe's lock decides whether Check for Updates is offered on it (`ownbase lock` writes one in a terminal).
+    const locks = vscode.workspace.createFileSystemWatcher(LOCK_GLOB);
+    const lockChanged = (): void => this.changed.fire();
+    this.disposables.push(locks, locks.onDidCreate(lockChanged), locks.onDidDelete(lockChanged));
     // A deleted folder is reported as the folder alone, which the globs above do not match: drop what was under it.
     const folders = vscode.workspace.createFileSystemWatcher('**/*', true, true, false);
     this.disposables.push(folders, folders.onDidDelete((uri) => {
@@ -38,11 +56,11 @@ export class WorkspaceFiles implements vscode.Disposable {
       }
       if (dropped) this.changed.fire();
     }));
-    this.disposables.push(vscode.workspace.onDidChangeWorkspaceFolders(() => { this.scanning = undefined; void this.ready().then(() => this.changed.fire()); }));
   }
 
   /** Resolves when the workspace has been read (the first call reads it). */
   ready(): Promise<void> {
+    if (!this.watching) { this.watching = true; this.watch(); }
     this.scanning ??= this.scan();
     return this.scanning;
   }
