@@ -163,17 +163,17 @@ class Estimator {
   private sent = 0;
   private acked = 0;
   private wake: (() => void) | undefined;
-  private readonly pool: ArrayBuffer[] = [];
+  private readonly pool: SharedArrayBuffer[] = [];
   private cur: Uint8Array | undefined;
   private curLen = 0;
 
   constructor() {
     this.worker = new Worker(`(${estimatorWorker.toString()})()`, { eval: true, workerData: SAMPLING });
     this.done = new Promise<EstimatedBlocks>((resolve, reject) => {
-      this.worker.on('message', (m: { acked: number; back: ArrayBuffer } | EstimatedBlocks) => {
+      this.worker.on('message', (m: { acked: number; back?: SharedArrayBuffer } | EstimatedBlocks) => {
         if (!('acked' in m)) { resolve(m); return; }
         this.acked = m.acked;
-        this.pool.push(m.back);
+        if (m.back) this.pool.push(m.back);
         const w = this.wake;
         this.wake = undefined;
         w?.();
@@ -185,30 +185,34 @@ class Estimator {
   }
 
   /**
-   * Hands a chunk over: copied into a pooled 1 MiB buffer that, once full, is moved (not cloned) to the
-   * worker and moved back when done (a chunk is often a view of a larger read buffer, and posting a view
-   * clones all of that; socket chunks are small; fresh buffers cost page faults). Waits while the worker
-   * is more than MAX_BEHIND bytes behind.
+   * Hands a chunk over. One in a SharedArrayBuffer (the engine's stream, see coalesce in sources.ts) is
+   * shared as it is: its bytes are never written again. Any other is copied into a pooled shared 1 MiB
+   * buffer, handed over when full and pooled again when the worker is done with it. Waits while the
+   * worker is more than MAX_BEHIND bytes behind.
    */
   async write(chunk: Buffer): Promise<void> {
-    for (let at = 0; at < chunk.length;) {
-      const cur = this.cur ??= new Uint8Array(this.pool.pop() ?? new ArrayBuffer(POOLED));
-      const n = Math.min(chunk.length - at, POOLED - this.curLen);
-      cur.set(chunk.subarray(at, at + n), this.curLen);
-      this.curLen += n;
-      at += n;
-      if (this.curLen === POOLED) this.post();
+    if (this.curLen === 0 && chunk.buffer instanceof SharedArrayBuffer) {
+      this.worker.postMessage({ buf: chunk.buffer, off: chunk.byteOffset, len: chunk.length, pooled: false });
+      this.sent += chunk.length;
+    } else {
+      for (let at = 0; at < chunk.length;) {
+        const cur = this.cur ??= new Uint8Array(this.pool.pop() ?? new SharedArrayBuffer(POOLED));
+        const n = Math.min(chunk.length - at, POOLED - this.curLen);
+        cur.set(chunk.subarray(at, at + n), this.curLen);
+        this.curLen += n;
+        at += n;
+        if (this.curLen === POOLED) this.post();
+      }
     }
     while (this.sent - this.acked > MAX_BEHIND) {
       await Promise.race([new Promise<void>((r) => { this.wake = r; }), this.done]);
     }
   }
 
-  /** Moves the filled part of the current buffer to the worker. */
+  /** Hands the filled part of the current pooled buffer to the worker. */
   private post(): void {
     if (!this.cur || this.curLen === 0) return;
-    const buf = this.cur.buffer as ArrayBuffer;
-    this.worker.postMessage({ buf, len: this.curLen }, [buf]);
+    this.worker.postMessage({ buf: this.cur.buffer, off: 0, len: this.curLen, pooled: true });
     this.sent += this.curLen;
     this.cur = undefined;
     this.curLen = 0;
@@ -284,10 +288,13 @@ function estimatorWorker(): void {
   const band: number[] = [];
   const deflated: number[] = [];
   const hist = new Uint32Array(256);
-  let carry = Buffer.alloc(0);
-  let base = 0;
+  // The stream's last bytes, copied (at most a dictionary and a block): the block that began in an earlier
+  // chunk, and what the dictionary of a block near a chunk's start reaches back to.
+  let tail = Buffer.alloc(0);
+  let partial = 0;
   let total = 0;
-  const block = (data: Buffer, at: number, n: number): void => {
+  /** One block of `data` at `at`; `before` gives the bytes before it in the stream that data does not hold. */
+  const block = (data: Buffer, at: number, n: number, before: Buffer): void => {
     hist.fill(0);
     let m = 0;
     for (let j = at; j < at + n; j += 4) { hist[data[j]!]!++; m++; }
@@ -298,27 +305,48 @@ function estimatorWorker(): void {
     band.push(Math.min(s.bands - 1, Math.floor((bits / m / 8) * s.bands)));
     if (i >= s.first && i % s.stride !== 0) { deflated.push(-1); return; }
     const input = data.subarray(at, at + n);
-    deflated.push(at > 0
-      ? deflateRawSync(input, { level: s.level, dictionary: data.subarray(Math.max(0, at - s.dict), at) }).length
+    const dictionary = at >= s.dict || before.length === 0
+      ? data.subarray(Math.max(0, at - s.dict), at)
+      : Buffer.concat([before.subarray(Math.max(0, before.length - (s.dict - at))), data.subarray(0, at)]);
+    deflated.push(dictionary.length > 0
+      ? deflateRawSync(input, { level: s.level, dictionary }).length
       : deflateRawSync(input, { level: s.level }).length);
   };
-  parentPort!.on('message', (msg: { buf: ArrayBuffer; len: number } | null) => {
+  parentPort!.on('message', (msg: { buf: SharedArrayBuffer; off: number; len: number; pooled: boolean } | null) => {
     if (msg === null) {
-      const at = len.length * s.block - base;
-      if (carry.length > at) block(carry, at, carry.length - at);
+      if (partial > 0) block(tail, tail.length - partial, partial, Buffer.alloc(0));
       parentPort!.postMessage({ len, band, deflated });
       return;
     }
-    const chunk = Buffer.from(msg.buf, 0, msg.len);
+    const chunk = Buffer.from(msg.buf, msg.off, msg.len);
     total += chunk.length;
-    // Only the bytes a block or a dictionary still needs are copied along.
-    const data = carry.length > 0 ? Buffer.concat([carry, chunk]) : chunk;
-    let at = len.length * s.block - base;
-    while (at + s.block <= data.length) { block(data, at, s.block); at += s.block; }
-    const keep = Math.max(0, at - s.dict);
-    carry = Buffer.from(data.subarray(keep));
-    base += keep;
-    parentPort!.postMessage({ acked: total, back: msg.buf }, [msg.buf]);
+    let at = 0;
+    let before = tail.subarray(0, tail.length - partial);
+    if (partial > 0) {
+      // The block that straddles: assembled with the dictionary before it (at most 48 KiB copied).
+      const need = Math.min(s.block - partial, chunk.length);
+      const head = Buffer.concat([tail, chunk.subarray(0, need)]);
+      at = need;
+      if (partial + need === s.block) {
+        block(head, head.length - s.block, s.block, Buffer.alloc(0));
+        before = head;
+        partial = 0;
+      } else {
+        tail = head.subarray(Math.max(0, head.length - s.dict - (partial + need)));
+        partial += need;
+        parentPort!.postMessage({ acked: total, ...(msg.pooled ? { back: msg.buf } : {}) });
+        return;
+      }
+    }
+    // Blocks are counted from `at`: data before it was the straddling block, so `before` ends there.
+    const rest = chunk.subarray(at);
+    let j = 0;
+    for (; j + s.block <= rest.length; j += s.block) block(rest, j, s.block, before);
+    partial = rest.length - j;
+    const keep = Math.min(rest.length, s.dict + partial);
+    tail = keep >= s.dict + partial ? Buffer.from(rest.subarray(rest.length - keep))
+      : Buffer.concat([before.subarray(Math.max(0, before.length - (s.dict + partial - keep))), rest]);
+    parentPort!.postMessage({ acked: total, ...(msg.pooled ? { back: msg.buf } : {}) });
   });
 }
 

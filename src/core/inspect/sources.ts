@@ -2,6 +2,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
+import type { EngineEndpoint } from '../engine/endpoint';
+import { openSaveStream } from '../engine/saveStream';
 import { packTree } from '../engine/tarWalk';
 import { scanImageArchive } from './imageArchive';
 import { scanLayer, type LayerScan } from './layerScan';
@@ -58,6 +60,11 @@ export interface ReadSourceOptions {
   /** The engine client, for images and containers. */
   readonly docker?: () => Dockerode;
   /**
+   * Where that engine listens, when known: an image on a local socket is then read without the client
+   * (see openSaveStream); the client stays the way for everything else and for every error.
+   */
+  readonly endpoint?: EngineEndpoint;
+  /**
    * Turns an engine failure into the user's words: src/core/engine/connect's explainEngineError,
    * passed in so that this module does not load the engine client (the extension requires it apart).
    */
@@ -99,14 +106,16 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
       }
     }
     case 'image': {
-      const docker = engine(opts);
-      let stream: Readable;
-      try {
-        await docker.getImage(source.ref).inspect();
-        stream = await docker.getImage(source.ref).get() as unknown as Readable;
-      } catch (e) {
-        const m = message(opts, docker, e);
-        throw new SourceError(m.includes(source.ref) ? m : `image ${source.ref}: ${m}`);
+      let stream: Readable | undefined = opts.endpoint ? await openSaveStream(opts.endpoint, source.ref, opts.signal) : undefined;
+      if (!stream) {
+        const docker = engine(opts);
+        try {
+          await docker.getImage(source.ref).inspect();
+          stream = await docker.getImage(source.ref).get() as unknown as Readable;
+        } catch (e) {
+          const m = message(opts, docker, e);
+          throw new SourceError(m.includes(source.ref) ? m : `image ${source.ref}: ${m}`);
+        }
       }
       try {
         const a = await scanImageArchive(coalesce(stream), scan);
@@ -134,18 +143,56 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
 }
 
 /**
- * The engine's stream in chunks of 1 MiB or more: it comes in socket-sized pieces (tens of KiB), and the tar
- * parse costs per chunk; measured on the bookworm image, 2,500 socket chunks took the scan 4× as long.
+ * The engine's stream in chunks of exactly 1 MiB (the last one shorter), each in a SharedArrayBuffer of its
+ * own that the compressed-size estimator's thread reads in place (see Estimator in layerScan.ts). Socket
+ * chunks are tens of KiB and the tar parse costs per chunk (measured on the bookworm image: 2,500 socket
+ * chunks took the scan 4× as long); each byte is copied once, from the socket's chunk into its MiB, and
+ * the stream is read flowing (an async iterator over it concatenates what is buffered, a second copy).
  */
-async function* coalesce(input: AsyncIterable<Buffer>, size = 1 << 20): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [];
+export async function* coalesce(input: Readable, size = 1 << 20): AsyncGenerator<Buffer> {
+  const ready: Buffer[] = [];
+  let cur: Buffer | undefined;
   let have = 0;
-  for await (const c of input) {
-    parts.push(c);
-    have += c.length;
-    if (have >= size) { yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, have); parts = []; have = 0; }
+  let ended = false;
+  let failed: Error | undefined;
+  let wake: (() => void) | undefined;
+  const poke = (): void => { const w = wake; wake = undefined; w?.(); };
+  const onData = (c: Buffer): void => {
+    for (let at = 0; at < c.length;) {
+      cur ??= Buffer.from(new SharedArrayBuffer(size));
+      const n = c.copy(cur, have, at);
+      have += n;
+      at += n;
+      if (have === size) { ready.push(cur); cur = undefined; have = 0; }
+    }
+    if (ready.length >= 4) input.pause();
+    if (ready.length > 0) poke();
+  };
+  const onEnd = (): void => { if (cur && have > 0) ready.push(cur.subarray(0, have)); cur = undefined; ended = true; poke(); };
+  const onError = (e: Error): void => { failed = e; poke(); };
+  const onClose = (): void => { if (!ended) failed ??= new Error('the stream was closed before its end'); poke(); };
+  input.on('data', onData);
+  input.once('end', onEnd);
+  input.once('error', onError);
+  input.once('close', onClose);
+  try {
+    for (;;) {
+      const next = ready.shift();
+      if (next) {
+        if (ready.length < 2 && input.isPaused()) input.resume();
+        yield next;
+        continue;
+      }
+      if (failed) throw failed;
+      if (ended) return;
+      await new Promise<void>((r) => { wake = r; });
+    }
+  } finally {
+    input.off('data', onData);
+    input.off('end', onEnd);
+    input.off('error', onError);
+    input.off('close', onClose);
   }
-  if (have > 0) yield Buffer.concat(parts, have);
 }
 
 function message(opts: ReadSourceOptions, docker: Dockerode, e: unknown): string {

@@ -140,6 +140,24 @@ test('estimated from samples, a layer of 3 MiB (text, noise, zeros) comes within
   assert.ok(z.compressed < 0.01 * (1 << 20), `zeros share ${z.compressed}`);
 });
 
+test('the estimate is the same whatever the chunks: shared buffers of odd sizes, a mix, or plain buffers', async () => {
+  const text = Buffer.from(Array.from({ length: 60000 }, (_, i) => `row ${i * 7919 % 10007}: ${'abcdefgh'.repeat(i % 5)}\n`).join(''));
+  const tarBytes = await tarOf([{ name: 'a.txt', body: text }, { name: 'b.bin', body: bytes(700_000, 3) }, { name: 'c.txt', body: text.subarray(0, 300_000) }]);
+  const shared = (b: Buffer): Buffer => { const s = Buffer.from(new SharedArrayBuffer(b.length)); b.copy(s); return s; };
+  const sizes = [1 << 20, 5000, 70_001, 16384, 3, 400_000];
+  const cut = (wrap: (b: Buffer, i: number) => Buffer) => (async function* () {
+    for (let at = 0, i = 0; at < tarBytes.length; i++) { const n = sizes[i % sizes.length]!; yield wrap(tarBytes.subarray(at, at + n), i); at += n; }
+  })();
+  const whole = await scanLayer((async function* () { yield tarBytes; })(), { keep: () => false, compressed: 'estimate' });
+  const shares = (s: typeof whole): number[] => s.entries.map((e) => Math.round(e.compressed));
+  assert.ok(whole.gzipBytes > 0.3 * 700_000, `${whole.gzipBytes}`);
+  for (const wrap of [(b: Buffer): Buffer => shared(b), (b: Buffer, i: number): Buffer => (i % 2 ? shared(b) : b)]) {
+    const s = await scanLayer(cut(wrap), { keep: () => false, compressed: 'estimate' });
+    assert.equal(s.gzipBytes, whole.gzipBytes);
+    assert.deepEqual(shares(s), shares(whole));
+  }
+});
+
 /** A docker-archive: layer blobs first (in reverse order), manifest.json last, as `docker save` streams. */
 async function dockerArchive(layers: Buffer[]): Promise<Buffer> {
   const names = layers.map((l) => `blobs/sha256/${createHash('sha256').update(l).digest('hex')}`);
