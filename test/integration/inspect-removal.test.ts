@@ -51,14 +51,14 @@ test('a class\'s remove: globs, applied as the build applies them, shrink the ro
   assert.equal(after.classes.find((c) => c.id === cls.id)?.bytes ?? 0, 0);
 });
 
-// Files a package's maintainer scripts write are listed by no package, so a purge frees a little more than
-// the inspector says, never less. Measured: ca-certificates (with openssl and libssl3, which only it needs)
-// said 8.68 MB on this rootfs and purging freed 8.90 MB (+2.6%); on the slim example image 7.27 MB and
-// 7.55 MB (+3.8%): /etc/ssl/certs/ca-certificates.crt, /etc/ca-certificates.conf and debconf's cache of
-// its templates. Hence: at least what was said, at most 5% more.
-const freesAsSaid = (said: number, freed: number): boolean => freed >= said && freed <= 1.05 * said;
+// A purge also deletes what the package's postrm removes: files its postinst made, which no package lists
+// (ca-certificates: /etc/ssl/certs/ca-certificates.crt, /etc/ca-certificates.conf); the inspector counts them
+// (purgedPaths in src/core/inspect/dpkg.ts). Measured on this rootfs: ca-certificates with openssl and libssl3
+// said 8,904,912 bytes, purging freed 8,902,219 (−0.03%); before they were counted, 8.68 MB (+2.6%). What
+// is left is dpkg's and debconf's bookkeeping (status, their -old copies, logs): the issue's 2%.
+const freesAsSaid = (said: number, freed: number): boolean => Math.abs(freed - said) <= 0.02 * said;
 
-test('purging the package that frees most, with what only it needs, frees what the inspector said (up to 5% more)', async () => {
+test('purging the package that frees most, with what only it needs, frees what the inspector said (within 2%)', async () => {
   const before = await folderReport(copy);
   const pkg = before.packages.filter((p) => p.why === 'installed on purpose').sort((a, b) => b.freesBytes - a.freesBytes)[0];
   assert.ok(pkg && pkg.freesBytes > 1_000_000, 'a package installed on purpose that frees 1 MB or more');
@@ -69,7 +69,7 @@ test('purging the package that frees most, with what only it needs, frees what t
   assert.ok(freesAsSaid(pkg.freesBytes, freed), `${pkg.frees.join(' ')}: said ${pkg.freesBytes}, freed ${freed}`);
 });
 
-test('the example recipe rebuilt without the package it asks for shrinks the image by what the inspector said (up to 5% more)',
+test('the example recipe rebuilt without the package it asks for shrinks the image by what the inspector said (within 2%)',
   { skip: SLOW ? false : 'slow (a full build, minutes): OWNBASE_SLOW_TESTS=1 runs it', timeout: 1_100_000 }, async () => {
     const shared = await sharedBookworm();
     const recipeFile = join(__dirname, '../../../examples/bookworm-slim.ownbase.yaml');

@@ -17,6 +17,14 @@ export interface DpkgPackage {
   readonly provides: readonly string[];
   /** Paths from info/*.list, *.md5sums and *.conffiles (or status.d/*.md5sums), normalised. */
   readonly files: string[];
+  /** What its maintainer script removes besides its listed files (see purgedPaths); none when unknown. */
+  purges?: PurgedPath[];
+}
+
+/** A path a maintainer script `rm`s: normalised, possibly with `*`, `?` or `[…]`; `recursive` for `rm -r`. */
+export interface PurgedPath {
+  readonly path: string;
+  readonly recursive: boolean;
 }
 
 /** `dpkg-divert`: `from` is moved to `to` for every package but `by`. */
@@ -125,6 +133,9 @@ export function readDpkg(tree: FsTree): DpkgDb | undefined {
     } else if (f.name.endsWith('.md5sums')) {
       const p = owner(f.name, '.md5sums');
       if (p) for (const l of lines(f.content)) { const x = md5Path(l); if (x) p.files.push(x); }
+    } else if (f.name.endsWith('.postrm')) {
+      const p = owner(f.name, '.postrm');
+      if (p) p.purges = purgedPaths(f.content.toString('utf8'));
     } else if (f.name.endsWith('.conffiles')) {
       const p = owner(f.name, '.conffiles');
       if (p) for (const l of lines(f.content)) { const x = listPath(l.replace(/\s+(?:obsolete|remove-on-upgrade)$/, '').trim()); if (x !== '') p.files.push(x); }
@@ -137,4 +148,35 @@ export function readDpkg(tree: FsTree): DpkgDb | undefined {
     for (let i = 0; i + 2 < l.length; i += 3) diversions.push({ from: listPath(l[i]!), to: listPath(l[i + 1]!), by: l[i + 2]!.trim() });
   }
   return { packages, diversions };
+}
+
+/**
+ * The literal absolute paths a postrm script hands to `rm` (`rm -f /etc/ssl/certs/ca-certificates.crt`,
+ * `rm -rf /var/lib/foo`, `rm -f /etc/foo.conf*`): files its postinst made, which no package lists and a
+ * purge deletes (issue 8: a removal frees what the inspector says). The script is not run or interpreted
+ * beyond that: a path built from variables or command output is not known and is left out. A postrm
+ * removes on `remove` and `purge` alike, and a purge runs both.
+ */
+export function purgedPaths(script: string): PurgedPath[] {
+  const out: PurgedPath[] = [];
+  // Continued lines joined; dpkg's DPKG_ROOT (the root it installs into, empty in an image) dropped.
+  const text = script.replace(/\\\n/g, ' ').replace(/\$\{DPKG_ROOT(?::-)?\}|\$DPKG_ROOT\b/g, '');
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/(^|\s)#.*$/, '');
+    for (const m of line.matchAll(/(?:^|[\s;&|(`])rm((?:\s+[^\s;&|)`]+)+)/g)) {
+      let recursive = false;
+      let options = true;
+      for (const word of m[1]!.trim().split(/\s+/)) {
+        if (/^[0-9&]*[<>]/.test(word)) break;
+        if (options && word === '--') { options = false; continue; }
+        if (options && word.startsWith('-')) { if (/^-[a-zA-Z]*[rR]/.test(word) || word === '--recursive') recursive = true; continue; }
+        options = false;
+        const path = word.replace(/^(["'])(.*)\1$/, '$2');
+        if (!path.startsWith('/') || /[$`"'\\{}]/.test(path) || path.includes('/../') || path.endsWith('/..')) continue;
+        const norm = listPath(path);
+        if (norm !== '' && !/^[*?]/.test(norm)) out.push({ path: norm, recursive });
+      }
+    }
+  }
+  return out;
 }

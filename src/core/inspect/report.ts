@@ -1,10 +1,11 @@
 import { apkWorld, readApk } from './apk';
 import { packageClass, pathClass, type ContainerClass } from './classes';
 import { dependencyFacts } from './deps';
-import { readDpkg, type DpkgPackage } from './dpkg';
+import { readDpkg, type DpkgPackage, type PurgedPath } from './dpkg';
 import { readOsRelease, type OsRelease } from './osRelease';
 import type { CompressedBy } from './layerScan';
 import type { ScannedSource } from './sources';
+import type { FsTree } from './tree';
 
 export interface PackageReport {
   readonly name: string;
@@ -20,7 +21,10 @@ export interface PackageReport {
   readonly declaredBytes: number;
   /** Share of the layers' gzip-6 bytes. */
   readonly compressedBytes: number;
-  /** Bytes freed by removing it and what only it needs (their files and their dpkg database files). */
+  /**
+   * Bytes freed by purging it and what only it needs: their files, their dpkg database files, and the files
+   * their postrm scripts `rm` that no package lists (made by their postinst, see purgedPaths).
+   */
   readonly freesBytes: number;
   readonly frees: readonly string[];
   readonly why: string;
@@ -28,6 +32,8 @@ export interface PackageReport {
   readonly class: string | null;
   /** Canonical paths of its files, `/`-prefixed. */
   readonly paths: readonly string[];
+  /** Files no package lists that its postrm removes (`/`-prefixed), counted in what purging it frees. */
+  readonly purgedPaths: readonly string[];
 }
 
 export interface UnownedGroup {
@@ -79,6 +85,25 @@ function compressedBy(by: readonly CompressedBy[]): string {
 
 const DPKG_INFO = /^var\/lib\/dpkg\/info\/([^/:]+)(?::[^/.]+)?\.[^/.]+$/;
 
+/** A postrm's `rm` operand as a matcher of canonical paths: its fixed folders resolved like every path. */
+function purgeMatcher(tree: FsTree, p: PurgedPath): RegExp {
+  const wild = p.path.search(/[*?[]/);
+  const fixed = wild < 0 ? p.path : p.path.slice(0, p.path.lastIndexOf('/', wild) + 1);
+  // canonical() resolves the folders on the way, not the last component: `x` stands for what follows.
+  const head = fixed === '' ? '' : fixed.endsWith('/') ? tree.canonical(`${fixed}x`).slice(0, -1) : tree.canonical(fixed);
+  const rest = p.path.slice(fixed.length);
+  let re = '';
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i]!;
+    const close = c === '[' ? rest.indexOf(']', i + 2) : -1;
+    if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else if (close > 0) { re += `[${rest.slice(i + 1, close).replace(/^!/, '^').replace(/[\\\]]/g, '\\$&')}]`; i = close; }
+    else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${head.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${re}${p.recursive ? '(?:/.*)?' : ''}$`);
+}
+
 const dirOf = (p: string): string => { const i = p.lastIndexOf('/'); return i < 0 ? '' : p.slice(0, i); };
 
 /**
@@ -105,7 +130,8 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
     }
   });
 
-  const acc = packages.map(() => ({ files: 0, bytes: 0, compressed: 0, paths: [] as string[], classBytes: new Map<string, number>() }));
+  const acc = packages.map(() => ({ files: 0, bytes: 0, compressed: 0, paths: [] as string[], classBytes: new Map<string, number>(), purged: [] as string[], purgedBytes: 0 }));
+  const purges = packages.flatMap((p, i) => (p.purges ?? []).map((x) => ({ i, re: purgeMatcher(tree, x) })));
   const unowned = new Map<string, { files: number; bytes: number; compressed: number }>();
   const classAcc = new Map<string, { cls: ContainerClass; files: number; bytes: number }>();
   const pkgClass = packages.map((p) => packageClass(p.name));
@@ -141,7 +167,9 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
       a.compressed += node.compressed;
       if (pc) a.classBytes.set(pc.id, (a.classBytes.get(pc.id) ?? 0) + size);
     } else if (first) {
-      const info = DPKG_INFO.exec(path);
+      const purger = purges.find((x) => x.re.test(path));
+      if (purger) { const a = acc[purger.i]!; a.purged.push(`/${path}`); a.purgedBytes += size; }
+      const info = purger ? null : DPKG_INFO.exec(path);
       if (info) dbBytes.set(info[1]!, (dbBytes.get(info[1]!) ?? 0) + size);
       const dir = `/${dirOf(path)}`;
       const g = unowned.get(dir) ?? { files: 0, bytes: 0, compressed: 0 };
@@ -153,7 +181,7 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
   }
 
   const facts = dependencyFacts(packages, asked);
-  const bytesOf = new Map(packages.map((p, i) => [p.name, acc[i]!.bytes]));
+  const bytesOf = new Map(packages.map((p, i) => [p.name, acc[i]!.bytes + acc[i]!.purgedBytes]));
   const reports: PackageReport[] = packages.map((p: DpkgPackage, i) => {
     const a = acc[i]!;
     const f = facts.get(p.name) ?? { frees: [p.name], why: 'installed on purpose' };
@@ -164,7 +192,7 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
     return {
       name: p.name, version: p.version, arch: p.arch, source: p.source, sourceVersion: p.sourceVersion,
       files: a.files, bytes: a.bytes, declaredBytes: p.declaredBytes, compressedBytes: Math.round(a.compressed),
-      freesBytes: f.frees.reduce((s, n) => s + (bytesOf.get(n) ?? 0) + (dbBytes.get(n) ?? 0), 0), frees: f.frees, why: f.why, class: cls, paths: a.paths,
+      freesBytes: f.frees.reduce((s, n) => s + (bytesOf.get(n) ?? 0) + (dbBytes.get(n) ?? 0), 0), frees: f.frees, why: f.why, class: cls, paths: a.paths, purgedPaths: a.purged,
     };
   });
   reports.sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : 1));

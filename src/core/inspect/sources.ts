@@ -53,7 +53,7 @@ export function describeSource(s: InspectSource): string {
 }
 
 /** The database and release files whose bytes the inspector reads. */
-const KEEP = /^(?:var\/lib\/dpkg\/(?:status|diversions|status\.d\/[^/]+|info\/[^/]+\.(?:list|md5sums|conffiles))|etc\/os-release|usr\/lib\/os-release|lib\/apk\/db\/installed|etc\/apk\/world)$/;
+const KEEP = /^(?:var\/lib\/dpkg\/(?:status|diversions|status\.d\/[^/]+|info\/[^/]+\.(?:list|md5sums|conffiles|postrm))|etc\/os-release|usr\/lib\/os-release|lib\/apk\/db\/installed|etc\/apk\/world)$/;
 export const keepContent = (path: string): boolean => KEEP.test(path);
 
 export interface ReadSourceOptions {

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { packTree } from '../../../src/core/engine/tarWalk';
 import { compareReports } from '../../../src/core/inspect/compare';
-import { parseControl, parseDepends } from '../../../src/core/inspect/dpkg';
+import { parseControl, parseDepends, purgedPaths } from '../../../src/core/inspect/dpkg';
 import { reportCsv, reportJson } from '../../../src/core/inspect/formats';
 import { buildReport, type Report } from '../../../src/core/inspect/report';
 import { debPurl, toCycloneDx, toSpdx } from '../../../src/core/inspect/sbom';
@@ -58,6 +58,44 @@ test('every file goes to the package that lists it: usr-merge, a diversion, a ha
     assert.equal(pkg(report, 'libc6').declaredBytes, 12 * 1024);
     assert.equal(pkg(report, 'libc6').source, 'glibc');
     assert.equal(report.os?.versionId, '12');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('a postrm\'s rm of literal paths: options, globs, continued lines, DPKG_ROOT; variables and redirections left out', () => {
+  const script = [
+    '#!/bin/sh', 'set -e', '# rm -f /commented/out',
+    'if [ "$1" = purge ]; then', '  rm -f /etc/ssl/certs/ca-certificates.crt', '  rm -f /etc/ca.conf* 2>/dev/null', 'fi',
+    'rm -rf -- "/var/lib/foo" ; rm "$h" $x/y', 'rm -f "${DPKG_ROOT:-}/etc/shells" \\', '  /var/lib/shells.state >/dev/null', 'test -f x || rm -R /srv/cache',
+  ].join('\n');
+  assert.deepEqual(purgedPaths(script), [
+    { path: 'etc/ssl/certs/ca-certificates.crt', recursive: false },
+    { path: 'etc/ca.conf*', recursive: false },
+    { path: 'var/lib/foo', recursive: true },
+    { path: 'etc/shells', recursive: false },
+    { path: 'var/lib/shells.state', recursive: false },
+    { path: 'srv/cache', recursive: true },
+  ]);
+});
+
+test('what purging frees includes the files its postrm removes that no package lists, through symlinked folders', async () => {
+  const root = tempDir('rootfs');
+  makeRootfs(root);
+  try {
+    writeFileSync(join(root, 'var/lib/dpkg/info/vim-tiny.postrm'), '#!/bin/sh\nrm -f /bin/vim-gen.* /usr/lib/libc.so.6\nrm -rf /var/lib/vim "$X"/y\n');
+    writeFileSync(join(root, 'usr/bin/vim-gen.a'), bytes(111, 8));
+    writeFileSync(join(root, 'usr/bin/vim-gen.b'), bytes(222, 9));
+    mkdirSync(join(root, 'var/lib/vim/sub'), { recursive: true });
+    writeFileSync(join(root, 'var/lib/vim/sub/state'), bytes(33, 10));
+    const report = buildReport(await readSource({ kind: 'folder', path: root }), 'f');
+    const info = (f: string): number => statSync(join(root, 'var/lib/dpkg/info', f)).size;
+    const vim = pkg(report, 'vim-tiny');
+    // libc.so.6 is libc6's: named by the postrm, it is not counted for vim-tiny.
+    assert.deepEqual([...vim.purgedPaths].sort(), ['/usr/bin/vim-gen.a', '/usr/bin/vim-gen.b', '/var/lib/vim/sub/state']);
+    assert.equal(vim.bytes, EXPECTED['vim-tiny']);
+    assert.equal(vim.freesBytes, EXPECTED['vim-tiny'] + 111 + 222 + 33 + info('vim-tiny.list') + info('vim-tiny.postrm'));
+    assert.equal(pkg(report, 'foo').purgedPaths.length, 0);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
