@@ -70,14 +70,15 @@ export async function scanImageArchive(input: AsyncIterable<Buffer>, opts: ScanO
       } else if (isTar(first)) {
         scans.set(name, await scanLayer(prepend(head, it), opts));
       } else {
-        const parts = [...head];
+        const parts = [first];
         let size = got;
         if (!done) {
           for (;;) {
             const r = await it.next();
             if (r.done) break;
             size += r.value.length;
-            if (size <= JSON_LIMIT) parts.push(r.value);
+            // Copied: the chunks under it may be reused (see SaveStream.chunks).
+            if (size <= JSON_LIMIT) parts.push(Buffer.from(r.value));
           }
         }
         if (size <= JSON_LIMIT) json.set(name, Buffer.concat(parts));

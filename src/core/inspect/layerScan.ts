@@ -102,7 +102,8 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
     ends.push(end);
     if (kind === 'file' && opts.keep(path)) {
       const parts: Buffer[] = [];
-      stream.on('data', (c: unknown) => { parts.push(c as Buffer); });
+      // Copied: the chunks under it may be reused (see SaveStream.chunks).
+      stream.on('data', (c: unknown) => { parts.push(Buffer.from(c as Buffer)); });
       stream.on('end', () => { entry.content = Buffer.concat(parts); next(); });
       return;
     }
@@ -170,10 +171,10 @@ class Estimator {
   constructor() {
     this.worker = new Worker(`(${estimatorWorker.toString()})()`, { eval: true, workerData: SAMPLING });
     this.done = new Promise<EstimatedBlocks>((resolve, reject) => {
-      this.worker.on('message', (m: { acked: number; back?: SharedArrayBuffer } | EstimatedBlocks) => {
+      this.worker.on('message', (m: { acked: number; back: SharedArrayBuffer } | EstimatedBlocks) => {
         if (!('acked' in m)) { resolve(m); return; }
         this.acked = m.acked;
-        if (m.back) this.pool.push(m.back);
+        this.pool.push(m.back);
         const w = this.wake;
         this.wake = undefined;
         w?.();
@@ -185,24 +186,19 @@ class Estimator {
   }
 
   /**
-   * Hands a chunk over. One in a SharedArrayBuffer (the engine's stream, see coalesce in sources.ts) is
-   * shared as it is: its bytes are never written again. Any other is copied into a pooled shared 1 MiB
-   * buffer, handed over when full and pooled again when the worker is done with it. Waits while the
-   * worker is more than MAX_BEHIND bytes behind.
+   * Hands a chunk over: copied into a pooled shared 1 MiB buffer, handed over when full and pooled again
+   * when the worker is done with it (fresh memory per MiB costs page faults; a copy into warm memory is
+   * cheap, and the chunk's own memory may be reused by its reader). Waits while the worker is more than
+   * MAX_BEHIND bytes behind.
    */
   async write(chunk: Buffer): Promise<void> {
-    if (this.curLen === 0 && chunk.buffer instanceof SharedArrayBuffer) {
-      this.worker.postMessage({ buf: chunk.buffer, off: chunk.byteOffset, len: chunk.length, pooled: false });
-      this.sent += chunk.length;
-    } else {
-      for (let at = 0; at < chunk.length;) {
-        const cur = this.cur ??= new Uint8Array(this.pool.pop() ?? new SharedArrayBuffer(POOLED));
-        const n = Math.min(chunk.length - at, POOLED - this.curLen);
-        cur.set(chunk.subarray(at, at + n), this.curLen);
-        this.curLen += n;
-        at += n;
-        if (this.curLen === POOLED) this.post();
-      }
+    for (let at = 0; at < chunk.length;) {
+      const cur = this.cur ??= new Uint8Array(this.pool.pop() ?? new SharedArrayBuffer(POOLED));
+      const n = Math.min(chunk.length - at, POOLED - this.curLen);
+      cur.set(chunk.subarray(at, at + n), this.curLen);
+      this.curLen += n;
+      at += n;
+      if (this.curLen === POOLED) this.post();
     }
     while (this.sent - this.acked > MAX_BEHIND) {
       await Promise.race([new Promise<void>((r) => { this.wake = r; }), this.done]);
@@ -212,7 +208,7 @@ class Estimator {
   /** Hands the filled part of the current pooled buffer to the worker. */
   private post(): void {
     if (!this.cur || this.curLen === 0) return;
-    this.worker.postMessage({ buf: this.cur.buffer, off: 0, len: this.curLen, pooled: true });
+    this.worker.postMessage({ buf: this.cur.buffer, len: this.curLen });
     this.sent += this.curLen;
     this.cur = undefined;
     this.curLen = 0;
@@ -312,13 +308,13 @@ function estimatorWorker(): void {
       ? deflateRawSync(input, { level: s.level, dictionary }).length
       : deflateRawSync(input, { level: s.level }).length);
   };
-  parentPort!.on('message', (msg: { buf: SharedArrayBuffer; off: number; len: number; pooled: boolean } | null) => {
+  parentPort!.on('message', (msg: { buf: SharedArrayBuffer; len: number } | null) => {
     if (msg === null) {
       if (partial > 0) block(tail, tail.length - partial, partial, Buffer.alloc(0));
       parentPort!.postMessage({ len, band, deflated });
       return;
     }
-    const chunk = Buffer.from(msg.buf, msg.off, msg.len);
+    const chunk = Buffer.from(msg.buf, 0, msg.len);
     total += chunk.length;
     let at = 0;
     let before = tail.subarray(0, tail.length - partial);
@@ -334,7 +330,7 @@ function estimatorWorker(): void {
       } else {
         tail = head.subarray(Math.max(0, head.length - s.dict - (partial + need)));
         partial += need;
-        parentPort!.postMessage({ acked: total, ...(msg.pooled ? { back: msg.buf } : {}) });
+        parentPort!.postMessage({ acked: total, back: msg.buf });
         return;
       }
     }
@@ -346,7 +342,7 @@ function estimatorWorker(): void {
     const keep = Math.min(rest.length, s.dict + partial);
     tail = keep >= s.dict + partial ? Buffer.from(rest.subarray(rest.length - keep))
       : Buffer.concat([before.subarray(Math.max(0, before.length - (s.dict + partial - keep))), rest]);
-    parentPort!.postMessage({ acked: total, ...(msg.pooled ? { back: msg.buf } : {}) });
+    parentPort!.postMessage({ acked: total, back: msg.buf });
   });
 }
 

@@ -106,8 +106,10 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
       }
     }
     case 'image': {
-      let stream: Readable | undefined = opts.endpoint ? await openSaveStream(opts.endpoint, source.ref, opts.signal) : undefined;
-      if (!stream) {
+      // On a local socket the stream is read without the engine client; elsewhere, and for every error, with it.
+      const raw = opts.endpoint ? await openSaveStream(opts.endpoint, source.ref, opts.signal) : undefined;
+      let stream: Readable | undefined;
+      if (!raw) {
         const docker = engine(opts);
         try {
           await docker.getImage(source.ref).inspect();
@@ -118,10 +120,14 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
         }
       }
       try {
-        const a = await scanImageArchive(coalesce(stream), scan);
+        const a = await scanImageArchive(raw ? raw.chunks : coalesce(stream!), scan);
         return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags.length > 0 ? a.tags : [source.ref] };
+      } catch (e) {
+        if (opts.signal?.aborted || !raw) throw e;
+        throw new SourceError(`image ${source.ref}: ${(e as Error).message}`);
       } finally {
-        stream.destroy();
+        raw?.destroy();
+        stream?.destroy();
       }
     }
     case 'container': {
@@ -143,11 +149,10 @@ export async function readSource(source: InspectSource, opts: ReadSourceOptions 
 }
 
 /**
- * The engine's stream in chunks of exactly 1 MiB (the last one shorter), each in a SharedArrayBuffer of its
- * own that the compressed-size estimator's thread reads in place (see Estimator in layerScan.ts). Socket
- * chunks are tens of KiB and the tar parse costs per chunk (measured on the bookworm image: 2,500 socket
- * chunks took the scan 4× as long); each byte is copied once, from the socket's chunk into its MiB, and
- * the stream is read flowing (an async iterator over it concatenates what is buffered, a second copy).
+ * A stream of the engine client's in chunks of exactly 1 MiB (the last one shorter): socket chunks are tens
+ * of KiB and the tar parse costs per chunk (measured on the bookworm image: 2,500 socket chunks took the scan
+ * 4× as long). Each byte is copied once, into its MiB, and the stream is read flowing (an async iterator over
+ * it concatenates what is buffered, a second copy). An image on a local socket is read by openSaveStream.
  */
 export async function* coalesce(input: Readable, size = 1 << 20): AsyncGenerator<Buffer> {
   const ready: Buffer[] = [];
@@ -159,7 +164,7 @@ export async function* coalesce(input: Readable, size = 1 << 20): AsyncGenerator
   const poke = (): void => { const w = wake; wake = undefined; w?.(); };
   const onData = (c: Buffer): void => {
     for (let at = 0; at < c.length;) {
-      cur ??= Buffer.from(new SharedArrayBuffer(size));
+      cur ??= Buffer.allocUnsafeSlow(size);
       const n = c.copy(cur, have, at);
       have += n;
       at += n;
