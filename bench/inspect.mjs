@@ -2,10 +2,15 @@
 // anyway), interleaved rounds on the same machine; medians and the ratio printed. Target (issue 8): ≤ 1.2×.
 // The image is an mmdebstrap --variant=essential bookworm rootfs (the integration test's, reused when present)
 // imported under a unique tag and removed afterwards. Prints; never fails on a missed target.
+// Besides wall time, the CPU each side costs (the engine's, from /proc, plus the client's, from /usr/bin/time
+// where installed): on a 2-core machine that other work loads, wall time follows the CPU shares a process
+// gets, and the CPU ratio says what the wall ratio would be on an otherwise quiet machine at full contention.
 //
-//   sudo node bench/inspect.mjs [--rounds N] [--image REF]     (OWNBASE_CLI=path runs another build of the CLI)
+//   sudo node bench/inspect.mjs [--rounds N] [--image REF] [--baseline CLI]
+// OWNBASE_CLI=path runs another build of the CLI; --baseline interleaves a second build (e.g. main's) too.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -14,6 +19,7 @@ const CLI = process.env.OWNBASE_CLI ?? join(ROOT, 'dist/cli.js');
 const ROOTFS = process.env.OWNBASE_TEST_INSPECT_ROOTFS ?? '/var/tmp/ownbase-test-inspect-rootfs';
 const arg = (name) => { const i = process.argv.indexOf(name); return i > 0 ? process.argv[i + 1] : undefined; };
 const ROUNDS = Number(arg('--rounds') ?? 5);
+const BASELINE = arg('--baseline');
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 function run(file, args, opts = {}) {
@@ -21,10 +27,27 @@ function run(file, args, opts = {}) {
   if (r.status !== 0 && r.status !== 1) throw new Error(`${file} ${args.join(' ')} failed (${r.status}):\n${(r.stderr ?? '').slice(-2000)}`);
   return r.stdout;
 }
+const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const HZ = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+const dockerd = spawnSync('pidof', ['dockerd'], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0];
+/** CPU seconds the engine has used so far (utime + stime), or undefined where /proc does not say. */
+function engineCpu() {
+  try { const f = readFileSync(`/proc/${dockerd}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / HZ; } catch { return undefined; }
+}
 function timed(file, args, opts) {
+  const rusage = join(tmpdir(), `ownbase-bench-time-${process.pid}`);
+  const e0 = engineCpu();
   const t0 = performance.now();
-  const out = run(file, args, opts);
-  return { s: (performance.now() - t0) / 1000, out };
+  const out = TIME ? run(TIME, ['-f', '%U %S', '-o', rusage, file, ...args], opts) : run(file, args, opts);
+  const s = (performance.now() - t0) / 1000;
+  const e1 = engineCpu();
+  let cpu;
+  if (TIME && e0 !== undefined && e1 !== undefined) {
+    const [u, k] = readFileSync(rusage, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+    cpu = u + k + (e1 - e0);
+  }
+  rmSync(rusage, { force: true });
+  return { s, out, cpu };
 }
 
 let image = arg('--image');
@@ -43,12 +66,20 @@ try {
   run(process.execPath, [CLI, 'inspect', image, '--format', 'json']);
   const save = [];
   const inspect = [];
+  const saveCpu = [];
+  const inspectCpu = [];
+  const base = [];
+  const baseCpu = [];
   let report;
   for (let i = 0; i < ROUNDS; i++) {
-    save.push(timed('sh', ['-c', 'docker save "$1" > /dev/null', 'sh', image]).s);
+    const d = timed('sh', ['-c', 'docker save "$1" > /dev/null', 'sh', image]);
+    save.push(d.s);
+    if (d.cpu !== undefined) saveCpu.push(d.cpu);
     const r = timed(process.execPath, [CLI, 'inspect', image, '--format', 'json']);
     inspect.push(r.s);
+    if (r.cpu !== undefined) inspectCpu.push(r.cpu);
     report = JSON.parse(r.out);
+    if (BASELINE) { const b = timed(process.execPath, [BASELINE, 'inspect', image, '--format', 'json']); base.push(b.s); if (b.cpu !== undefined) baseCpu.push(b.cpu); }
   }
   const s = median(save);
   const o = median(inspect);
@@ -56,6 +87,14 @@ try {
   console.log(`docker save > /dev/null  median ${s.toFixed(2)} s  (${save.map((x) => x.toFixed(2)).join(', ')})`);
   console.log(`ownbase inspect          median ${o.toFixed(2)} s  (${inspect.map((x) => x.toFixed(2)).join(', ')})`);
   console.log(`ratio ${(o / s).toFixed(2)}× (target ≤ 1.2×)`);
+  if (BASELINE) console.log(`baseline ${BASELINE}  median ${median(base).toFixed(2)} s  (${base.map((x) => x.toFixed(2)).join(', ')}), ratio ${(median(base) / s).toFixed(2)}×${baseCpu.length > 0 ? `, CPU ${median(baseCpu).toFixed(2)} s` : ''}`);
+  if (saveCpu.length > 0 && inspectCpu.length > 0) {
+    const sc = median(saveCpu);
+    const oc = median(inspectCpu);
+    console.log(`CPU, engine included: docker save ${sc.toFixed(2)} s, ownbase inspect ${oc.toFixed(2)} s, ratio ${(oc / sc).toFixed(2)}×`);
+  }
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  console.log(`load average ${load} on ${(await import('node:os')).availableParallelism()} cores`);
 } finally {
   if (made) spawnSync('docker', ['rmi', '-f', made], { stdio: 'ignore' });
 }
