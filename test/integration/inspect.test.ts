@@ -124,6 +124,13 @@ test('ownbase build --from-rootfs … --sbom FILE.cdx.json writes the built imag
   assert.equal(await cycloneDx15Problems(doc), null);
 });
 
+test('read on the engine\'s socket without the client (what the CLI does), the image reads the same', async () => {
+  const endpoint = { host: 'unix:///var/run/docker.sock', source: 'default' as const };
+  const raw = buildReport(await readSource({ kind: 'image', ref: TAG }, { endpoint, docker: () => { throw new Error('the client was asked'); } }), TAG);
+  assert.deepEqual(raw.totals, report.totals);
+  assert.deepEqual(raw.packages.map((p) => [p.name, p.bytes, p.compressedBytes, p.freesBytes]), report.packages.map((p) => [p.name, p.bytes, p.compressedBytes, p.freesBytes]));
+});
+
 test('a container export and the folder read the same as the image', async () => {
   const c = await docker.createContainer({ Image: TAG, Cmd: ['/bin/true'] });
   containers.push(c.id);
