@@ -257,19 +257,31 @@ test('up to date only for an image a build named: never a -failed or pending one
   assert.ok(written.type === 'note' && written.text === `SBOM (spdx-json) written to ${join(work, 'out.spdx.json')}`);
 });
 
-test('slow: a removal that breaks apt fails the build; the image exists only as -failed', { skip: process.env['OWNBASE_SLOW_TESTS'] !== '1' && 'OWNBASE_SLOW_TESTS=1' }, async () => {
-  const tag = `ownbase-test-checks-broken-${ID}:1`;
+test('slow: a removal that breaks apt fails the build, again when rebuilt unchanged; the fixed recipe builds', { skip: process.env['OWNBASE_SLOW_TESTS'] !== '1' && 'OWNBASE_SLOW_TESTS=1' }, async () => {
+  const tag = `${REPO}/broken:1`;
+  const example = readFileSync(join(__dirname, '../../../examples/bookworm-slim.ownbase.yaml'), 'utf8');
   const recipe = join(work, 'broken.ownbase.yaml');
-  writeFileSync(recipe, readFileSync(join(__dirname, '../../../examples/bookworm-slim.ownbase.yaml'), 'utf8') +
-    'remove: [/usr/lib/x86_64-linux-gnu/libxxhash.so*]\n');
-  try {
-    const r = await cli(['build', recipe, '--force', '--tag', tag, '--progress', 'json', '--cache-dir', '/var/cache/ownbase-it/shared']);
-    assert.equal(r.code, 1, r.err);
-    const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { type: string; id?: string; status?: string; code?: string });
-    assert.deepEqual(events.filter((e) => e.type === 'check' && e.status === 'failed').map((e) => e.id), ['builtins.apt', 'builtins.loader']);
-    assert.equal(events.at(-1)!.code, 'checks');
-    assert.ok(imageExists(`${tag}-failed`) && !imageExists(tag));
-  } finally {
-    docker('image', 'rm', '-f', tag, `${tag}-failed`);
-  }
+  writeFileSync(recipe, `${example}remove: [/usr/lib/x86_64-linux-gnu/libxxhash.so*]\n`);
+  const build = (...extra: string[]) => cli(['build', recipe, ...extra, '--tag', tag, '--progress', 'json', '--cache-dir', '/var/cache/ownbase-it/shared']);
+  const r = await build('--force');
+  assert.equal(r.code, 1, r.err);
+  assert.deepEqual(r.events.filter((e) => e.type === 'check' && e.status === 'failed').map((e) => e.type === 'check' && e.id), ['builtins.apt', 'builtins.loader']);
+  const end = r.events.at(-1);
+  assert.ok(end?.type === 'error' && end.code === 'checks');
+  assert.deepEqual(imagesOf(`${REPO}/broken`), [`${tag}-failed`]);
+  // Unchanged, without --force: the image of the same inputs failed its checks, so it is built and checked again.
+  const again = await build();
+  assert.equal(again.code, 1, again.err);
+  assert.ok(again.events.some((e) => e.type === 'plan'), 'not up to date');
+  assert.ok(!again.events.some((e) => e.type === 'note' && e.text.startsWith('up to date')));
+  const againEnd = again.events.at(-1);
+  assert.ok(againEnd?.type === 'error' && againEnd.code === 'checks');
+  assert.deepEqual(imagesOf(`${REPO}/broken`), [`${tag}-failed`]);
+  // Fixed: it builds, and NAME is the new image.
+  writeFileSync(recipe, `${example}# fixed: libxxhash stays\n`);
+  const fixed = await build();
+  assert.equal(fixed.code, 0, fixed.out + fixed.err);
+  const result = fixed.events.find((e) => e.type === 'result');
+  assert.ok(result?.type === 'result' && result.upToDate !== true && result.id === idOf(tag));
+  assert.deepEqual(imagesOf(`${REPO}/broken`), [tag, `${tag}-failed`]);
 });
