@@ -193,8 +193,9 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --write-lock        write NAME.ownbase.lock beside the recipe: every package installed, with its version and SHA-256
   --force             build even when an image of the same inputs (recipe, lock, ownbase's plan version) exists;
                       without it such a build is done at once: "up to date", nothing runs
-  --no-checks         do not run the recipe's checks (verify: and the built-in ones) on the image; when they run
-                      and one fails, the build fails and the image is kept as NAME-failed, not as NAME
+  --no-checks         do not run the recipe's checks (verify: and the built-in ones) on the image; when they run,
+                      the image gets NAME only once they pass; when one fails, the build fails, the image is kept
+                      as NAME-failed and NAME stays on the image it had
   --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
                       result, error), for CI and editors; the default, text, is the same events for people
   --sbom FILE         after the build, write the image's SBOM (what ownbase inspect --format gives):
