@@ -385,6 +385,8 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   /** `pending`: the tag it was imported under while its checks run; `tag`, the name it gets when they pass. */
   let imported: { id: string; tag: string; pending?: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;
   const checkImage = a.noChecks !== true;
+  /** Set before the import starts, so a failure after the engine tagged the image still removes the pending tag. */
+  let pendingRef: string | undefined;
   let archived: { path: string; size: number; layerGzipSize: number } | undefined;
   const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
   let applied: number | undefined;
@@ -412,6 +414,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
         applied = lock?.lock.archive.updatesApplied ?? updatesApplied(plan);
         // With checks, the image never takes the final name before they pass: the last good image keeps it meanwhile.
         const pending = checkImage ? (await import('../core/checks/tags')).pendingTag(req.tag) : undefined;
+        pendingRef = pending;
         const r = await importRootfs(docker, {
           ...req, ...(pending !== undefined && { tag: pending }), labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs,
           signal: ctx.signal, ...(!inside && { workDir: workBase }), ...epochOf(plan),
@@ -428,8 +431,8 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     },
   });
 
-  if (result.outcome !== 'succeeded' && imported?.pending !== undefined) {
-    await (await import('../core/checks/tags')).discardPending(imported.pending);
+  if (result.outcome !== 'succeeded' && pendingRef !== undefined) {
+    await (await import('../core/checks/tags')).discardPending(pendingRef);
   }
   const seconds = (Date.now() - started) / 1000;
   const inputsOf = (labels: Readonly<Record<string, string>>) =>
