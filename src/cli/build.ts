@@ -22,7 +22,8 @@ import { MAX_FILE_BYTES, readInput } from './readInput';
 import { encodingDiagnostic } from '../core/lint/encoding';
 import { LineIndex } from '../core/kernel/text';
 import { UsageError } from './usageError';
-import { takeSbomArgs, writeBuildSbom } from './buildSbom';
+import { takeSbomArgs, writeBuildSbom, type SbomRequest } from './buildSbom';
+import { formatTagName, parseTagName } from '../core/kernel/imageRef';
 
 export interface BuildArgs {
   recipe: string;
@@ -192,8 +193,9 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --write-lock        write NAME.ownbase.lock beside the recipe: every package installed, with its version and SHA-256
   --force             build even when an image of the same inputs (recipe, lock, ownbase's plan version) exists;
                       without it such a build is done at once: "up to date", nothing runs
-  --no-checks         do not run the recipe's checks (verify: and the built-in ones) on the image; when they run
-                      and one fails, the build fails and the image is kept as NAME-failed, not as NAME
+  --no-checks         do not run the recipe's checks (verify: and the built-in ones) on the image; when they run,
+                      the image gets NAME only once they pass; when one fails, the build fails, the image is kept
+                      as NAME-failed and NAME stays on the image it had
   --progress json     one JSON event per line on stdout ("v":1; plan, step-start, output, step-end, note,
                       result, error), for CI and editors; the default, text, is the same events for people
   --sbom FILE         after the build, write the image's SBOM (what ownbase inspect --format gives):
@@ -320,8 +322,9 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
       return 1;
     }
     const target = a.tag ?? loaded.recipe.image;
-    const { failedTag } = await import('../core/checks/failed');
-    const same = await importer.upToDateImage(docker, inputs, target, failedTag(target)).catch(() => undefined);
+    const { isFinalTag } = await import('../core/checks/tags');
+    // Only an image named by a build whose checks passed (or were skipped) counts: never a -failed or pending one.
+    const same = await importer.upToDateImage(docker, inputs, target, isFinalTag).catch(() => undefined);
     if (same) {
       const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
       emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (recipe, lock, plan version); --force rebuilds` });
@@ -329,7 +332,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
         type: 'result', tag: same.tag, seconds: (Date.now() - t0) / 1000, size: same.size, layerGzipSize: recordedLayerGzipSize(cacheRoot, same.id),
         id: same.id, ...(same.layerDigest !== undefined && { layerDigest: same.layerDigest }), upToDate: true, inputsSha256: inputs,
       });
-      return 0;
+      return await writeSbomIfAsked(sbom, { image: same.tag, docker }, io, emit) ? 0 : 1;
     }
   }
 
@@ -379,7 +382,11 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   }
   for (const w of plan.warnings) emit({ type: 'note', level: 'warning', text: w });
 
-  let imported: { id: string; tag: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;
+  /** `pending`: the tag it was imported under while its checks run; `tag`, the name it gets when they pass. */
+  let imported: { id: string; tag: string; pending?: string; size: number; layerGzipSize: number; layerDigest?: string } | undefined;
+  const checkImage = a.noChecks !== true;
+  /** Set before the import starts, so a failure after the engine tagged the image still removes the pending tag. */
+  let pendingRef: string | undefined;
   let archived: { path: string; size: number; layerGzipSize: number } | undefined;
   const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
   let applied: number | undefined;
@@ -405,9 +412,15 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
         // The layer tar goes next to the work folder (a tmpfs by default), never inside the rootfs.
         const inside = workBase === plan.rootfs || workBase.startsWith(`${plan.rootfs}/`);
         applied = lock?.lock.archive.updatesApplied ?? updatesApplied(plan);
-        const r = await importRootfs(docker, { ...req, labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs, signal: ctx.signal, ...(!inside && { workDir: workBase }), ...epochOf(plan) });
+        // With checks, the image never takes the final name before they pass: the last good image keeps it meanwhile.
+        const pending = checkImage ? (await import('../core/checks/tags')).pendingTag(req.tag) : undefined;
+        pendingRef = pending;
+        const r = await importRootfs(docker, {
+          ...req, ...(pending !== undefined && { tag: pending }), labels: { ...req.labels, ...updatesLabels(applied) }, rootfs: plan.rootfs,
+          signal: ctx.signal, ...(!inside && { workDir: workBase }), ...epochOf(plan),
+        });
         const layer = (await docker.getImage(r.id).inspect().catch(() => undefined))?.RootFS?.Layers?.[0];
-        imported = { ...r, ...(layer !== undefined && { layerDigest: layer }) };
+        imported = { ...r, tag: formatTagName(parseTagName(req.tag)), ...(pending !== undefined && { pending: r.tag }), ...(layer !== undefined && { layerDigest: layer }) };
         recordLayerGzipSize(cacheRoot, r.id, r.layerGzipSize);
       },
       archive: async (_step, ctx) => {
@@ -418,6 +431,9 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     },
   });
 
+  if (result.outcome !== 'succeeded' && pendingRef !== undefined) {
+    await (await import('../core/checks/tags')).discardPending(pendingRef);
+  }
   const seconds = (Date.now() - started) / 1000;
   const inputsOf = (labels: Readonly<Record<string, string>>) =>
     labels[LABEL_INPUTS_SHA256] !== undefined ? { inputsSha256: labels[LABEL_INPUTS_SHA256] } : {};
@@ -441,8 +457,13 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   if (!a.noChecks && (imported || plan.keepRootfs)) {
     const { runBuildChecks } = await import('./buildChecks');
     const read = readInput(loaded.path, MAX_FILE_BYTES.recipe);
-    const subject = imported ? { image: imported.tag } : { rootfs: plan.rootfs };
-    if (!(await runBuildChecks(loaded.recipe, read.ok ? read.file.text : undefined, subject, emit, io.signal))) return 1;
+    const subject = imported ? { image: imported.pending ?? imported.tag, tag: imported.tag } : { rootfs: plan.rootfs };
+    const checked = await runBuildChecks(loaded.recipe, read.ok ? read.file.text : undefined, subject, emit, io.signal);
+    if (checked === 'cancelled') {
+      emit({ type: 'error', code: 'cancelled', message: `build cancelled during the checks, after ${((Date.now() - started) / 1000).toFixed(1)} s; the image was not kept` });
+      return 130;
+    }
+    if (checked === 'failed') return 1;
   } else if (!a.noChecks) emit({ type: 'note', level: 'info', text: `checks not run: the image is an archive and its rootfs was not kept (run ownbase test --rootfs on a --keep-rootfs build)` });
   const kept = {
     ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
@@ -454,18 +475,24 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   } else if (archived) {
     emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept, ...inputsOf(req.labels) });
   }
-  if (sbom && (imported || archived)) {
-    try {
-      const built = imported ? { image: imported.tag, docker } : { archive: archived!.path };
-      emit({ type: 'note', level: 'info', text: `SBOM (${sbom.format}) written to ${await writeBuildSbom(sbom, built, io.cwd, io.signal)}` });
-    } catch (e) {
-      emit({ type: 'note', level: 'warning', text: `the image was built, but its SBOM was not written: ${message(e)}` });
-      return 1;
-    }
+  if (imported || archived) {
+    if (!(await writeSbomIfAsked(sbom, imported ? { image: imported.tag, docker } : { archive: archived!.path }, io, emit))) return 1;
   }
   if (result.cleanupFailures.length > 0 || result.mountsLeft.length > 0) {
     emit({ type: 'error', code: 'cleanup', message: 'the image was built, but the cleanup did not finish (see above)' });
     return 1;
   }
   return 0;
+}
+
+/** `--sbom FILE`: the SBOM of the image (built now, or up to date) or archive. False: it was asked for and not written (said). */
+async function writeSbomIfAsked(sbom: SbomRequest | undefined, built: Parameters<typeof writeBuildSbom>[1], io: CliIO, emit: (e: BuildEventInit) => void): Promise<boolean> {
+  if (!sbom) return true;
+  try {
+    emit({ type: 'note', level: 'info', text: `SBOM (${sbom.format}) written to ${await writeBuildSbom(sbom, built, io.cwd, io.signal)}` });
+    return true;
+  } catch (e) {
+    emit({ type: 'note', level: 'warning', text: `the image is there, but its SBOM was not written: ${message(e)}` });
+    return false;
+  }
 }

@@ -7,4 +7,4 @@ export { rootfsTarget, userSpec, type RootfsOptions } from './rootfs';
 export type { CheckTarget, ExecOptions, ExecResult, ImageFacts } from './target';
 export { formatJunit, xmlEscape } from './junit';
 export { checkRanges, recipeCheckItems } from './locate';
-export { failedTag, keepAsFailed } from './failed';
+export { discardPending, failedTag, isFinalTag, keepAsFailed, pendingTag, promote } from './tags';

@@ -1,9 +1,9 @@
 import { clip, listSome } from '../kernel/text';
 import { parseVerifySize, verifyRegex } from '../recipe/verify';
 import type { VerifyCommand, VerifyFile } from '../recipe/types';
-import type { Check } from './model';
+import type { BuiltinName, Check } from './model';
 import { reportOf, resultOf, type CheckReport, type CheckResult } from './result';
-import { ID_SCRIPT, LOADER_SCRIPT, SCANNERS_SCRIPT, SETUID_SCRIPT, STAT_SCRIPT } from './scripts';
+import { BATCH_SCRIPT, ID_SCRIPT, LOADER_SCRIPT, parseBatch, SCANNERS_SCRIPT, SETUID_SCRIPT, STAT_SCRIPT } from './scripts';
 import type { CheckTarget, ExecResult, ImageFacts } from './target';
 
 /** Built-in and file checks look at the image as root; their scripts take this long at most. */
@@ -22,7 +22,7 @@ export interface RunChecksOptions {
 export async function runChecks(checks: readonly Check[], target: CheckTarget, options: RunChecksOptions = {}): Promise<CheckReport> {
   const started = Date.now();
   const results: CheckResult[] = [];
-  const ctx = new Context(target);
+  const ctx = new Context(target, checks.flatMap((c) => (c.kind === 'builtin' ? [c.builtin] : [])));
   for (const check of checks) {
     const t = Date.now();
     let r: CheckResult;
@@ -38,11 +38,36 @@ export async function runChecks(checks: readonly Check[], target: CheckTarget, o
   return reportOf(target.name, target.driver, results, Date.now() - started, options.recipe);
 }
 
-/** What several checks of one run share: the image config, fetched once. */
+/**
+ * The scripts of each built-in check, by part name; all of a run's built-in checks go into the image in one exec
+ * (a process start into a container is what they cost most), the loader's last, as its output is the longest.
+ */
+const BUILTIN_PARTS: Readonly<Record<BuiltinName, readonly (readonly [string, string])[]>> = {
+  apt: [['apt-version', 'apt-get --version'], ['apt-audit', 'dpkg --audit']],
+  scanners: [['scanners', SCANNERS_SCRIPT]],
+  setuid: [['setuid', SETUID_SCRIPT]],
+  loader: [['loader', LOADER_SCRIPT]],
+};
+const BATCH_ORDER: readonly BuiltinName[] = ['apt', 'scanners', 'setuid', 'loader'];
+
+/** What several checks of one run share: the image config, fetched once; the built-in checks' scripts, run at once. */
 class Context {
   private facts?: Promise<ImageFacts | undefined>;
-  constructor(readonly target: CheckTarget) {}
+  private batch?: Promise<{ whole: ExecResult; parts: ReturnType<typeof parseBatch> }>;
+  constructor(readonly target: CheckTarget, private readonly builtins: readonly BuiltinName[]) {}
   config(): Promise<ImageFacts | undefined> { return this.facts ??= this.target.config(); }
+  /** One part of the built-in checks' batch, run on the first call; the whole batch's result when it never ran. */
+  async part(name: string): Promise<ExecResult> {
+    this.batch ??= (async () => {
+      const args = BATCH_ORDER.filter((b) => this.builtins.includes(b)).flatMap((b) => BUILTIN_PARTS[b].flat());
+      const whole = await this.asRoot(BATCH_SCRIPT, args);
+      return { whole, parts: parseBatch(whole.stdout, whole.stderr) };
+    })();
+    const { whole, parts } = await this.batch;
+    const p = parts.get(name);
+    if (p) return { ...p, timedOut: false };
+    return { ...whole, ...(whole.error === undefined && !whole.timedOut && { error: `the built-in checks' script stopped before ${name} (exit ${String(whole.exitCode)}): ${clip((whole.stderr || whole.stdout).trim(), SHOWN_CHARS)}` }) };
+  }
   asRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
     return this.target.exec(['/bin/sh', '-c', script, 'sh', ...args], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
   }
@@ -89,12 +114,12 @@ type Fail = (message: string, detail?: { expected?: string; actual?: string }) =
 async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Promise<CheckResult> {
   switch (name) {
     case 'apt': {
-      const version = await ctx.target.exec(['apt-get', '--version'], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+      const version = await ctx.part('apt-version');
       if (version.error !== undefined || version.exitCode !== 0) {
         return fail(`apt-get --version failed (${version.error ?? `exit ${String(version.exitCode)}`}): ${shown((version.stderr + version.stdout).trim())}`,
           { expected: 'apt-get --version: exit 0', actual: `exit ${String(version.exitCode)}\n${shown((version.stderr + version.stdout).trim())}` });
       }
-      const audit = await ctx.target.exec(['dpkg', '--audit'], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+      const audit = await ctx.part('apt-audit');
       if (audit.error !== undefined || audit.exitCode !== 0 || audit.stdout.trim() !== '') {
         const out = (audit.stdout + audit.stderr).trim();
         return fail(`dpkg --audit is not clean (${audit.error ?? `exit ${String(audit.exitCode)}`}): ${shown(out)}`,
@@ -103,7 +128,7 @@ async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Prom
       return pass(`${lines(version.stdout)[0] ?? 'apt-get'}; dpkg --audit reports nothing.`);
     }
     case 'loader': {
-      const r = await ctx.asRoot(LOADER_SCRIPT);
+      const r = await ctx.part('loader');
       const bad = scriptFailure('the loader check', r);
       if (bad) return fail(bad);
       const out = lines(r.stdout);
@@ -118,7 +143,7 @@ async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Prom
         { expected: 'no library "not found"', actual: clip(missing.join('\n'), SHOWN_CHARS) });
     }
     case 'setuid': {
-      const r = await ctx.asRoot(SETUID_SCRIPT);
+      const r = await ctx.part('setuid');
       const bad = scriptFailure('the setuid check', r);
       if (bad) return fail(bad);
       const extra = lines(r.stdout);
@@ -127,7 +152,7 @@ async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Prom
           { expected: 'none', actual: extra.join('\n') });
     }
     default: { // scanners
-      const r = await ctx.asRoot(SCANNERS_SCRIPT);
+      const r = await ctx.part('scanners');
       const bad = scriptFailure('the scanners check', r);
       if (bad) return fail(bad);
       const missing = lines(r.stdout);

@@ -57,3 +57,43 @@ export const SCANNERS_SCRIPT = `[ -e /etc/os-release ] || [ -e /usr/lib/os-relea
 
 /** `$1`: a user. Its uid, then its group ids (as \`id\` gives them). */
 export const ID_SCRIPT = `id -u -- "$1" && id -G -- "$1"`;
+
+/**
+ * Runs several scripts in one process start (`$@`: name, script, name, script, …): each as `sh -c SCRIPT`, in order,
+ * framed on both streams by `\n@@ownbase:<name>\n` and closed on stdout by `\n@@ownbase-exit:<status>\n`, so one
+ * exec into the image does the work of several (parseBatch splits it back).
+ */
+export const BATCH_SCRIPT = `while [ $# -ge 2 ]; do
+  printf '\\n@@ownbase:%s\\n' "$1"; printf '\\n@@ownbase:%s\\n' "$1" >&2
+  sh -c "$2" sh
+  printf '\\n@@ownbase-exit:%s\\n' "$?"
+  shift 2
+done`;
+
+/** One script's part of a BATCH_SCRIPT run. */
+export interface BatchPart { readonly exitCode: number; readonly stdout: string; readonly stderr: string }
+
+/**
+ * Splits BATCH_SCRIPT's output into its parts by name. A part whose frame is missing or not closed (the batch was
+ * cut short) is absent.
+ */
+export function parseBatch(stdout: string, stderr: string): Map<string, BatchPart> {
+  const sections = (text: string): Map<string, string> => {
+    const out = new Map<string, string>();
+    const marks = [...text.matchAll(/\n@@ownbase:([A-Za-z0-9_.-]+)\n/g)];
+    marks.forEach((m, i) => {
+      const from = m.index + m[0].length;
+      out.set(m[1]!, text.slice(from, i + 1 < marks.length ? marks[i + 1]!.index : text.length));
+    });
+    return out;
+  };
+  const outs = sections(stdout);
+  const errs = sections(stderr);
+  const parts = new Map<string, BatchPart>();
+  for (const [name, text] of outs) {
+    const end = /\n@@ownbase-exit:(\d+)\n$/.exec(text);
+    if (!end) continue;
+    parts.set(name, { exitCode: Number(end[1]), stdout: text.slice(0, end.index), stderr: errs.get(name) ?? '' });
+  }
+  return parts;
+}

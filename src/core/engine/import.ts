@@ -209,15 +209,15 @@ export interface UpToDateImage {
 }
 
 /**
- * An image built from the same inputs (its `dev.ownbase.inputs.sha256` label is `inputs`), named `tag`:
- * the one named so already, else another with that label, which gets the name. Undefined when there is none.
+ * An image built from the same inputs (its `dev.ownbase.inputs.sha256` label is `inputs`) that has a name `reusable`
+ * accepts (a build gives its final names only to images whose checks passed), named `tag`: the one named so already,
+ * else the newest other such image, which gets the name. An image with no name, or only names `reusable` refuses
+ * (a `-failed` one, a build's pending one), never counts. Undefined when there is none.
  */
-export async function upToDateImage(docker: Dockerode, inputs: string, tag: string, failedTag?: string): Promise<UpToDateImage | undefined> {
+export async function upToDateImage(docker: Dockerode, inputs: string, tag: string, reusable: (ref: string) => boolean = () => true): Promise<UpToDateImage | undefined> {
   const ref = formatTagName(parseTagName(tag));
   const all = await docker.listImages({ filters: { label: [`${LABEL_INPUTS_SHA256}=${inputs}`] } });
-  // An image kept under the failed tag (its checks failed) has the same inputs but must never become `tag`.
-  const failed = failedTag !== undefined ? formatTagName(parseTagName(failedTag)) : undefined;
-  const found = all.filter((i) => failed === undefined || !(i.RepoTags ?? []).includes(failed));
+  const found = all.filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>' && reusable(t)));
   if (found.length === 0) return undefined;
   const named = found.find((i) => (i.RepoTags ?? []).includes(ref));
   const pick = named ?? [...found].sort((a, b) => b.Created - a.Created)[0]!;
