@@ -11,7 +11,7 @@ import type { Plan } from '../core/build/types';
 import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
 import { checkLockedDebs, formatLock, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
-import { archiveState, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
+import { archiveState, cachePackagesSha256, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { loadRecipe } from '../core/recipe';
 import { runPlan } from '../core/run/runner';
@@ -268,7 +268,9 @@ async function rootfsCacheEntry(plan: Plan, lock: LoadedLock | undefined, host: 
     releases = await archiveState(releaseUrls(plan, mirror), signal);
     if (releases === undefined) return undefined;
   }
-  const key = rootfsCacheKey({ plan, ...(lock && { lock: lock.lock }), ...(releases && { releases }) });
+  const cachePackages = !lock && plan.cache?.warm === true ? cachePackagesSha256(plan) : undefined;
+  if (!lock && plan.cache?.warm === true && cachePackages === undefined) return undefined;
+  const key = rootfsCacheKey({ plan, ...(lock && { lock: lock.lock }), ...(releases && { releases }), ...(cachePackages !== undefined && { cachePackages }) });
   // A lock written from a cached rootfs needs what its bootstrap installed (and, without a lock, the release's record).
   return probeRootfsCache(cacheRoot, key, writeLock ? ['packages', ...(lock ? [] : ['release' as const])] : []);
 }
@@ -372,7 +374,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     if (plan.cache && a.fromRootfs === undefined && a.noRootfsCache !== true) {
       rootfsEntry = await rootfsCacheEntry(plan, lock, host, cacheRoot, a.writeLock === true, io.signal);
       if (rootfsEntry) ({ plan } = planFor(loaded, a, host, io, { ...planOpts, rootfsCache: rootfsEntry }));
-      else emit({ type: 'note', level: 'info', text: "rootfs cache not used: the archive's Release files could not be read (its state is part of the key)" });
+      else emit({ type: 'note', level: 'info', text: "rootfs cache not used: the archive's Release files or the package cache's index could not be read (their state is part of the key)" });
     }
   } catch (e) {
     if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
