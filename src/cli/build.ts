@@ -9,7 +9,7 @@ import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } 
 import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
 import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
-import { checkLockedDebs, formatLock, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
+import { checkLockedDebs, fetchLockedDebs, formatLock, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
 import { archiveState, cachePackagesSha256, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
 import type { Builder, Recipe } from '../core/recipe/types';
@@ -384,11 +384,16 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     emit({ type: 'note', level: 'info', text: `rootfs from cache (key ${rootfsEntry.key}): only the config, slim or remove changed, so bootstrap, upgrade and packages do not run` });
   }
   if (lock && plan.cache && rootfsEntry?.hit !== true) {
-    // Every locked .deb is checked before anything installs: a mismatch stops the build here, naming the packages.
-    const problems = checkLockedDebs(lock.lock, plan.cache.dir);
+    // What the cache lacks is downloaded (each checked against its SHA-256); then every locked .deb is checked before
+    // anything installs: a mismatch, or a package the archive no longer has, stops the build here, naming the packages.
+    const mirror = lock.lock.archive.mirror ?? plan.mirror ?? host.toolDefaults(plan.recipe.distro, plan.arch).mirror;
+    const bases = [...new Set([mirror, plan.updates.securityMirror].filter((m): m is string => m !== undefined))];
+    const got = await fetchLockedDebs(lock.lock, plan.cache.dir, bases, io.signal);
+    if (got.fetched.length > 0) emit({ type: 'note', level: 'info', text: `lock: downloaded ${got.fetched.length} locked package${got.fetched.length === 1 ? '' : 's'} the cache lacked (each checked against its SHA-256): ${got.fetched.join(', ')}` });
+    const problems = checkLockedDebs(lock.lock, plan.cache.dir, got.missingWhy);
     if (problems.length > 0) {
-      emit({ type: 'error', code: 'plan', message: `${lock.path}: the package cache does not hold the locked packages; nothing was installed:\n  ${problems.join('\n  ')}`,
-        hint: 'a package the cache lacks is downloaded by a build without the lock (ownbase lock RECIPE writes a new one)' });
+      emit({ type: 'error', code: 'plan', message: `${lock.path}: the locked packages cannot all be had; nothing was installed:\n  ${problems.join('\n  ')}`,
+        hint: 'ownbase lock RECIPE writes a lock of what the archive has now (ownbase outdated RECIPE tells what changed)' });
       return 1;
     }
     try {
