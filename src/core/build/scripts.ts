@@ -318,7 +318,7 @@ if [ -n "$sp" ]; then
   rm -f -- "$r/etc/apt/sources.list" "$r"/etc/apt/sources.list.d/*.list "$r"/etc/apt/sources.list.d/*.sources
   mkdir -p -- "$r\${sp%/*}"
   printf '%s' "$st" > "$r$sp"
-elif [ -n "$c" ]; then
+elif [ -n "$c" ] && [ -f "$c/sources.list" ]; then
   cp -- "$c/sources.list" "$r/etc/apt/sources.list"
 fi
 if [ -n "$c" ]; then
