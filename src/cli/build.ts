@@ -9,10 +9,11 @@ import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } 
 import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
 import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
-import { checkLockedDebs, fetchLockedDebs, formatLock, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
+import { checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
 import { archiveState, cachePackagesSha256, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
 import type { Builder, Recipe } from '../core/recipe/types';
+import { updateSuites } from '../core/recipe/suites';
 import { loadRecipe } from '../core/recipe';
 import { runPlan } from '../core/run/runner';
 import { formatBuildEvent, fromRunEvent, type BuildEvent, type BuildEventInit } from '../core/run/events';
@@ -397,7 +398,18 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
       return 1;
     }
     try {
-      writeLockedRepository(lock.lock, plan.cache.dir, plan.arch, lock.sha256);
+      // A .deb downloaded for the lock has no stanza in the cache: the archive's Packages indices give its own (with the
+      // archive's Priority, which decides what the variant installs; a .deb's control often says another).
+      const unknown = lockedWithoutStanza(lock.lock, plan.cache.dir, plan.arch);
+      let indices: string[] = [];
+      if (unknown.length > 0) {
+        const { fetchPackages } = await import('../core/build/outdatedCheck');
+        const { security } = updateSuites(plan.recipe.distro, plan.recipe.suite);
+        const suites = [plan.recipe.suite, ...plan.updates.suites];
+        indices = await Promise.all(suites.flatMap((suite) => lock!.lock.archive.components.map((c) =>
+          fetchPackages(suite === security && plan.updates.securityMirror !== undefined ? plan.updates.securityMirror : bases[0]!, suite, c, plan.arch))));
+      }
+      writeLockedRepository(lock.lock, plan.cache.dir, plan.arch, lock.sha256, indices);
     } catch (e) {
       emit({ type: 'error', code: 'plan', message: `${lock.path}: ${message(e)}` });
       return 1;

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PlanError, sourceDateEpoch } from './plan';
@@ -258,11 +257,23 @@ export async function fetchLockedDebs(lock: LockFile, cacheDir: string, bases: r
   return { fetched: fetched.sort(), missingWhy };
 }
 
-/** A Packages stanza for a .deb the cache has no record of (downloaded for a lock): its control fields and where it is. */
-function stanzaFromDeb(file: string, p: LockedPackage): string {
-  const r = spawnSync('dpkg-deb', ['-f', '--', file], { encoding: 'utf8' });
-  if (r.status !== 0) throw new LockError(`${p.name} ${p.version}: dpkg-deb cannot read ${file}: ${(r.stderr ?? r.error?.message ?? '').trim()}`);
-  return [r.stdout.trimEnd(), `Filename: pool/${poolName(p)}`, `X-Archive-Filename: ${p.filename}`, `Size: ${p.size}`, `SHA256: ${p.sha256}`].join('\n');
+/** The locked packages the cache's Packages index has no stanza of (downloaded for the lock): writeLockedRepository needs the archive's. */
+export function lockedWithoutStanza(lock: LockFile, cacheDir: string, arch: string): LockedPackage[] {
+  const index = join(cacheDir, 'dists', lock.archive.suite, 'main', `binary-${arch}`, 'Packages');
+  const cached = packagesIndex(existsSync(index) ? readFileSync(index, 'utf8') : '');
+  return lock.packages.filter((p) => !cached.has(key(p.name, p.version, p.arch)));
+}
+
+/**
+ * The archive's own stanza of a locked package, from its Packages indices (`archiveIndices`: their text), pointed at the
+ * pool: the archive's fields (its Priority decides what the bootstrap tool's variant installs, and a .deb's own control
+ * often says another) with `Filename: pool/…` and the archive's path kept as X-Archive-Filename.
+ */
+function archiveStanza(p: LockedPackage, archive: ReadonlyMap<string, Stanza>): string | undefined {
+  const s = archive.get(key(p.name, p.version, p.arch));
+  if (!s || s.sha256 !== p.sha256) return undefined;
+  return s.text.split('\n').filter((l) => !l.startsWith('X-Archive-Filename: '))
+    .map((l) => (l.startsWith('Filename: ') ? `Filename: pool/${poolName(p)}\nX-Archive-Filename: ${p.filename}` : l)).join('\n');
 }
 
 /**
@@ -270,14 +281,16 @@ function stanzaFromDeb(file: string, p: LockedPackage): string {
  * bootstrap tool treats it as the release; its pool hard links to the cache's .debs), from the cache's own Packages
  * stanzas (the archive's, so priorities stay). Returns its folder.
  */
-export function writeLockedRepository(lock: LockFile, cacheDir: string, arch: string, lockSha256: string): string {
+export function writeLockedRepository(lock: LockFile, cacheDir: string, arch: string, lockSha256: string, archiveIndices: readonly string[] = []): string {
   const repo = lockedRepoDir(cacheDir, lockSha256);
   const suite = lock.archive.suite;
   const index = join(cacheDir, 'dists', suite, 'main', `binary-${arch}`, 'Packages');
   const cached = packagesIndex(existsSync(index) ? readFileSync(index, 'utf8') : '');
+  const archive = new Map(archiveIndices.flatMap((t) => [...packagesIndex(t)]));
   const stanzas = lock.packages.map((p) => {
-    // A .deb downloaded for the lock has no stanza of the archive's in the cache: its own control fields stand in.
-    return cached.get(key(p.name, p.version, p.arch))?.text ?? stanzaFromDeb(join(cacheDir, 'pool', poolName(p)), p);
+    const s = cached.get(key(p.name, p.version, p.arch))?.text ?? archiveStanza(p, archive);
+    if (s === undefined) throw new LockError(`${p.name} ${p.version}: neither the package cache nor the archive's Packages index has a record of it`);
+    return s;
   });
   rmSync(repo, { recursive: true, force: true });
   const dir = join(repo, 'dists', suite, 'main', `binary-${arch}`);

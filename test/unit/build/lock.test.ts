@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  checkLockedDebs, fetchLockedDebs, formatLock, lockPathFor, LockError, makeLock, packagesIndex, parseInstalled, parseLock, poolName, writeLockedRepository, type LockFile,
+  checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockPathFor, LockError, makeLock, packagesIndex, parseInstalled, parseLock, poolName, writeLockedRepository, type LockFile,
 } from '../../../src/core/build/lock';
 
 const SHA = 'a'.repeat(64);
@@ -95,7 +95,7 @@ test('checkLockedDebs and the locked repository: sizes and SHA-256 checked per p
   }
 });
 
-test('fetchLockedDebs: what the cache lacks comes from the archive, checked against the lock; a package gone or different is named; the repository reads a downloaded .deb\'s own control', async () => {
+test('fetchLockedDebs: what the cache lacks comes from the archive, checked against the lock; a package gone or different is named; the repository takes a downloaded .deb\'s stanza from the archive\'s index', async () => {
   const d = mkdtempSync(join(tmpdir(), 'ownbase-lockfetch-'));
   const server = createServer((req, res) => {
     const body = served.get(req.url ?? '');
@@ -133,11 +133,14 @@ test('fetchLockedDebs: what the cache lacks comes from the archive, checked agai
     const again = await fetchLockedDebs({ ...lock, packages: [lock.packages[2]!] }, cache, bases);
     assert.deepEqual(again.fetched, [], 'what the pool holds is not downloaded again');
 
-    const repo = writeLockedRepository({ ...lock, packages: [lock.packages[2]!] }, cache, 'amd64', 'ab'.repeat(32));
-    const index = readFileSync(join(repo, 'dists/bookworm/main/binary-amd64/Packages'), 'utf8');
-    assert.match(index, /^Package: hello\nVersion: 1:2\.0-1\nArchitecture: all\n/);
-    assert.match(index, /^Priority: required$/m);
-    assert.match(index, new RegExp(`^Filename: pool/hello_2\\.0-1_all\\.deb\\nX-Archive-Filename: pool/main/hello_2\\.0-1_all\\.deb\\nSize: ${deb.length}\\nSHA256: ${sha}\\n$`, 'm'));
+    const only = { ...lock, packages: [lock.packages[2]!] };
+    assert.deepEqual(lockedWithoutStanza(only, cache, 'amd64').map((p) => p.name), ['hello'], 'downloaded: the cache has no stanza of it');
+    assert.throws(() => writeLockedRepository(only, cache, 'amd64', 'ab'.repeat(32)), /hello 1:2\.0-1: neither the package cache nor the archive's Packages index has a record of it/);
+    // The archive's stanza, not the .deb's control: its Priority decides what the variant installs.
+    const archiveIndex = `Package: hello\nVersion: 1:2.0-1\nArchitecture: all\nPriority: important\nFilename: pool/main/hello_2.0-1_all.deb\nSize: ${deb.length}\nSHA256: ${sha}\n`;
+    const repo = writeLockedRepository(only, cache, 'amd64', 'ab'.repeat(32), [archiveIndex]);
+    assert.equal(readFileSync(join(repo, 'dists/bookworm/main/binary-amd64/Packages'), 'utf8'),
+      `Package: hello\nVersion: 1:2.0-1\nArchitecture: all\nPriority: important\nFilename: pool/hello_2.0-1_all.deb\nX-Archive-Filename: pool/main/hello_2.0-1_all.deb\nSize: ${deb.length}\nSHA256: ${sha}\n`);
   } finally {
     server.close();
     rmSync(d, { recursive: true, force: true });
