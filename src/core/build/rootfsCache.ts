@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { updateSuites } from '../recipe/suites';
 import { PLAN_VERSION } from './inputs';
-import type { LockFile } from './lock';
 import type { Plan } from './types';
 
 /**
@@ -25,8 +24,11 @@ export const ROOTFS_COMPANIONS = ['updates-applied', 'source-date-epoch', 'packa
 /** What decides the rootfs before slim: everything but the recipe's config, slim, remove, image name and checks. */
 export interface RootfsKeyInput {
   readonly plan: Pick<Plan, 'recipe' | 'arch' | 'bootstrapTool' | 'mirror' | 'updates'>;
-  /** The lock's packages decide what is installed; without a lock, the archive's state does. */
-  readonly lock?: LockFile;
+  /** The lock's packages decide what is installed; without a lock, the archive's state does. (lock.ts LockFile; not imported: lock.ts imports the plan.) */
+  readonly lock?: {
+    readonly archive: { readonly sourceDateEpoch?: number };
+    readonly packages: readonly { readonly name: string; readonly version: string; readonly arch: string; readonly sha256: string }[];
+  };
   /**
    * Without a lock: the SHA-256 of each Release file the build reads (the release, its updates and security suites),
    * in that order. The archive moving on changes the key, so a cached rootfs is never older than a full build's.
