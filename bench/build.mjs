@@ -3,11 +3,13 @@
 // `tar -C DIR -c . | docker import -`. Interleaved rounds on the same machine; medians and ratios
 // printed with the image sizes. Targets (issue 3): cold ≤ 0.5×, warm ≤ 0.3×, image ≤ 67 MB,
 // gzip-6 layer ≤ 25 MB. Issue 10: the same for a recipe naming no builder (mmdebstrap when installed), and a
-// no-op rebuild of unchanged inputs (≤ 0.05×; every other build here passes --force). Prints; never fails on a missed target. Builds apply the release's updates and
+// no-op rebuild of unchanged inputs (≤ 0.05×; every other build here passes --force) and a config-only change (one env
+// value: the rootfs cache's hit, ≤ 0.15×; cold and warm builds never start from the rootfs cache, which keys on where the
+// bootstrap installs from, but keep their rootfs in it, as by default). Prints; never fails on a missed target. Builds apply the release's updates and
 // security suites (issue 11): the upgrade step's own seconds are read from the build output, and a warm
 // build of the same recipe with `updates: false` shows what the upgrade adds end to end.
 //
-//   sudo node bench/build.mjs [--rounds N]        (OWNBASE_CLI=path runs another build of the CLI)
+//   sudo node bench/build.mjs [--rounds N] [--quick]        (OWNBASE_CLI=path runs another build of the CLI)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, createReadStream, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -26,8 +28,17 @@ writeFileSync(NOUPDATES, `${readFileSync(EXAMPLE, 'utf8').trimEnd()}\nupdates: f
 // The example without its `builder:` line: what a user writes who does not know the flag (issue 10).
 const NOBUILDER = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-nobuilder.ownbase.yaml');
 writeFileSync(NOBUILDER, readFileSync(EXAMPLE, 'utf8').split('\n').filter((l) => !/^builder:/.test(l)).join('\n'));
+// The recipe without builder with another env value: only the config changed, so the rootfs cache has its rootfs.
+const configOnly = (i) => {
+  const f = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-config.ownbase.yaml');
+  writeFileSync(f, readFileSync(NOBUILDER, 'utf8').replace(/^ {2}env: \{ LANG: C\.UTF-8 \}$/m, `  env: { LANG: C.UTF-8, BENCH_ROUND: "${i}" }`));
+  return f;
+};
 const argRounds = process.argv.indexOf('--rounds');
 const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 3;
+// --quick: only the raw baseline and the recipe without builder (cold, warm, no-op, config only): the issue's four targets.
+const QUICK = process.argv.includes('--quick');
+const QUICK_CASES = new Set(['raw', 'noBuilderCold', 'noBuilderWarm', 'noop', 'configOnly']);
 
 if (process.getuid?.() !== 0) { console.error('bench/build.mjs: needs root (debootstrap, chroot, mounts)'); process.exit(2); }
 
@@ -51,7 +62,7 @@ function baseline(i) {
   return s;
 }
 
-function ownbase(tag, cacheDir, recipe = EXAMPLE, force = true) {
+function ownbase(tag, cacheDir, recipe = EXAMPLE, force = true, rootfsCache = 'default') {
   const t0 = performance.now();
   const out = run(process.execPath, [CLI, 'build', recipe, '--tag', tag, '--cache-dir', cacheDir, ...(force ? ['--force'] : [])], { cwd: '/var/tmp' });
   const s = seconds(t0);
@@ -64,6 +75,8 @@ function ownbase(tag, cacheDir, recipe = EXAMPLE, force = true) {
   // The upgrade step's duration as the CLI prints it (NaN when the output format changes or there is none).
   const up = /^==> \[\d+\/\d+\] upgrade from [^\n]*\n[^]*?^<== exit 0 \(([\d.]+) s\)$/m.exec(out);
   const applied = /^updates: (\d+) packages? upgraded/m.exec(out);
+  if (rootfsCache === 'hit' && !/^rootfs from cache \(key /m.test(out)) throw new Error(`not from the rootfs cache:\n${out.slice(-2000)}`);
+  if (process.env.BENCH_STEPS) for (const m of out.matchAll(/^==> \[\d+\/\d+\] (.*)\n[^]*?^<== exit 0 \(([\d.]+) s\)$/gm)) console.log(`    ${tag}: ${m[2]} s ${m[1].slice(0, 70)}`);
   return { s, gzipReported: Number(m[1]) * 1e6, upgrade: up ? Number(up[1]) : NaN, applied: applied ? Number(applied[1]) : NaN };
 }
 
@@ -93,10 +106,13 @@ for (let i = 1; i <= ROUNDS; i++) {
   const order = [['raw', () => baseline(i)], ['cold', () => ownbase(`ownbase-bench/cold:${i}`, cache)], ['warm', () => ownbase(`ownbase-bench/warm:${i}`, cache)],
     ['bareWarm', () => ownbase(`ownbase-bench/bare:${i}`, cache, BARE)], ['warmNoUpdates', () => ownbase(`ownbase-bench/noupdates:${i}`, cache, NOUPDATES)],
     ['noBuilderCold', () => ownbase(`ownbase-bench/nobuilder-cold:${i}`, coldCache, NOBUILDER)],
-    ['noBuilderWarm', () => ownbase(`ownbase-bench/nobuilder:${i}`, cache, NOBUILDER)],
-    ['noop', () => ownbase(`ownbase-bench/nobuilder:${i}`, cache, NOBUILDER, false)]];
+    // Its own cache: the warm build of the example above keeps a rootfs this one would start from (same packages, same builder).
+    ['noBuilderWarm', () => ownbase(`ownbase-bench/nobuilder:${i}`, coldCache, NOBUILDER)],
+    ['noop', () => ownbase(`ownbase-bench/nobuilder:${i}`, coldCache, NOBUILDER, false)],
+    // One env value changed: the warm build before kept its rootfs (before slim) in the rootfs cache; this one starts from it.
+    ['configOnly', () => ownbase(`ownbase-bench/config:${i}`, coldCache, configOnly(i), true, 'hit')]].filter(([name]) => !QUICK || QUICK_CASES.has(name));
   // The cold build must come before the warm ones: it fills the cache; the no-op follows the build it repeats.
-  const rot = i % 2 === 0 ? [order[1], order[2], order[3], order[4], order[5], order[6], order[7], order[0]] : order;
+  const rot = i % 2 === 0 ? [...order.slice(1), order[0]] : order;
   const row = { round: i };
   for (const [name, fn] of rot) {
     const r = fn();
@@ -105,7 +121,8 @@ for (let i = 1; i <= ROUNDS; i++) {
   }
   rows.push(row);
   console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s (upgrade step ${row.coldUpgrade} s, ${row.coldApplied} packages), `
-    + `warm ${row.warm} s (upgrade step ${row.warmUpgrade} s), warm with updates: false ${row.warmNoUpdates} s, warm without packages ${row.bareWarm} s, load ${readLoad()}`);
+    + `warm ${row.warm} s (upgrade step ${row.warmUpgrade} s), warm with updates: false ${row.warmNoUpdates} s, warm without packages ${row.bareWarm} s, `
+    + `no builder: cold ${row.noBuilderCold} s, warm ${row.noBuilderWarm} s, no-op ${row.noop} s, config only ${row.configOnly} s, load ${readLoad()}`);
   rmSync(cache, { recursive: true, force: true });
   rmSync(coldCache, { recursive: true, force: true });
 }
@@ -120,6 +137,22 @@ const warmNoUpdates = median(rows.map((r) => r.warmNoUpdates));
 const noBuilderCold = median(rows.map((r) => r.noBuilderCold));
 const noBuilderWarm = median(rows.map((r) => r.noBuilderWarm));
 const noop = median(rows.map((r) => r.noop));
+const configOnlyS = median(rows.map((r) => r.configOnly));
+function removeBenchImages() {
+  const tags = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'ownbase-bench/*']).split('\n').filter(Boolean);
+  if (tags.length) run('docker', ['rmi', '-f', ...tags]);
+}
+if (QUICK) {
+  console.log(`
+medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores), the example without builder:
+  raw debootstrap + tar | docker import   ${raw.toFixed(1)} s
+  ownbase build, cold cache               ${noBuilderCold.toFixed(1)} s   ${(noBuilderCold / raw).toFixed(2)}×   (target ≤ 0.5×)
+  ownbase build, warm cache               ${noBuilderWarm.toFixed(1)} s   ${(noBuilderWarm / raw).toFixed(2)}×   (target ≤ 0.3×)
+  ownbase build, unchanged (up to date)   ${noop.toFixed(2)} s   ${(noop / raw).toFixed(3)}×   (target ≤ 0.05×)
+  ownbase build, one env value changed    ${configOnlyS.toFixed(1)} s   ${(configOnlyS / raw).toFixed(2)}×   (target ≤ 0.15×; rootfs cache)`);
+  removeBenchImages();
+  process.exit(0);
+}
 const coldUpgrade = median(rows.map((r) => r.coldUpgrade));
 const warmUpgrade = median(rows.map((r) => r.warmUpgrade));
 const size = imageSize(`ownbase-bench/warm:${ROUNDS}`);
@@ -137,6 +170,7 @@ the example without builder: (mmdebstrap, as it is installed here):
   ownbase build, cold cache               ${noBuilderCold.toFixed(1)} s   ${(noBuilderCold / raw).toFixed(2)}×   (target ≤ 0.5×)
   ownbase build, warm cache               ${noBuilderWarm.toFixed(1)} s   ${(noBuilderWarm / raw).toFixed(2)}×   (target ≤ 0.3×)
   ownbase build, unchanged (up to date)   ${noop.toFixed(2)} s   ${(noop / raw).toFixed(3)}×   (target ≤ 0.05×)
+  ownbase build, one env value changed    ${configOnlyS.toFixed(1)} s   ${(configOnlyS / raw).toFixed(2)}×   (target ≤ 0.15×; rootfs cache)
 updates on (bookworm-updates, bookworm-security; ${rows.at(-1).coldApplied} packages upgraded):
   upgrade step, cold build                ${coldUpgrade.toFixed(1)} s
   upgrade step, warm build                ${warmUpgrade.toFixed(1)} s
@@ -151,5 +185,4 @@ debian:bookworm-slim (74.83 MB, 28.2 MB compressed), which install none either:
   image (docker images)                   ${mb(bareSize)}   (target ≤ 67 MB)
   layer gzip-6 of docker save, GNU gzip   ${mb(bareSaved.gnu)}   (target ≤ 25 MB; zlib ${mb(bareSaved.zlib)})`);
 
-const tags = run('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'ownbase-bench/*']).split('\n').filter(Boolean);
-if (tags.length) run('docker', ['rmi', '-f', ...tags]);
+removeBenchImages();

@@ -9,9 +9,11 @@ import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } 
 import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
 import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
-import { checkLockedDebs, formatLock, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
+import { checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
+import { archiveState, cachePackagesSha256, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
 import type { Builder, Recipe } from '../core/recipe/types';
+import { updateSuites } from '../core/recipe/suites';
 import { loadRecipe } from '../core/recipe';
 import { runPlan } from '../core/run/runner';
 import { formatBuildEvent, fromRunEvent, type BuildEvent, type BuildEventInit } from '../core/run/events';
@@ -35,6 +37,8 @@ export interface BuildArgs {
   workdir?: string;
   cacheDir?: string;
   noCache: boolean;
+  /** `build`: neither use nor fill the rootfs cache (build/rootfsCache.ts); verify rebuilds in full. */
+  noRootfsCache?: boolean;
   /** `build`: rebuild even when an image with the same inputs exists. */
   force?: boolean;
   /** `build --write-lock`, `lock`: write NAME.ownbase.lock from what the build installed. */
@@ -53,12 +57,13 @@ export interface BuildArgs {
 const OPTIONS = {
   'tag': { type: 'string' }, 'builder': { type: 'string' }, 'output': { type: 'string' }, 'keep-rootfs': { type: 'string' },
   'from-rootfs': { type: 'string' }, 'workdir': { type: 'string' }, 'cache-dir': { type: 'string' }, 'no-cache': { type: 'boolean' },
+  'no-rootfs-cache': { type: 'boolean' },
   'force': { type: 'boolean' }, 'write-lock': { type: 'boolean' }, 'no-checks': { type: 'boolean' },
   'progress': { type: 'string' }, 'out': { type: 'string' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 type OptionName = keyof typeof OPTIONS;
 
-const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--progress', '--force', '--write-lock', '--no-checks']);
+const FLAGS = new Set(['--tag', '--builder', '--output', '--keep-rootfs', '--from-rootfs', '--workdir', '--cache-dir', '--no-cache', '--no-rootfs-cache', '--progress', '--force', '--write-lock', '--no-checks']);
 
 /** The options `build` and `script` share (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<string> = FLAGS): BuildArgs {
@@ -81,6 +86,7 @@ export function parseBuildArgs(args: readonly string[], allowed: ReadonlySet<str
       if (name === 'force') out.force = true;
       else if (name === 'write-lock') out.writeLock = true;
       else if (name === 'no-checks') out.noChecks = true;
+      else if (name === 'no-rootfs-cache') out.noRootfsCache = true;
       else out.noCache = true;
       continue;
     }
@@ -138,7 +144,7 @@ export function buildInputs(loaded: LoadedRecipe, host: Pick<BuildHost, 'hostArc
 }
 
 /** The plan `build` would run with these arguments on this machine (also what `script` prints). */
-export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string } = {}): { plan: Plan; cache?: CacheProbe; workBase: string; cacheRoot: string; lock?: LoadedLock } {
+export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, io: CliIO, opts: { workdirName?: string; output?: string; rootfsCache?: RootfsCacheEntry } = {}): { plan: Plan; cache?: CacheProbe; workBase: string; cacheRoot: string; lock?: LoadedLock } {
   const { recipe } = loaded;
   const arch = recipe.arch ?? host.hostArch;
   const cacheRoot = args.cacheDir !== undefined ? resolve(io.cwd, args.cacheDir) : DEFAULT_CACHE_ROOT;
@@ -173,6 +179,7 @@ export function planFor(loaded: LoadedRecipe, args: BuildArgs, host: BuildHost, 
     ...(lock && cache && { lockedRepo: lockedRepoDir(cache.dir, lock.sha256) }),
     ...(lock?.lock.archive.sourceDateEpoch !== undefined && { sourceDateEpoch: lock.lock.archive.sourceDateEpoch }),
     ...(args.writeLock === true && { recordPackages: true }),
+    ...(opts.rootfsCache && { rootfsCache: opts.rootfsCache }),
   });
   return { plan, ...(cache && { cache }), workBase: base, cacheRoot, ...(lock && { lock }) };
 }
@@ -189,7 +196,11 @@ reachable engine, or with --output, writes an OCI image archive (docker load -i 
   --from-rootfs DIR   only import DIR, e.g. the rootfs a failed import kept
   --workdir DIR       parent of the work folder (default: /dev/shm when it is a roomy tmpfs, else /var/tmp)
   --cache-dir DIR     downloaded packages, per distro/suite/arch (default ${DEFAULT_CACHE_ROOT}); a rebuild installs from it
-  --no-cache          download everything and do not keep it
+  --no-cache          download everything and do not keep it (nor the rootfs)
+  --no-rootfs-cache   bootstrap even when the rootfs cache holds this recipe's packages (the cache keeps each
+                      rootfs before its slim step, keyed by distro, suite, arch, variant, builder, packages and
+                      the lock's packages or the archive's Release files: a change of config, slim or remove
+                      alone starts from it)
   --write-lock        write NAME.ownbase.lock beside the recipe: every package installed, with its version and SHA-256
   --force             build even when an image of the same inputs (recipe, lock, ownbase's plan version) exists;
                       without it such a build is done at once: "up to date", nothing runs
@@ -247,6 +258,25 @@ const epochOf = (plan: Plan): { sourceDateEpoch?: number } => {
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const readTextFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
+
+/**
+ * The rootfs cache's entry for this plan (build/rootfsCache.ts): keyed by the lock's packages, or without a lock by the
+ * archive's Release files as they are now (a few kilobytes read). Undefined when the archive cannot be read.
+ */
+async function rootfsCacheEntry(plan: Plan, lock: LoadedLock | undefined, host: BuildHost, cacheRoot: string, writeLock: boolean, signal?: AbortSignal): Promise<RootfsCacheEntry | undefined> {
+  let releases: string[] | undefined;
+  if (!lock) {
+    const mirror = plan.mirror ?? host.toolDefaults(plan.recipe.distro, plan.arch).mirror;
+    if (mirror === undefined) return undefined;
+    releases = await archiveState(releaseUrls(plan, mirror), signal);
+    if (releases === undefined) return undefined;
+  }
+  const cachePackages = !lock && plan.cache?.warm === true ? cachePackagesSha256(plan) : undefined;
+  if (!lock && plan.cache?.warm === true && cachePackages === undefined) return undefined;
+  const key = rootfsCacheKey({ plan, ...(lock && { lock: lock.lock }), ...(releases && { releases }), ...(cachePackages !== undefined && { cachePackages }) });
+  // A lock written from a cached rootfs needs what its bootstrap installed (and, without a lock, the release's record).
+  return probeRootfsCache(cacheRoot, key, writeLock ? ['packages', ...(lock ? [] : ['release' as const])] : []);
+}
 
 /** `ownbase build` with these arguments (what `lock` and `verify` run). */
 export async function runBuild(args: readonly string[], io: CliIO, extra: Pick<BuildArgs, 'relock'> = {}): Promise<number> {
@@ -341,22 +371,48 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   let workBase: string;
   let cacheRoot: string;
   let lock: LoadedLock | undefined;
+  let rootfsEntry: RootfsCacheEntry | undefined;
+  const planOpts = { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) };
   try {
-    ({ plan, cache, workBase, cacheRoot, lock } = planFor(loaded, a, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) }));
+    ({ plan, cache, workBase, cacheRoot, lock } = planFor(loaded, a, host, io, planOpts));
+    if (plan.cache && a.fromRootfs === undefined && a.noRootfsCache !== true) {
+      rootfsEntry = await rootfsCacheEntry(plan, lock, host, cacheRoot, a.writeLock === true, io.signal);
+      if (rootfsEntry) ({ plan } = planFor(loaded, a, host, io, { ...planOpts, rootfsCache: rootfsEntry }));
+      else emit({ type: 'note', level: 'info', text: "rootfs cache not used: the archive's Release files or the package cache's index could not be read (their state is part of the key)" });
+    }
   } catch (e) {
     if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
     throw e;
   }
-  if (lock && plan.cache) {
-    // Every locked .deb is checked before anything installs: a mismatch stops the build here, naming the packages.
-    const problems = checkLockedDebs(lock.lock, plan.cache.dir);
+  if (rootfsEntry?.hit === true) {
+    emit({ type: 'note', level: 'info', text: `rootfs from cache (key ${rootfsEntry.key}): only the config, slim or remove changed, so bootstrap, upgrade and packages do not run` });
+  }
+  if (lock && plan.cache && rootfsEntry?.hit !== true) {
+    // What the cache lacks is downloaded (each checked against its SHA-256); then every locked .deb is checked before
+    // anything installs: a mismatch, or a package the archive no longer has, stops the build here, naming the packages.
+    const mirror = lock.lock.archive.mirror ?? plan.mirror ?? host.toolDefaults(plan.recipe.distro, plan.arch).mirror;
+    const bases = [...new Set([mirror, plan.updates.securityMirror].filter((m): m is string => m !== undefined))];
+    const got = await fetchLockedDebs(lock.lock, plan.cache.dir, bases, io.signal);
+    if (got.fetched.length > 0) emit({ type: 'note', level: 'info', text: `lock: downloaded ${got.fetched.length} locked package${got.fetched.length === 1 ? '' : 's'} the cache lacked (each checked against its SHA-256): ${got.fetched.join(', ')}` });
+    const problems = checkLockedDebs(lock.lock, plan.cache.dir, got.missingWhy);
     if (problems.length > 0) {
-      emit({ type: 'error', code: 'plan', message: `${lock.path}: the package cache does not hold the locked packages; nothing was installed:\n  ${problems.join('\n  ')}`,
-        hint: 'a package the cache lacks is downloaded by a build without the lock (ownbase lock RECIPE writes a new one)' });
+      emit({ type: 'error', code: 'plan', message: `${lock.path}: the locked packages cannot all be had; nothing was installed:\n  ${problems.join('\n  ')}`,
+        hint: 'ownbase lock RECIPE writes a lock of what the archive has now (ownbase outdated RECIPE tells what changed)' });
       return 1;
     }
     try {
-      writeLockedRepository(lock.lock, plan.cache.dir, plan.arch, lock.sha256);
+      // A .deb downloaded for the lock has no stanza in the cache: the archive's Packages indices give its own (with the
+      // archive's Priority, which decides what the variant installs; a .deb's control often says another).
+      const unknown = lockedWithoutStanza(lock.lock, plan.cache.dir, plan.arch);
+      let indices: string[] = [];
+      if (unknown.length > 0) {
+        const { fetchPackages } = await import('../core/build/outdatedCheck');
+        const { security } = updateSuites(plan.recipe.distro, plan.recipe.suite);
+        const suites = [plan.recipe.suite, ...plan.updates.suites];
+        indices = await Promise.all(suites.flatMap((suite) => lock!.lock.archive.components.map((c) =>
+          fetchPackages(suite === security && plan.updates.securityMirror !== undefined ? plan.updates.securityMirror : bases[0]!, suite, c, plan.arch))));
+      }
+      writeLockedRepository(lock.lock, plan.cache.dir, plan.arch, lock.sha256, indices);
     } catch (e) {
       emit({ type: 'error', code: 'plan', message: `${lock.path}: ${message(e)}` });
       return 1;
@@ -376,7 +432,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, why: s.why, argv: s.argv, needsRoot: s.needsRoot })),
   });
   if (lock) emit({ type: 'note', level: 'info', text: `lock: ${lock.path} (${lock.lock.packages.length} packages, each checked against its SHA-256)` });
-  // A --from-rootfs build bootstraps nothing: no builder to name.
+  // A --from-rootfs build, or one from the rootfs cache, bootstraps nothing: no builder to name.
   if (plan.steps.some((s) => s.kind === 'bootstrap')) {
     emit({ type: 'note', level: 'info', text: `builder: ${plan.builderWhy}${tool !== plan.builder ? `; ${tool} replays the warm package cache` : ''}` });
   }

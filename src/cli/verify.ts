@@ -33,7 +33,8 @@ async function verify(args: readonly string[], io: CliIO): Promise<number> {
   const tmp = `${parseTagName(target).repo}:ownbase-verify-${randomBytes(4).toString('hex')}`;
   const rest = [...(a.cacheDir !== undefined ? ['--cache-dir', a.cacheDir] : []), ...(a.workdir !== undefined ? ['--workdir', a.workdir] : []),
     ...(a.builder !== undefined ? ['--builder', a.builder] : []), ...(a.noCache ? ['--no-cache'] : [])];
-  const code = await runBuild([a.recipe, '--tag', tmp, '--force', ...rest], io);
+  // The rootfs cache would replay the first build's rootfs: verify rebuilds it.
+  const code = await runBuild([a.recipe, '--tag', tmp, '--force', '--no-rootfs-cache', ...rest], io);
   if (code !== 0) return code;
   try {
     const rebuilt = await docker.getImage(tmp).inspect();

@@ -2,13 +2,14 @@
 // rootfs imported twice, a file touched in between, gives the same image ID (SOURCE_DATE_EPOCH clamps mtimes and
 // fixes `created`); a rebuild of unchanged inputs is "up to date" and runs nothing; a lock whose SHA-256 does not
 // match the cached .deb stops the build before anything installs, naming the package; outdated reports an old locked
-// version against the archive (its Packages indices, over the network). With OWNBASE_SLOW_TESTS=1:
+// version against the archive (its Packages indices, over the network); a change of one env value rebuilds from the
+// rootfs cache (one warm build, one from the cache). With OWNBASE_SLOW_TESTS=1:
 // the bookworm example built twice (--force, warm package cache) gives the same image ID and layer digest.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { formatLock } from '../../src/core/build/lock';
 import { parseBuildEvent, type BuildEvent, type ResultEvent } from '../../src/core/run/events';
@@ -102,7 +103,32 @@ test('unchanged inputs are up to date: nothing runs, the name moves onto the ima
   assert.equal(label(`${REPO}/busybox:a`), undefined);
 });
 
-test('a lock whose SHA-256 does not match the cached .deb stops the build before anything installs, naming the package', { skip }, () => {
+test('a change of one env value rebuilds from the rootfs cache: the same layer, another config, another image ID', { skip, timeout: 900_000 }, async () => {
+  // After the run's shared bookworm build the shared package cache is warm: the first build here is a warm one (a full
+  // build, unless an earlier run left its rootfs in the cache), which keeps its rootfs; the second starts from it.
+  await sharedBookworm();
+  const cache = '/var/cache/ownbase-it/shared';
+  const text = readFileSync(BOOKWORM, 'utf8');
+  assert.match(text, /^ {2}env: \{ LANG: C\.UTF-8 \}$/m);
+  const built: { id: string; layers: string[]; env: string[]; events: BuildEvent[] }[] = [];
+  for (const v of ['one', 'two']) {
+    writeFileSync(join(dir, `env-${v}.ownbase.yaml`), text.replace(/^ {2}env: \{ LANG: C\.UTF-8 \}$/m, `  env: { LANG: C.UTF-8, OWNBASE_T: ${v} }`));
+    const r = cli(['build', `env-${v}.ownbase.yaml`, '--force', '--no-checks', '--cache-dir', cache, '--tag', `${REPO}/bookworm:env-${v}`], 850_000);
+    assert.equal(r.status, 0, r.stdout.slice(-3000));
+    const image = JSON.parse(spawnSync('docker', ['image', 'inspect', `${REPO}/bookworm:env-${v}`], { encoding: 'utf8' }).stdout)[0];
+    built.push({ id: image.Id, layers: image.RootFS.Layers, env: image.Config.Env, events: r.events });
+  }
+  const [one, two] = built as [typeof built[0], typeof built[0]];
+  const plan = two.events.find((e) => e.type === 'plan');
+  assert.ok(plan?.type === 'plan');
+  assert.deepEqual(plan.steps.map((s) => s.id), ['prepare', 'rootfs-restore', 'slim', 'finalize', 'import'], 'no bootstrap, upgrade or packages');
+  assert.ok(two.events.some((e) => e.type === 'note' && /^rootfs from cache \(key [0-9a-f]{64}\)/.test(e.text)), 'the log says so');
+  assert.deepEqual(two.layers, one.layers, 'the same layer, byte for byte');
+  assert.notEqual(two.id, one.id);
+  assert.deepEqual([one.env.filter((e) => e.startsWith('OWNBASE_T=')), two.env.filter((e) => e.startsWith('OWNBASE_T='))], [['OWNBASE_T=one'], ['OWNBASE_T=two']]);
+});
+
+test('a lock whose SHA-256 does not match the cached .deb, or whose package the archive no longer has, stops the build before anything installs, naming each', { skip }, () => {
   const cache = join(dir, 'cache');
   const c = join(cache, 'debian/bookworm/amd64');
   mkdirSync(join(c, 'pool'), { recursive: true });
@@ -121,9 +147,13 @@ test('a lock whose SHA-256 does not match the cached .deb stops the build before
     assert.deepEqual(r.events.map((e) => e.type), ['error'], 'no plan, no step ran');
     const e = r.events[0]!;
     assert.ok(e.type === 'error' && e.code === 'plan');
-    assert.equal(e.message, `${join(dir, 'busybox.ownbase.lock')}: the package cache does not hold the locked packages; nothing was installed:\n`
-      + `  absent 3.0: not in the package cache (${join(c, 'pool/absent_3.0_all.deb')})\n`
-      + `  tampered 2.0: SHA-256 ${sha}, the lock says ${'f'.repeat(64)}`, 'in the lock\'s order: by name');
+    const lines = e.message.split('\n');
+    assert.equal(lines[0], `${join(dir, 'busybox.ownbase.lock')}: the locked packages cannot all be had; nothing was installed:`);
+    // The cache lacks absent 3.0: it is asked of the archive (the release's mirror, then the security archive), which never had it.
+    assert.match(lines[1]!, /^ {2}absent 3\.0: not in the package cache, and the archive no longer has it \(https?:\/\/\S+\/pool\/main\/absent_3\.0_all\.deb(, https?:\/\/\S+\/pool\/main\/absent_3\.0_all\.deb)?\)$/);
+    assert.equal(lines[2], `  tampered 2.0: SHA-256 ${sha}, the lock says ${'f'.repeat(64)}`, 'in the lock\'s order: by name');
+    assert.equal(lines.length, 3);
+    assert.equal(existsSync(join(c, 'pool/absent_3.0_all.deb')), false);
   } finally {
     rmSync(join(dir, 'busybox.ownbase.lock'), { force: true });
   }

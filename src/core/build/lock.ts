@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { PlanError, sourceDateEpoch } from './plan';
 import { packagesRecordFile, releaseRecordFile } from './scripts';
@@ -197,11 +197,11 @@ function sha256File(path: string): string {
  * Checks every locked .deb in the cache's pool against the lock's size and SHA-256, before anything installs.
  * Returns the problems, each naming its package; empty: the cache holds exactly the locked packages.
  */
-export function checkLockedDebs(lock: LockFile, cacheDir: string): string[] {
+export function checkLockedDebs(lock: LockFile, cacheDir: string, missingWhy: ReadonlyMap<string, string> = new Map()): string[] {
   const problems: string[] = [];
   for (const p of lock.packages) {
     const file = join(cacheDir, 'pool', poolName(p));
-    if (!existsSync(file)) { problems.push(`${p.name} ${p.version}: not in the package cache (${file})`); continue; }
+    if (!existsSync(file)) { problems.push(`${p.name} ${p.version}: ${missingWhy.get(poolName(p)) ?? `not in the package cache (${file})`}`); continue; }
     const size = statSync(file).size;
     if (size !== p.size) { problems.push(`${p.name} ${p.version}: ${size} bytes, the lock says ${p.size}`); continue; }
     const sum = sha256File(file);
@@ -211,18 +211,86 @@ export function checkLockedDebs(lock: LockFile, cacheDir: string): string[] {
 }
 
 /**
+ * Downloads each locked .deb the cache's pool lacks from the archive: `BASE/FILENAME` (the lock's archive path), each
+ * of `bases` in turn (the release's mirror, then the security archive). Each download must have the lock's size and
+ * SHA-256 before it enters the pool (under a temporary name, then renamed). Returns the downloaded packages and, by
+ * pool name, why each missing one could not be had (for checkLockedDebs): gone from the archive, or the error.
+ */
+export async function fetchLockedDebs(lock: LockFile, cacheDir: string, bases: readonly string[], signal?: AbortSignal): Promise<{ fetched: string[]; missingWhy: Map<string, string> }> {
+  const fetched: string[] = [];
+  const missingWhy = new Map<string, string>();
+  const pool = join(cacheDir, 'pool');
+  const wanted = lock.packages.filter((p) => !existsSync(join(pool, poolName(p))));
+  if (wanted.length === 0) return { fetched, missingWhy };
+  mkdirSync(pool, { recursive: true });
+  const one = async (p: LockedPackage): Promise<void> => {
+    const errors: string[] = [];
+    for (const base of bases) {
+      const url = `${base.replace(/\/+$/u, '')}/${p.filename.replace(/^\/+/u, '')}`;
+      let bytes: Buffer;
+      try {
+        const res = await fetch(url, { ...(signal && { signal }) });
+        if (res.status === 404 || res.status === 410) { errors.push(`404 ${url}`); continue; }
+        if (!res.ok) { errors.push(`HTTP ${res.status} ${url}`); continue; }
+        bytes = Buffer.from(await res.arrayBuffer());
+      } catch (e) {
+        errors.push(`${url}: ${(e as Error).message}`);
+        continue;
+      }
+      const sum = createHash('sha256').update(bytes).digest('hex');
+      if (bytes.length !== p.size || sum !== p.sha256) {
+        missingWhy.set(poolName(p), `the archive's ${url} is ${bytes.length} bytes with SHA-256 ${sum}, the lock says ${p.size} and ${p.sha256}`);
+        return;
+      }
+      const tmp = join(pool, `.${poolName(p)}.${process.pid}.tmp`);
+      writeFileSync(tmp, bytes);
+      renameSync(tmp, join(pool, poolName(p)));
+      fetched.push(p.name);
+      return;
+    }
+    missingWhy.set(poolName(p), errors.every((e) => e.startsWith('404 '))
+      ? `not in the package cache, and the archive no longer has it (${errors.map((e) => e.slice(4)).join(', ')})`
+      : `not in the package cache, and not downloaded: ${errors.join('; ')}`);
+  };
+  // A few at a time: enough to hide the round trips, few enough for a mirror's connection limits.
+  for (let i = 0; i < wanted.length; i += 4) await Promise.all(wanted.slice(i, i + 4).map(one));
+  return { fetched: fetched.sort(), missingWhy };
+}
+
+/** The locked packages the cache's Packages index has no stanza of (downloaded for the lock): writeLockedRepository needs the archive's. */
+export function lockedWithoutStanza(lock: LockFile, cacheDir: string, arch: string): LockedPackage[] {
+  const index = join(cacheDir, 'dists', lock.archive.suite, 'main', `binary-${arch}`, 'Packages');
+  const cached = packagesIndex(existsSync(index) ? readFileSync(index, 'utf8') : '');
+  return lock.packages.filter((p) => !cached.has(key(p.name, p.version, p.arch)));
+}
+
+/**
+ * The archive's own stanza of a locked package, from its Packages indices (`archiveIndices`: their text), pointed at the
+ * pool: the archive's fields (its Priority decides what the bootstrap tool's variant installs, and a .deb's own control
+ * often says another) with `Filename: pool/…` and the archive's path kept as X-Archive-Filename.
+ */
+function archiveStanza(p: LockedPackage, archive: ReadonlyMap<string, Stanza>): string | undefined {
+  const s = archive.get(key(p.name, p.version, p.arch));
+  if (!s || s.sha256 !== p.sha256) return undefined;
+  return s.text.split('\n').filter((l) => !l.startsWith('X-Archive-Filename: '))
+    .map((l) => (l.startsWith('Filename: ') ? `Filename: pool/${poolName(p)}\nX-Archive-Filename: ${p.filename}` : l)).join('\n');
+}
+
+/**
  * Writes a repository of exactly the locked packages: CACHE/locked/SHA (its dists/SUITE named as the release, so the
  * bootstrap tool treats it as the release; its pool hard links to the cache's .debs), from the cache's own Packages
  * stanzas (the archive's, so priorities stay). Returns its folder.
  */
-export function writeLockedRepository(lock: LockFile, cacheDir: string, arch: string, lockSha256: string): string {
+export function writeLockedRepository(lock: LockFile, cacheDir: string, arch: string, lockSha256: string, archiveIndices: readonly string[] = []): string {
   const repo = lockedRepoDir(cacheDir, lockSha256);
   const suite = lock.archive.suite;
-  const cached = packagesIndex(readFileSync(join(cacheDir, 'dists', suite, 'main', `binary-${arch}`, 'Packages'), 'utf8'));
+  const index = join(cacheDir, 'dists', suite, 'main', `binary-${arch}`, 'Packages');
+  const cached = packagesIndex(existsSync(index) ? readFileSync(index, 'utf8') : '');
+  const archive = new Map(archiveIndices.flatMap((t) => [...packagesIndex(t)]));
   const stanzas = lock.packages.map((p) => {
-    const s = cached.get(key(p.name, p.version, p.arch));
-    if (!s) throw new LockError(`${p.name} ${p.version}: the package cache has no record of it`);
-    return s.text;
+    const s = cached.get(key(p.name, p.version, p.arch))?.text ?? archiveStanza(p, archive);
+    if (s === undefined) throw new LockError(`${p.name} ${p.version}: neither the package cache nor the archive's Packages index has a record of it`);
+    return s;
   });
   rmSync(repo, { recursive: true, force: true });
   const dir = join(repo, 'dists', suite, 'main', `binary-${arch}`);

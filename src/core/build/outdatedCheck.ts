@@ -9,7 +9,7 @@ import { outdatedPackages, type ArchiveIndex, type Outdated } from './outdated';
 export interface OutdatedCheck { readonly found: readonly Outdated[]; readonly suites: readonly string[] }
 
 /** A suite's Packages index from an archive (the .xz every Debian and Ubuntu archive serves), as text. */
-async function fetchPackages(mirror: string, suite: string, component: string, arch: string): Promise<string> {
+export async function fetchPackages(mirror: string, suite: string, component: string, arch: string): Promise<string> {
   const url = `${mirror.replace(/\/+$/u, '')}/dists/${suite}/${component}/binary-${arch}/Packages.xz`;
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);

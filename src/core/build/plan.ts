@@ -12,8 +12,10 @@ import { updateSuites } from '../recipe/suites';
 import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, snapshotUrl, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
   CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
-  packagesRecordFile, RECORD_PACKAGES, releaseRecordFile, SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE, updatesCountFile,
+  packagesRecordFile, RECORD_PACKAGES, releaseRecordFile, ROOTFS_RESTORE, ROOTFS_SAVE, SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE,
+  updatesCountFile,
 } from './scripts';
+import { ROOTFS_CACHE_KEEP, type RootfsCacheEntry } from './rootfsCache';
 import type { Plan, Step, UpdatesInfo } from './types';
 
 export const MMDEBSTRAP_HOOKS = '/usr/share/mmdebstrap/hooks';
@@ -64,6 +66,11 @@ export interface PlanOptions {
   readonly sourceDateEpoch?: number;
   /** build/inputs.ts inputsSha256: the image's `dev.ownbase.inputs.sha256` label. */
   readonly inputsSha256?: string;
+  /**
+   * The rootfs cache's entry for this build's package inputs (build/rootfsCache.ts): a hit replaces bootstrap, upgrade
+   * and packages by extracting it; a miss keeps the rootfs there before the slim step. Omitted: no rootfs cache.
+   */
+  readonly rootfsCache?: RootfsCacheEntry;
 }
 
 export { checkRemovePattern } from '../recipe/removal';
@@ -225,7 +232,14 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
     });
 
     const includes = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
-    if (tool === 'mmdebstrap') {
+    const restored = opts.rootfsCache?.hit === true ? opts.rootfsCache : undefined;
+    if (restored) {
+      steps.push({
+        id: 'rootfs-restore', kind: 'cache', title: `rootfs from cache (key ${restored.key.slice(0, 16)})`,
+        why: 'Only the config, slim or remove changed since this package set was built: its rootfs as it was before the slim step is extracted, and bootstrap, upgrade and packages do not run.',
+        argv: ['sh', '-c', ROOTFS_RESTORE, 'sh', rootfs, restored.dir], needsRoot: true,
+      });
+    } else if (tool === 'mmdebstrap') {
       const cold = !warm;
       // Named even when it is mmdebstrap's own default: without a mirror it would mix the update suites into the bootstrap.
       const release = mirror ?? opts.toolDefaults?.mirror;
@@ -290,7 +304,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       }
     }
 
-    if (cache && (!warm || upgrading) && !locked) {
+    if (cache && (!warm || upgrading) && !locked && !restored) {
       steps.push({
         id: 'cache', kind: 'cache', title: warm ? `keep the packages the upgrade downloaded in ${cache.dir}` : `keep the downloaded packages in ${cache.dir}`,
         why: upgrading
@@ -299,18 +313,27 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
         argv: ['sh', '-c', CACHE_SAVE, 'sh', rootfs, cache.dir, recipe.suite, arch, variant], needsRoot: true,
       });
     }
-    if (opts.sourceDateEpoch === undefined) {
+    if (opts.sourceDateEpoch === undefined && !restored) {
       steps.push({
         id: 'source-date', kind: 'finalize', title: "take SOURCE_DATE_EPOCH from the archive's Release date",
         why: 'Reproducible: the image\'s created time and every later mtime in its layer are this date, not the build\'s, so two builds of the same archive state give the same image ID.',
         argv: ['sh', '-c', SOURCE_DATE, 'sh', rootfs, sourceDateFile(rootfs), recipe.suite, cache?.dir ?? '', opts.recordPackages === true ? releaseRecordFile(rootfs) : ''], needsRoot: true,
       });
     }
-    if (opts.recordPackages === true) {
+    if (opts.recordPackages === true && !restored) {
       steps.push({
         id: 'record-packages', kind: 'finalize', title: 'record the installed packages for the lock',
         why: 'The lock lists what the bootstrap installed, before the slim step purges anything, so a build from the lock takes the same path.',
         argv: ['sh', '-c', RECORD_PACKAGES, 'sh', rootfs, packagesRecordFile(rootfs)], needsRoot: true,
+      });
+    }
+    const finalizeCache = restored ? restored.finalizeCache : warm ? opts.lockedRepo ?? cache!.dir : '';
+    if (opts.rootfsCache && !restored) {
+      steps.push({
+        id: 'rootfs-save', kind: 'cache', title: `keep the rootfs in the cache (key ${opts.rootfsCache.key.slice(0, 16)})`,
+        why: `A rebuild with the same packages and archive state but another config, slim or remove starts from here instead of bootstrapping; the cache keeps the ${ROOTFS_CACHE_KEEP} most recently used.`,
+        argv: ['sh', '-c', ROOTFS_SAVE, 'sh', rootfs, opts.rootfsCache.dir, String(ROOTFS_CACHE_KEEP), finalizeCache, recipe.slim !== false ? 'yes' : 'no'],
+        needsRoot: true,
       });
     }
     if (recipe.slim !== false) {
@@ -332,7 +355,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       id: 'finalize', kind: 'finalize', title: 'remove build-time traces',
       why: `The host's resolv.conf and hostname${foreign && tool === 'debootstrap' ? ', the emulator' : ''} and the build's apt sources do not belong in the image; `
         + (fixes.sources ? `${fixes.sources.path} names ${fixes.sources.suites.join(', ')} as the official images do.` : "the cache's apt sources are restored."),
-      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, warm ? opts.lockedRepo ?? cache!.dir : '', foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : '',
+      argv: ['sh', '-c', FINALIZE, 'sh', rootfs, finalizeCache, foreign && tool === 'debootstrap' ? `/usr/bin/qemu-${qemu}-static` : '',
         fixes.sources?.file.path ?? '', fixes.sources?.file.text ?? ''],
       needsRoot: true,
     });

@@ -4,6 +4,9 @@
  * recipe value is ever parsed by a shell. The programs are constants; tests run them.
  */
 import { LABEL_UPDATES_APPLIED } from '../engine/labels';
+import { ROOTFS_COMPANIONS } from './rootfsCache';
+
+const ROOTFS_COMPANION_NAMES = ROOTFS_COMPANIONS.join(' ');
 
 /** An awk program: prints the mount points at or under ENVIRON["R"], deepest first after `sort -r`. */
 const MOUNTS_UNDER_AWK = String.raw`
@@ -315,7 +318,7 @@ if [ -n "$sp" ]; then
   rm -f -- "$r/etc/apt/sources.list" "$r"/etc/apt/sources.list.d/*.list "$r"/etc/apt/sources.list.d/*.sources
   mkdir -p -- "$r\${sp%/*}"
   printf '%s' "$st" > "$r$sp"
-elif [ -n "$c" ]; then
+elif [ -n "$c" ] && [ -f "$c/sources.list" ]; then
   cp -- "$c/sources.list" "$r/etc/apt/sources.list"
 fi
 if [ -n "$c" ]; then
@@ -399,3 +402,52 @@ echo "imported $t ($id)"`;
 /** mmdebstrap hooks that make dpkg skip fsync while the image is built (measured: 26 s → 15 s). */
 export const UNSAFE_IO_ON = 'mkdir -p "$1/etc/dpkg/dpkg.cfg.d" && echo force-unsafe-io > "$1/etc/dpkg/dpkg.cfg.d/ownbase-unsafe-io"';
 export const UNSAFE_IO_OFF = 'rm -f "$1/etc/dpkg/dpkg.cfg.d/ownbase-unsafe-io"';
+
+/** GNU tar options of the rootfs cache: numeric owners, xattrs, sub-second mtimes (pax), so extracting gives the same files. */
+const ROOTFS_TAR = "--numeric-owner --xattrs --xattrs-include='*'";
+
+/**
+ * On the host: `sh -c ROOTFS_SAVE sh ROOTFS ENTRY KEEP FINALIZE-CACHE SLIM`. Keeps ROOTFS (before slim) in the rootfs
+ * cache as ENTRY/rootfs.tar with the companion files beside the rootfs (the upgrade count, SOURCE_DATE_EPOCH, the
+ * lock's records) and FINALIZE-CACHE (what the finalize step gets). Written under a temporary name and renamed, so a
+ * failed or cancelled build never leaves a half-written entry; a rootfs with a mount under it is not kept (the cache
+ * holds no mounts). SLIM=yes leaves out the .debs and apt lists the slim step would delete anyway. Then keeps only the
+ * KEEP most recently used entries. Best effort: a failure to keep the rootfs warns and does not fail the build.
+ */
+export const ROOTFS_SAVE = `set -eu
+r=$1 e=$2 keep=$3 fc=$4 slim=$5
+root=\${e%/*}
+mkdir -p -- "$root"
+left=$(R=$r awk '${MOUNTS_UNDER_AWK}' /proc/self/mountinfo)
+if [ -n "$left" ]; then echo "ownbase: the rootfs is not cached: still mounted under it: $left" >&2; exit 0; fi
+t="$root/.tmp-\${e##*/}-$$"
+trap 'rm -rf -- "$t"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+rm -rf -- "$t"
+mkdir -- "$t"
+set --
+if [ "$slim" = yes ]; then set -- --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*'; fi
+if ! tar -C "$r" --one-file-system ${ROOTFS_TAR} --format=posix --pax-option=delete=atime,delete=ctime "$@" -cf "$t/rootfs.tar" .; then
+  echo "ownbase: the rootfs is not cached: tar failed" >&2; exit 0
+fi
+for s in ${ROOTFS_COMPANION_NAMES}; do if [ -f "$r.$s" ]; then cp -p -- "$r.$s" "$t/$s"; fi; done
+printf '%s' "$fc" > "$t/finalize-cache"
+exec 9>"$root/.lock"
+flock 9
+rm -rf -- "$e"
+mv -T -- "$t" "$e"
+find "$root" -mindepth 1 -maxdepth 1 -name '.tmp-*' -mmin +120 -exec rm -rf -- {} +
+ls -1t -- "$root" | tail -n +$((keep + 1)) | while IFS= read -r old; do rm -rf -- "\${root:?}/$old"; done
+echo "rootfs cached ($(du -sm -- "$e/rootfs.tar" | cut -f 1) MB, key \${e##*/}); the cache keeps the $keep most recently used"`;
+
+/**
+ * On the host: `sh -c ROOTFS_RESTORE sh ROOTFS ENTRY`. Extracts ENTRY/rootfs.tar (ROOTFS_SAVE) into ROOTFS as root
+ * (owners, modes, xattrs, mtimes as they were) and puts its companion files back beside ROOTFS; marks the entry used.
+ */
+export const ROOTFS_RESTORE = `set -eu
+r=$1 e=$2
+touch -c -- "$e"
+tar -C "$r" ${ROOTFS_TAR} --same-owner --same-permissions -xf "$e/rootfs.tar"
+for s in ${ROOTFS_COMPANION_NAMES}; do rm -f -- "$r.$s"; if [ -f "$e/$s" ]; then cp -p -- "$e/$s" "$r.$s"; fi; done
+echo "rootfs from cache (key \${e##*/})"`;

@@ -1,11 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  checkLockedDebs, formatLock, lockPathFor, LockError, makeLock, packagesIndex, parseInstalled, parseLock, poolName, writeLockedRepository, type LockFile,
+  checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockPathFor, LockError, makeLock, packagesIndex, parseInstalled, parseLock, poolName, writeLockedRepository, type LockFile,
 } from '../../../src/core/build/lock';
 
 const SHA = 'a'.repeat(64);
@@ -90,5 +92,57 @@ test('checkLockedDebs and the locked repository: sizes and SHA-256 checked per p
     assert.match(readFileSync(join(repo, 'dists/bookworm/Release'), 'utf8'), new RegExp(` ${createHash('sha256').update(packages).digest('hex')} ${packages.length} main/binary-amd64/Packages\n$`));
   } finally {
     rmSync(c, { recursive: true, force: true });
+  }
+});
+
+test('fetchLockedDebs: what the cache lacks comes from the archive, checked against the lock; a package gone or different is named; the repository takes a downloaded .deb\'s stanza from the archive\'s index', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'ownbase-lockfetch-'));
+  const server = createServer((req, res) => {
+    const body = served.get(req.url ?? '');
+    if (body === undefined) { res.statusCode = 404; res.end(); return; }
+    res.end(body);
+  });
+  const served = new Map<string, Buffer>();
+  try {
+    const pkgDir = join(d, 'hello');
+    mkdirSync(join(pkgDir, 'DEBIAN'), { recursive: true });
+    writeFileSync(join(pkgDir, 'DEBIAN/control'), 'Package: hello\nVersion: 1:2.0-1\nArchitecture: all\nMaintainer: t <t@t.invalid>\nPriority: required\nDescription: test\n');
+    const built = spawnSync('dpkg-deb', ['--build', '--root-owner-group', pkgDir, join(d, 'hello.deb')], { encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+    const deb = readFileSync(join(d, 'hello.deb'));
+    const sha = createHash('sha256').update(deb).digest('hex');
+    const pkg = (name: string, version: string, sum = sha, size = deb.length) => ({ name, version, arch: 'all', source: name, filename: `pool/main/${name}_${version.replace(/^\d+:/, '')}_all.deb`, size, sha256: sum });
+    served.set('/debian/pool/main/hello_2.0-1_all.deb', deb);
+    served.set('/security/pool/main/changed_1.0_all.deb', deb);
+    await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
+    const port = (server.address() as { port: number }).port;
+    const bases = [`http://127.0.0.1:${port}/debian/`, `http://127.0.0.1:${port}/security`];
+    const cache = join(d, 'cache');
+    const lock: LockFile = {
+      version: 1, archive: { distro: 'debian', suite: 'bookworm', components: ['main'] },
+      packages: [pkg('changed', '1.0', 'f'.repeat(64)), pkg('gone', '3.0'), pkg('hello', '1:2.0-1')],
+    };
+    const got = await fetchLockedDebs(lock, cache, bases);
+    assert.deepEqual(got.fetched, ['hello']);
+    assert.deepEqual(readFileSync(join(cache, 'pool/hello_2.0-1_all.deb')), deb);
+    assert.deepEqual(readdirSync(join(cache, 'pool')), ['hello_2.0-1_all.deb'], 'nothing unchecked or half-written enters the pool');
+    assert.deepEqual(checkLockedDebs(lock, cache, got.missingWhy), [
+      `changed 1.0: the archive's ${bases[1]}/pool/main/changed_1.0_all.deb is ${deb.length} bytes with SHA-256 ${sha}, the lock says ${deb.length} and ${'f'.repeat(64)}`,
+      `gone 3.0: not in the package cache, and the archive no longer has it (${bases[0]}pool/main/gone_3.0_all.deb, ${bases[1]}/pool/main/gone_3.0_all.deb)`,
+    ]);
+    const again = await fetchLockedDebs({ ...lock, packages: [lock.packages[2]!] }, cache, bases);
+    assert.deepEqual(again.fetched, [], 'what the pool holds is not downloaded again');
+
+    const only = { ...lock, packages: [lock.packages[2]!] };
+    assert.deepEqual(lockedWithoutStanza(only, cache, 'amd64').map((p) => p.name), ['hello'], 'downloaded: the cache has no stanza of it');
+    assert.throws(() => writeLockedRepository(only, cache, 'amd64', 'ab'.repeat(32)), /hello 1:2\.0-1: neither the package cache nor the archive's Packages index has a record of it/);
+    // The archive's stanza, not the .deb's control: its Priority decides what the variant installs.
+    const archiveIndex = `Package: hello\nVersion: 1:2.0-1\nArchitecture: all\nPriority: important\nFilename: pool/main/hello_2.0-1_all.deb\nSize: ${deb.length}\nSHA256: ${sha}\n`;
+    const repo = writeLockedRepository(only, cache, 'amd64', 'ab'.repeat(32), [archiveIndex]);
+    assert.equal(readFileSync(join(repo, 'dists/bookworm/main/binary-amd64/Packages'), 'utf8'),
+      `Package: hello\nVersion: 1:2.0-1\nArchitecture: all\nPriority: important\nFilename: pool/hello_2.0-1_all.deb\nX-Archive-Filename: pool/main/hello_2.0-1_all.deb\nSize: ${deb.length}\nSHA256: ${sha}\n`);
+  } finally {
+    server.close();
+    rmSync(d, { recursive: true, force: true });
   }
 });
