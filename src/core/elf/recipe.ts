@@ -10,7 +10,7 @@ export function releaseOfRoot(root: RootFs): { distro: Distro; suite: string } |
   if (text === undefined) return undefined;
   const field = (k: string): string | undefined => new RegExp(`^${k}=["']?([^"'\\n]*)["']?$`, 'mu').exec(text)?.[1];
   const id = field('ID');
-  const suite = field('VERSION_CODENAME') ?? /\((\w+)\)/u.exec(field('VERSION') ?? '')?.[1];
+  const suite = field('VERSION_CODENAME') ?? /\((\w+)/u.exec(field('VERSION') ?? '')?.[1]?.toLowerCase();
   if ((id !== 'debian' && id !== 'ubuntu') || suite === undefined || suite === '') return undefined;
   return { distro: id, suite };
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../../src/cli/run';
-import { missingFromOutput, parseNeedsArgs } from '../../../src/cli/needs';
+import { missingFromOutput, parseNeedsArgs, runtimeImageName } from '../../../src/cli/needs';
 import { makeElf } from '../elf/makeElf';
 
 async function cli(args: string[], cwd = tmpdir()): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -81,4 +81,16 @@ test('needs --format json on a root folder: the issue\'s shape, exit 1 for a mis
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not-elf: not an ELF file \(starts with 6a 75 73 74\)/);
   } finally { rmSync(root, { recursive: true, force: true }); }
+});
+
+test('needs --recipe: a recipe file, with or without --image; --with goes with either', () => {
+  assert.deepEqual(parseNeedsArgs(['./app', '--recipe', 'out/app.ownbase.yaml', '--with=tzdata']), {
+    binaries: ['./app'], root: '/', format: 'text', recipe: 'out/app.ownbase.yaml', with: ['tzdata'], user: 'nonroot',
+  });
+  assert.throws(() => parseNeedsArgs(['a', '--recipe', 'app.yaml']), /--recipe names a recipe file, NAME\.ownbase\.yaml, not 'app\.yaml'/);
+  assert.throws(() => parseNeedsArgs(['a', '--with', 'tzdata']), /--with goes with --image NAME/);
+  assert.throws(() => parseNeedsArgs(['a', '--root']), /--root needs a value/);
+  assert.throws(() => parseNeedsArgs(['a', '--smoke=yes', '--image', 'x']), /--smoke takes no value/);
+  assert.throws(() => parseNeedsArgs(['a', '-x']), /unknown option '-x'/);
+  assert.equal(runtimeImageName('/w/My App.ownbase.yaml'), 'owned/my-app:runtime');
 });
