@@ -83,7 +83,7 @@ export function parseNeedsArgs(args: readonly string[]): NeedsArgs {
       continue;
     }
     const flag = t.rawName;
-    if (!Object.hasOwn(OPTIONS, t.name) || !flag.startsWith('--')) throw new UsageError(`unknown option '${t.inlineValue ? `${flag}=${t.value}` : flag}'`);
+    if (!Object.hasOwn(OPTIONS, t.name) || !flag.startsWith('--')) throw new UsageError(`unknown option '${own[t.index]}'`);
     const name = t.name as keyof typeof OPTIONS;
     if (name === 'smoke') {
       if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
