@@ -1,5 +1,7 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BuildHost } from '../core/build/host';
 import { PlanError, sourceDateEpoch } from '../core/build/plan';
@@ -26,11 +28,12 @@ export function rootRecipeOf(recipe: Recipe): Recipe {
 }
 
 /** The binaries of `runtime:` as the analysis takes them: a file beside the recipe, or a path in the root; /bin/sh when asked. */
-export function runtimeSpecs(recipe: Recipe, recipeDir: string): { specs: BinarySpec[]; at: Map<string, string> } {
+export function runtimeSpecs(recipe: Recipe, recipeDir: string, fromStages: ReadonlyMap<number, string> = new Map()): { specs: BinarySpec[]; at: Map<string, string> } {
   const specs: BinarySpec[] = [];
   const at = new Map<string, string>();
-  for (const b of recipe.runtime?.binaries ?? []) {
-    const spec = b.path.startsWith('/') ? { path: b.path } : { path: resolve(recipeDir, b.path), outside: true };
+  for (const [i, b] of (recipe.runtime?.binaries ?? []).entries()) {
+    const extracted = fromStages.get(i);
+    const spec = extracted !== undefined ? { path: extracted, outside: true } : b.path.startsWith('/') ? { path: b.path } : { path: resolve(recipeDir, b.path), outside: true };
     specs.push(spec);
     at.set(spec.path, runtimeDestination(b));
   }
@@ -65,7 +68,74 @@ export async function buildRuntime(b: RuntimeBuild, io: CliIO, emit: (e: BuildEv
   const { loaded, args: a, host } = b;
   const { recipe } = loaded;
   const recipeDir = dirname(loaded.path);
-  const { specs, at } = runtimeSpecs(recipe, recipeDir);
+  const extractDir = mkdtempSync(join(tmpdir(), 'ownbase-runtime-stage-bin-'));
+  try {
+    let fromStages: Map<number, string>;
+    try {
+      fromStages = await binariesFromStages(recipe, recipeDir, extractDir, emit, io.signal);
+    } catch (e) {
+      emit({ type: 'error', code: 'step-failed', message: `${loaded.display}: ${message(e)}` });
+      return 1;
+    }
+    return await buildWith(b, io, emit, runtimeSpecs(recipe, recipeDir, fromStages));
+  } finally {
+    rmSync(extractDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a process (argv) to its end: its exit code and output. */
+function runArgv(argv: readonly string[], signal?: AbortSignal): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    const p = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(signal && { signal }) });
+    let output = '';
+    p.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    p.on('error', (e) => done({ code: 127, output: `${output}${e.message}` }));
+    p.on('close', (c) => done({ code: c ?? 1, output }));
+  });
+}
+
+/**
+ * The binaries a recipe takes from a Dockerfile stage (`stage:`): each stage built once with `docker build
+ * --target`, the file copied out of a container of it into `dir`. Index of the binary -> the file here.
+ */
+async function binariesFromStages(recipe: Recipe, recipeDir: string, dir: string, emit: (e: BuildEventInit) => void, signal?: AbortSignal): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const images = new Map<string, string>();
+  const made: string[] = [];
+  try {
+    for (const [i, b] of (recipe.runtime?.binaries ?? []).entries()) {
+      if (b.stage === undefined) continue;
+      const dockerfile = resolve(recipeDir, b.dockerfile ?? 'Dockerfile');
+      const key = `${dockerfile}\0${b.stage}`;
+      let image = images.get(key);
+      if (image === undefined) {
+        image = `ownbase-tmp/runtime-stage-${randomBytes(6).toString('hex')}:build`;
+        const argv = ['docker', 'build', '--target', b.stage, '-f', dockerfile, '-t', image, dirname(dockerfile)];
+        emit({ type: 'note', level: 'info', text: `building stage ${b.stage} of ${dockerfile} for its binary: ${argv.join(' ')}` });
+        const r = await runArgv(argv, signal);
+        if (r.code !== 0) throw new Error(`docker build --target ${b.stage} of ${dockerfile} failed (exit ${r.code}):\n${r.output.slice(-2000)}`);
+        made.push(image);
+        images.set(key, image);
+      }
+      const c = await runArgv(['docker', 'create', image, '/ownbase-never-runs'], signal);
+      if (c.code !== 0) throw new Error(`docker create ${image}: ${c.output.trim()}`);
+      const id = c.output.trim().split('\n').pop()!;
+      const file = join(dir, `${i}-${b.path.slice(b.path.lastIndexOf('/') + 1)}`);
+      const cp = await runArgv(['docker', 'cp', '-L', `${id}:${b.path}`, file], signal);
+      await runArgv(['docker', 'rm', '-f', id]);
+      if (cp.code !== 0) throw new Error(`stage ${b.stage} of ${dockerfile} has no file ${b.path}: ${cp.output.trim()}`);
+      out.set(i, file);
+    }
+  } finally {
+    if (made.length > 0) await runArgv(['docker', 'rmi', '-f', ...made]);
+  }
+  return out;
+}
+
+async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) => void, { specs, at }: { specs: BinarySpec[]; at: Map<string, string> }): Promise<number> {
+  const { loaded, args: a, host } = b;
+  const { recipe } = loaded;
   for (const s of specs) {
     if (s.outside === true && !(existsSync(s.path) && statSync(s.path).isFile())) {
       emit({ type: 'error', code: 'recipe', message: `${loaded.display}: runtime binary ${s.path}: no such file (a relative path is read beside the recipe)` });

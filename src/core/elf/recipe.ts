@@ -59,5 +59,5 @@ export function runtimeRecipeText(recipe: Recipe, made: string): string {
 
 /** Where a recipe's binary goes in the image: `to`, else /usr/local/bin/NAME for a file beside the recipe, else its own path. */
 export function runtimeDestination(b: RuntimeBinary): string {
-  return b.to ?? (b.path.startsWith('/') ? b.path : `/usr/local/bin/${posix.basename(b.path)}`);
+  return b.to ?? (b.path.startsWith('/') && b.stage === undefined ? b.path : `/usr/local/bin/${posix.basename(b.path)}`);
 }

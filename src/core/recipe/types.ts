@@ -62,6 +62,10 @@ export interface RuntimeBinary {
   readonly path: string;
   /** Where it goes in the image; default /usr/local/bin/NAME (beside the recipe) or its own path (root). */
   readonly to?: string;
+  /** Take it from this stage of `dockerfile` (docker build --target); `path` is its path there. */
+  readonly stage?: string;
+  /** With `stage`: the Dockerfile relative to the recipe (its folder the context); default Dockerfile. */
+  readonly dockerfile?: string;
 }
 
 /** `runtime:` of a `profile: runtime` recipe. */

@@ -128,6 +128,15 @@ function runtimeProblems(r: Record<string, unknown>): RecipeProblem[] {
   const installed = new Set(Array.isArray(packages) ? packages.filter((p): p is string => typeof p === 'string').map((p) => p.replace(/[:=].*$/u, '')) : []);
   const withPkgs = own(record(runtime), 'with');
   const out: RecipeProblem[] = [];
+  const binaries = own(record(runtime), 'binaries');
+  if (Array.isArray(binaries)) {
+    binaries.forEach((b: unknown, i) => {
+      const path = own(record(b), 'path');
+      if (own(record(b), 'stage') !== undefined && typeof path === 'string' && !path.startsWith('/')) {
+        out.push({ code: 'OB201', path: ['runtime', 'binaries', i, 'path'], message: `runtime.binaries: with stage:, path is the binary's absolute path in that stage's image, not '${oneLine(path)}'.` });
+      }
+    });
+  }
   if (Array.isArray(withPkgs)) {
     withPkgs.forEach((p: unknown, i) => {
       if (typeof p === 'string' && !installed.has(p.replace(/[:=].*$/u, ''))) {
