@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../src/cli/run';
@@ -15,7 +15,7 @@ import { releaseShared, sharedBookworm } from './shared';
 const SLOW = process.env['OWNBASE_SLOW_TESTS'] === '1';
 const docker = connectEngine();
 const run = `${process.pid}`;
-const TAGS = { fromRoot: `ownbase-test-runtime-hello:${run}`, bootstrapped: `ownbase-test-runtime-boot:${run}` };
+const TAGS = { fromRoot: `ownbase-test-runtime-hello:${run}`, bootstrapped: `ownbase-test-runtime-boot:${run}`, staged: `ownbase-test-runtime-staged:${run}`, app: `ownbase-test-runtime-app:${run}` };
 const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'ownbase-test-runtime-'));
 const rootDir = join(work, 'root');
 const appDir = join(work, 'app');
@@ -104,4 +104,25 @@ test('the runtime build bootstraps its root from the recipe alone', { skip: SLOW
   assert.equal(built.code, 0, built.stdout.slice(-3000) + built.stderr);
   assert.equal(sh('docker', ['run', '--rm', '--network', 'none', TAGS.bootstrapped]).out, 'hello from an owned base\n');
   assert.ok(Number(sh('docker', ['image', 'inspect', TAGS.bootstrapped, '--format', '{{.Size}}']).out.trim()) <= 2_200_000);
+});
+
+test('a runtime recipe takes its binary from a Dockerfile stage (docker build --target), as the split writes it', async () => {
+  const dir = join(work, 'staged');
+  mkdirSync(dir);
+  const shared = await sharedBookworm();
+  spawnSync('cp', [join(appDir, 'hello'), join(dir, 'hello')]);
+  writeFileSync(join(dir, 'Dockerfile'), `FROM ${shared} AS build\nCOPY hello /src/hello\n\nFROM ${TAGS.staged}\nCOPY --from=build /src/hello /hello\nCMD ["/hello"]\n`);
+  writeFileSync(join(dir, 'app-runtime.ownbase.yaml'), [
+    `image: ${TAGS.staged}`, 'distro: debian', 'suite: bookworm', 'profile: runtime',
+    'runtime:', '  binaries: [{path: /src/hello, stage: build, dockerfile: Dockerfile, to: /hello}]', '',
+  ].join('\n'));
+  const built = await cli(['build', join(dir, 'app-runtime.ownbase.yaml'), '--from-rootfs', rootDir]);
+  assert.equal(built.code, 0, built.stdout.slice(-3000) + built.stderr);
+  assert.match(built.stdout + built.stderr, /building stage build of \S+\/Dockerfile for its binary/);
+  const app = sh('docker', ['build', '-q', '-t', TAGS.app, dir]);
+  assert.equal(app.status, 0, app.out);
+  assert.equal(sh('docker', ['run', '--rm', '--network', 'none', TAGS.app]).out, 'hello from an owned base\n');
+  assert.ok(Number(sh('docker', ['image', 'inspect', TAGS.app, '--format', '{{.Size}}']).out.trim()) <= 2_200_000);
+  // The stage image built to read the binary is gone.
+  assert.equal(sh('docker', ['images', '-q', 'ownbase-tmp/runtime-stage-*']).out.trim(), '');
 });
