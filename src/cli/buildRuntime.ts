@@ -16,6 +16,7 @@ import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
 import type { Recipe } from '../core/recipe/types';
 import { runPlan } from '../core/run/runner';
 import { fromRunEvent, type BuildEventInit } from '../core/run/events';
+import { providerLines } from './needs';
 import type { CliIO } from './subcommand';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
@@ -42,11 +43,14 @@ export function runtimeSpecs(recipe: Recipe, recipeDir: string, fromStages: Read
 }
 
 /** Why the report cannot become an image: a binary unreadable, or a file missing (with the package that has it, when one does). */
-function reportProblem(report: NeedsReport): string | undefined {
+function reportProblem(report: NeedsReport, index: PackageIndex): string | undefined {
   const bad = report.binaries.find((b) => b.error !== undefined);
   if (bad) return `${bad.path}: ${bad.error}`;
   const lost = report.binaries.flatMap((b) => b.missing.map((m) => `${m.soname} (${m.reason})`));
-  if (lost.length > 0) return `missing from the root: ${lost.join(', ')}; add the package that provides it to packages:`;
+  if (lost.length > 0) {
+    const root = report.root;
+    return `missing from the root: ${lost.join(', ')}; add the package that provides it to packages: (${providerLines(report, index, root).join('; ')})`;
+  }
   return undefined;
 }
 
@@ -198,7 +202,7 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
     const resolver = new Resolver(root);
     const index = new PackageIndex(root);
     const report = needsOf(plan.rootfs, specs, { resolver, index });
-    const problem = reportProblem(report);
+    const problem = reportProblem(report, index);
     if (problem !== undefined) throw new Error(problem);
     const stage = mkdtempSync(join(workBase, 'ownbase-runtime-stage-'));
     try {

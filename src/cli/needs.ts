@@ -168,6 +168,7 @@ async function needs(args: readonly string[], io: CliIO): Promise<number> {
     const index = new PackageIndex(root);
     const report = needsOf(rootDir, binarySpecs(a.binaries, rootDir, io.cwd), { resolver, index });
     io.stdout.write(a.format === 'json' ? `${JSON.stringify(needsJson(report), null, 2)}\n` : needsText(report));
+    if (a.format === 'text') for (const line of providerLines(report, index, rootDir)) io.stderr.write(`ownbase needs: ${line}\n`);
     for (const b of report.binaries) if (b.error !== undefined) io.stderr.write(`ownbase needs: ${b.path}: ${b.error}\n`);
     if (report.binaries.some((b) => b.error !== undefined)) return 2;
     const missing = report.binaries.some((b) => b.missing.length > 0);
@@ -190,6 +191,26 @@ async function needs(args: readonly string[], io: CliIO): Promise<number> {
   } finally {
     for (const c of cleanups.reverse()) await c();
   }
+}
+
+/**
+ * For each missing library, the package that would provide it: one the root's dpkg database lists it in (the file
+ * was removed after the install), else one of this machine's.
+ */
+export function providerLines(report: NeedsReport, index: PackageIndex, rootDir: string): string[] {
+  const names = [...new Set(report.binaries.flatMap((b) => b.missing.map((m) => m.soname)))];
+  if (names.length === 0) return [];
+  let host: PackageIndex | undefined;
+  return names.map((name) => {
+    const inRoot = index.providers(name)[0];
+    if (inRoot) return `${name}: the root's dpkg database lists it in ${inRoot.name} ${inRoot.version}, but the file is gone (removed after the install?)`;
+    if (rootDir !== '/') {
+      host ??= new PackageIndex(new RootFs('/'));
+      const here = host.providers(name)[0];
+      if (here) return `${name}: provided by package ${here.name} (on this machine); install it in the root`;
+    }
+    return `${name}: no package of the root${rootDir !== '/' ? ' or this machine' : ''} provides it`;
+  });
 }
 
 /** The image name a recipe gets without --image: `owned/NAME:runtime` after its file name. */

@@ -94,3 +94,19 @@ test('needs --recipe: a recipe file, with or without --image; --with goes with e
   assert.throws(() => parseNeedsArgs(['a', '-x']), /unknown option '-x'/);
   assert.equal(runtimeImageName('/w/My App.ownbase.yaml'), 'owned/my-app:runtime');
 });
+
+test('needs: a missing library names the package the root\'s dpkg database lists it in', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ownbase-needs-provider-'));
+  const put = (p: string, b: Buffer | string): void => { mkdirSync(dirname(join(root, p)), { recursive: true }); writeFileSync(join(root, p), b); };
+  try {
+    const elf = (spec: Partial<Parameters<typeof makeElf>[0]>): Buffer => makeElf({ bits: 64, endian: 'little', machine: 183, ...spec });
+    put('usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', elf({ soname: 'ld-linux-aarch64.so.1' }));
+    put('usr/bin/app', elf({ interp: '/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', needed: ['libgone.so.3'] }));
+    put('var/lib/dpkg/status', 'Package: libgone3\nStatus: install ok installed\nArchitecture: arm64\nVersion: 3.1-2\n');
+    put('var/lib/dpkg/info/libgone3:arm64.list', '/usr/lib/aarch64-linux-gnu/libgone.so.3\n');
+    const r = await cli(['needs', '/usr/bin/app', '--root', root]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /MISSING libgone\.so\.3/);
+    assert.match(r.stderr, /libgone\.so\.3: the root's dpkg database lists it in libgone3 3\.1-2, but the file is gone/);
+  } finally { rmSync(root, { recursive: true, force: true }); }
+});
