@@ -317,6 +317,11 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   if (a.fromRootfs !== undefined && !existsSync(resolve(io.cwd, a.fromRootfs, 'etc'))) {
     throw new UsageError(`--from-rootfs ${a.fromRootfs}: not a root file system (no etc/)`);
   }
+  // A runtime recipe draws its image from a bootstrapped root: its own flow (buildRuntime.ts).
+  if (loaded.recipe.profile === 'runtime') {
+    const planOf = (recipe: Recipe, output: string | undefined) => planFor({ ...loaded, recipe }, { ...a, writeLock: false }, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) });
+    return (await import('./buildRuntime')).buildRuntime({ loaded, args: a, host, planOf }, io, emit);
+  }
 
   // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
   const engine = await import('../core/engine/connect');

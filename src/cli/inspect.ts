@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type Dockerode from 'dockerode';
 import { engineEndpoint } from '../core/engine/endpoint';
 import { compareReports, type Comparison } from '../core/inspect/compare';
@@ -31,7 +32,14 @@ function megabytes(flag: string, v: string): number {
   return Math.round(n * MB);
 }
 
+const OPTIONS = {
+  'compare': { type: 'string' }, 'exact': { type: 'boolean' }, 'format': { type: 'string' }, 'max-size': { type: 'string' },
+  'max-compressed': { type: 'string' }, 'max-removable': { type: 'string' }, 'max-package': { type: 'string', multiple: true },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** `inspect` options (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseInspectArgs(args: readonly string[]): InspectArgs {
+  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
   let source: string | undefined;
   let compare: string | undefined;
   let format: Format = 'table';
@@ -40,38 +48,39 @@ export function parseInspectArgs(args: readonly string[]): InspectArgs {
   let compressed: number | undefined;
   let removable: number | undefined;
   const packages = new Map<string, number>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--compare': compare = value(); break;
-      case '--exact': if (eq > 0) throw new UsageError('--exact takes no value'); exact = true; break;
-      case '--format': {
-        const v = value();
+  for (const t of tokens) {
+    if (t.kind === 'option-terminator') continue;
+    if (t.kind === 'positional') {
+      if (t.value.startsWith('-') && t.value !== '-') throw new UsageError(`unknown option '${t.value}'`);
+      if (source !== undefined) throw new UsageError(`one source at a time ('${source}', then '${t.value}'); compare with --compare`);
+      source = t.value;
+      continue;
+    }
+    const flag = t.rawName;
+    if (!Object.hasOwn(OPTIONS, t.name) || !flag.startsWith('--')) throw new UsageError(`unknown option '${args[t.index]}'`);
+    const name = t.name as keyof typeof OPTIONS;
+    if (name === 'exact') {
+      if (t.value !== undefined) throw new UsageError('--exact takes no value');
+      exact = true;
+      continue;
+    }
+    const v = t.value;
+    if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+    switch (name) {
+      case 'compare': compare = v; break;
+      case 'format':
         if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${v}'`);
         format = v as Format;
         break;
-      }
-      case '--max-size': size = megabytes(flag, value()); break;
-      case '--max-compressed': compressed = megabytes(flag, value()); break;
-      case '--max-removable': removable = megabytes(flag, value()); break;
-      case '--max-package': {
-        const v = value();
+      case 'max-size': size = megabytes(flag, v); break;
+      case 'max-compressed': compressed = megabytes(flag, v); break;
+      case 'max-removable': removable = megabytes(flag, v); break;
+      case 'max-package': {
         const k = v.lastIndexOf('=');
         if (k <= 0) throw new UsageError(`--max-package takes NAME=MB, not '${v}'`);
         packages.set(v.slice(0, k), megabytes(flag, v.slice(k + 1)));
         break;
       }
-      default:
-        if (flag.startsWith('-') && flag !== '-') throw new UsageError(`unknown option '${a}'`);
-        if (source !== undefined) throw new UsageError(`one source at a time ('${source}', then '${a}'); compare with --compare`);
-        source = a;
     }
   }
   if (source === undefined) throw new UsageError('what to inspect? an image (debian:bookworm), a folder, an archive (.tar) or container:ID');

@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type Dockerode from 'dockerode';
 import { stageImage } from '../core/elf/image';
 import { needsJson, needsOf, needsText, type BinarySpec, type NeedsReport } from '../core/elf/needs';
 import { PackageIndex } from '../core/elf/packages';
 import { Resolver } from '../core/elf/resolve';
 import { RootFs } from '../core/elf/root';
+import { releaseOfRoot, runtimeRecipeOf, runtimeRecipeText } from '../core/elf/recipe';
 import { debianArchOf } from '../core/kernel/arch';
 import { parseTagName } from '../core/kernel/imageRef';
 import type { CliIO, Subcommand } from './subcommand';
@@ -20,6 +22,8 @@ export interface NeedsArgs {
   readonly root: string;
   readonly format: 'text' | 'json';
   readonly image?: string;
+  /** Write a `profile: runtime` recipe here. */
+  readonly recipe?: string;
   readonly with: readonly string[];
   readonly user: string;
   /** Run the image once, with these arguments, after building it. */
@@ -27,7 +31,8 @@ export interface NeedsArgs {
 }
 
 const USAGE = `usage: ownbase needs BINARY… [--root DIR|IMAGE] [--format text|json]
-                      [--image NAME [--with PKG,…] [--user NAME] [--smoke [-- ARGS…]]]
+                      [--recipe OUT.ownbase.yaml] [--image NAME [--smoke [-- ARGS…]]]
+                      [--with PKG,…] [--user NAME]
 
 What a compiled program needs at run time, read from the binary itself: its ELF interpreter, the
 libraries it names (found as the dynamic loader finds them: rpath, runpath, ld.so.conf, the
@@ -40,6 +45,9 @@ with its reason and its Debian package from the root's dpkg database.
                     dynamic one its files, the loader, the by-name files and the dpkg metadata of
                     the packages drawn from (var/lib/dpkg/status.d, as distroless has it); both get
                     /etc/passwd and /etc/group (root and a non-root user) and /tmp
+  --recipe FILE     write a runtime recipe (profile: runtime) of exactly that, which ownbase build
+                    builds from a root bootstrapped from the root's release with the packages drawn
+                    from; a binary no package installed is named relative to FILE
   --with PKG,…      also the files of these packages of the root (ca-certificates, tzdata)
   --user NAME       the non-root user (uid 65532) the image runs as; default nonroot
   --smoke           run the image once (docker run --rm --network none), arguments after --;
@@ -48,53 +56,68 @@ A BINARY in the root is named by its path there (/usr/bin/curl); a file of this 
 in the root (a program just built) is read from here and goes to /usr/local/bin in the image.
 Exit 0 fine, 1 a library is missing or the smoke run failed, 2 usage or a binary that cannot be read.`;
 
+const OPTIONS = {
+  'root': { type: 'string' }, 'format': { type: 'string' }, 'image': { type: 'string' }, 'recipe': { type: 'string' },
+  'with': { type: 'string' }, 'user': { type: 'string' }, 'smoke': { type: 'boolean' },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/** `needs` options (node:util parseArgs; `--flag value` and `--flag=value`); what follows `--` is the smoke run's. */
 export function parseNeedsArgs(args: readonly string[]): NeedsArgs {
+  const dashes = args.indexOf('--');
+  const own = dashes >= 0 ? args.slice(0, dashes) : args;
+  const smokeArgs = dashes >= 0 ? args.slice(dashes + 1) : [];
+  const { tokens } = parseArgs({ args: [...own], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
   const binaries: string[] = [];
   let root = '/';
   let format: 'text' | 'json' = 'text';
   let image: string | undefined;
+  let recipe: string | undefined;
   let withPkgs: string[] = [];
   let user = 'nonroot';
   let smoke = false;
-  let smokeArgs: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') { smokeArgs = args.slice(i + 1) as string[]; break; }
-    const eq = a.startsWith('--') ? a.indexOf('=') : -1;
-    const flag = eq > 0 ? a.slice(0, eq) : a;
-    const value = (): string => {
-      const v = eq > 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case '--root': root = value(); break;
-      case '--format': {
-        const v = value();
+  for (const t of tokens) {
+    if (t.kind === 'option-terminator') continue;
+    if (t.kind === 'positional') {
+      if (t.value.startsWith('-') && t.value !== '-') throw new UsageError(`unknown option '${t.value}'`);
+      binaries.push(t.value);
+      continue;
+    }
+    const flag = t.rawName;
+    if (!Object.hasOwn(OPTIONS, t.name) || !flag.startsWith('--')) throw new UsageError(`unknown option '${own[t.index]}'`);
+    const name = t.name as keyof typeof OPTIONS;
+    if (name === 'smoke') {
+      if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
+      smoke = true;
+      continue;
+    }
+    const v = t.value;
+    if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
+    switch (name) {
+      case 'root': root = v; break;
+      case 'format':
         if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not '${v}'`);
         format = v;
         break;
-      }
-      case '--image': image = value(); break;
-      case '--with': withPkgs = [...withPkgs, ...value().split(',').map((s) => s.trim()).filter(Boolean)]; break;
-      case '--user': {
-        const v = value();
+      case 'image': image = v; break;
+      case 'recipe': recipe = v; break;
+      case 'with': withPkgs = [...withPkgs, ...v.split(',').map((s) => s.trim()).filter(Boolean)]; break;
+      case 'user':
         if (!/^[a-z_][a-z0-9_-]{0,31}$/.test(v) || v === 'root') throw new UsageError(`--user takes a user name (lower case, not root), not '${v}'`);
         user = v;
         break;
-      }
-      case '--smoke': smoke = true; break;
-      default:
-        if (flag.startsWith('-')) throw new UsageError(`unknown option '${a}'`);
-        binaries.push(a);
     }
   }
   if (binaries.length === 0) throw new UsageError('which binary? name one or more (./app, /usr/bin/curl)');
   if (image !== undefined) {
     try { parseTagName(image); } catch (e) { throw new UsageError(`--image: ${(e as Error).message}`); }
   }
-  if (image === undefined && (smoke || withPkgs.length > 0)) throw new UsageError(`${smoke ? '--smoke' : '--with'} goes with --image NAME`);
-  return { binaries, root, format, ...(image !== undefined ? { image } : {}), with: withPkgs, user, ...(smoke ? { smoke: smokeArgs } : {}) };
+  if (recipe !== undefined && !/\.ownbase\.ya?ml$/u.test(recipe)) throw new UsageError(`--recipe names a recipe file, NAME.ownbase.yaml, not '${recipe}'`);
+  if (smoke && image === undefined) throw new UsageError('--smoke goes with --image NAME');
+  if (image === undefined && recipe === undefined && withPkgs.length > 0) throw new UsageError('--with goes with --image NAME');
+  return {
+    binaries, root, format, ...(image !== undefined ? { image } : {}), ...(recipe !== undefined ? { recipe } : {}),
+    with: withPkgs, user, ...(smoke ? { smoke: smokeArgs } : {}),
+  };
 }
 
 export const command: Subcommand = {
@@ -145,9 +168,15 @@ async function needs(args: readonly string[], io: CliIO): Promise<number> {
     const index = new PackageIndex(root);
     const report = needsOf(rootDir, binarySpecs(a.binaries, rootDir, io.cwd), { resolver, index });
     io.stdout.write(a.format === 'json' ? `${JSON.stringify(needsJson(report), null, 2)}\n` : needsText(report));
+    if (a.format === 'text') for (const line of providerLines(report, index, rootDir)) io.stderr.write(`ownbase needs: ${line}\n`);
     for (const b of report.binaries) if (b.error !== undefined) io.stderr.write(`ownbase needs: ${b.path}: ${b.error}\n`);
     if (report.binaries.some((b) => b.error !== undefined)) return 2;
     const missing = report.binaries.some((b) => b.missing.length > 0);
+    if (missing && a.recipe !== undefined) { io.stderr.write('ownbase needs: not writing a recipe: a library is missing from the root (see MISSING above)\n'); return 1; }
+    if (a.recipe !== undefined) {
+      const written = writeRecipe(report, root, a, io);
+      if (written !== 0) return written;
+    }
     if (a.image === undefined) return missing ? 1 : 0;
     if (missing) { io.stderr.write('ownbase needs: not building an image: a library is missing from the root (see MISSING above)\n'); return 1; }
     let built: { tag: string; entrypoint: string };
@@ -161,6 +190,54 @@ async function needs(args: readonly string[], io: CliIO): Promise<number> {
     return await smokeRun(built, a.smoke, report, index, io);
   } finally {
     for (const c of cleanups.reverse()) await c();
+  }
+}
+
+/**
+ * For each missing library, the package that would provide it: one the root's dpkg database lists it in (the file
+ * was removed after the install), else one of this machine's.
+ */
+export function providerLines(report: NeedsReport, index: PackageIndex, rootDir: string): string[] {
+  const names = [...new Set(report.binaries.flatMap((b) => b.missing.map((m) => m.soname)))];
+  if (names.length === 0) return [];
+  let host: PackageIndex | undefined;
+  return names.map((name) => {
+    const inRoot = index.providers(name)[0];
+    if (inRoot) return `${name}: the root's dpkg database lists it in ${inRoot.name} ${inRoot.version}, but the file is gone (removed after the install?)`;
+    if (rootDir !== '/') {
+      host ??= new PackageIndex(new RootFs('/'));
+      const here = host.providers(name)[0];
+      if (here) return `${name}: provided by package ${here.name} (on this machine); install it in the root`;
+    }
+    return `${name}: no package of the root${rootDir !== '/' ? ' or this machine' : ''} provides it`;
+  });
+}
+
+/** The image name a recipe gets without --image: `owned/NAME:runtime` after its file name. */
+export function runtimeImageName(recipeFile: string): string {
+  const stem = basename(recipeFile).replace(/\.ownbase\.ya?ml$/u, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return `owned/${stem || 'app'}:runtime`;
+}
+
+/** `--recipe FILE`: the report as a `profile: runtime` recipe; binaries no package installed are named relative to it. */
+function writeRecipe(report: NeedsReport, root: RootFs, a: NeedsArgs, io: CliIO): number {
+  const file = resolve(io.cwd, a.recipe!);
+  const release = releaseOfRoot(root);
+  if (!release) { io.stderr.write(`ownbase needs: --recipe: the root ${a.root} names no Debian or Ubuntu release (etc/os-release): a runtime recipe is built from one\n`); return 2; }
+  const binaries = report.binaries.map((b) => {
+    if (b.package !== undefined && !b.outside) return { path: b.path };
+    const host = b.outside || a.root === '/' ? b.path : root.host(b.path);
+    return { path: relative(dirname(file), host) };
+  });
+  try {
+    const recipe = runtimeRecipeOf(report, { image: a.image ?? runtimeImageName(file), ...release, binaries, with: a.with, user: a.user });
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, runtimeRecipeText(recipe, 'ownbase needs'));
+    io.stderr.write(`ownbase needs: wrote ${a.recipe} (profile runtime, ${recipe.packages?.length ?? 0} packages); build it with ownbase build ${a.recipe}\n`);
+    return 0;
+  } catch (e) {
+    io.stderr.write(`ownbase needs: --recipe ${a.recipe}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
   }
 }
 

@@ -19,6 +19,8 @@ export interface StageOptions {
   readonly user: string;
   /** Packages whose files come too (ca-certificates, tzdata), from the root. */
   readonly with: readonly string[];
+  /** Where a binary (by its path in the report) goes in the image, when not where it would by default. */
+  readonly at?: ReadonlyMap<string, string>;
 }
 
 export interface StagedImage {
@@ -91,8 +93,9 @@ export function stageImage(report: NeedsReport, root: RootFs, index: PackageInde
     // A program no package installed (one just built) goes to /usr/local/bin, unless it finds libraries beside itself ($ORIGIN).
     const dir = `${posix.dirname(b.path)}/`;
     const moved = b.outside || (b.package === undefined && !b.needed.some((n) => n.file.startsWith(dir) || n.real.startsWith(dir)));
-    if (moved) {
-      at = outsidePath(b.path);
+    const asked = opts.at?.get(b.path);
+    if (moved || (asked !== undefined && asked !== b.path)) {
+      at = asked ?? outsidePath(b.path);
       mkdirs(posix.dirname(at));
       copyFileSync(b.outside ? b.path : root.host(root.real(b.path) ?? b.path), out(at));
       chmodSync(out(at), 0o755);

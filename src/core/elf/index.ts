@@ -6,3 +6,4 @@ export * from './read';
 export * from './resolve';
 export * from './root';
 export * from './image';
+export * from './recipe';

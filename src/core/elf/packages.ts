@@ -67,6 +67,15 @@ export class PackageIndex {
     return out;
   }
 
+  /**
+   * The packages that list a file named `name` (`libssl.so.3`) anywhere: who would provide a missing library. A
+   * package listed here with the file missing from the root had it removed (slimmed) after the install.
+   */
+  providers(name: string): DpkgPackage[] {
+    const tail = `/${name}`;
+    return this.packages.filter((p) => p.files.some((f) => f.endsWith(tail)));
+  }
+
   /** The package's paragraph as the root's database holds it (status or status.d), for a status.d entry. */
   paragraph(pkg: DpkgPackage): string | undefined {
     const own = this.root.read(`${DPKG}/status.d/${pkg.name}`)?.toString('utf8');

@@ -49,6 +49,35 @@ export interface Recipe {
   readonly slim?: boolean;
   /** What the built image must do, checked after the build and by `ownbase test`. */
   readonly verify?: Verify;
+  /** `base` (default): a bootstrapped base; `runtime`: only what `runtime.binaries` need (src/cli/buildRuntime.ts). */
+  readonly profile?: Profile;
+  /** The `runtime` profile's binaries and extras. */
+  readonly runtime?: Runtime;
+}
+
+export type Profile = 'base' | 'runtime';
+
+export interface RuntimeBinary {
+  /** Relative: a file beside the recipe; absolute: a file of the bootstrapped root. */
+  readonly path: string;
+  /** Where it goes in the image; default /usr/local/bin/NAME (beside the recipe) or its own path (root). */
+  readonly to?: string;
+  /** Take it from this stage of `dockerfile` (docker build --target); `path` is its path there. */
+  readonly stage?: string;
+  /** With `stage`: the Dockerfile relative to the recipe (its folder the context); default Dockerfile. */
+  readonly dockerfile?: string;
+}
+
+/** `runtime:` of a `profile: runtime` recipe. */
+export interface Runtime {
+  /** The first is the entrypoint. */
+  readonly binaries: readonly RuntimeBinary[];
+  /** Packages whose files come too (ca-certificates, tzdata); each also in `packages`. */
+  readonly with?: readonly string[];
+  /** The non-root user the image runs as; default nonroot. */
+  readonly user?: string;
+  /** /bin/sh in the image; default false. */
+  readonly shell?: boolean;
 }
 
 /** Built-in checks of `verify.builtins`, each on unless false. */

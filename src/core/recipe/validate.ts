@@ -111,6 +111,39 @@ export function semanticProblems(value: unknown): RecipeProblem[] {
     if (why !== undefined) out.push({ code: 'OB201', path: ['snapshot'], message: why });
   }
   for (const p of verifyProblems(own(r, 'verify'))) out.push({ code: 'OB201', ...p });
+  out.push(...runtimeProblems(r));
+  return out;
+}
+
+/** `profile: runtime` and `runtime:` go together; `runtime.with` names packages the root installs. */
+function runtimeProblems(r: Record<string, unknown>): RecipeProblem[] {
+  const profile = own(r, 'profile');
+  const runtime = own(r, 'runtime');
+  if (runtime !== undefined && profile !== 'runtime') {
+    return [{ code: 'OB201', path: ['runtime'], message: 'runtime: goes with profile: runtime (a base recipe has no binaries to draw files for).' }];
+  }
+  if (profile !== 'runtime') return [];
+  if (runtime === undefined) return [{ code: 'OB201', path: ['profile'], message: 'profile: runtime needs a runtime: section naming the binaries (runtime: { binaries: [{ path: ./app }] }).' }];
+  const packages = own(r, 'packages');
+  const installed = new Set(Array.isArray(packages) ? packages.filter((p): p is string => typeof p === 'string').map((p) => p.replace(/[:=].*$/u, '')) : []);
+  const withPkgs = own(record(runtime), 'with');
+  const out: RecipeProblem[] = [];
+  const binaries = own(record(runtime), 'binaries');
+  if (Array.isArray(binaries)) {
+    binaries.forEach((b: unknown, i) => {
+      const path = own(record(b), 'path');
+      if (own(record(b), 'stage') !== undefined && typeof path === 'string' && !path.startsWith('/')) {
+        out.push({ code: 'OB201', path: ['runtime', 'binaries', i, 'path'], message: `runtime.binaries: with stage:, path is the binary's absolute path in that stage's image, not '${oneLine(path)}'.` });
+      }
+    });
+  }
+  if (Array.isArray(withPkgs)) {
+    withPkgs.forEach((p: unknown, i) => {
+      if (typeof p === 'string' && !installed.has(p.replace(/[:=].*$/u, ''))) {
+        out.push({ code: 'OB201', path: ['runtime', 'with', i], message: `runtime.with: ${oneLine(p)} is not in packages: the root the files come from installs only those (add it to packages).` });
+      }
+    });
+  }
   return out;
 }
 

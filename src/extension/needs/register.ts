@@ -6,15 +6,17 @@ import { parseTagName } from '../../core/kernel/imageRef';
 import type { Services } from '../services';
 import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
 import { runInTerminal } from '../terminal/runInTerminal';
+import { BUILD_COMMAND } from '../commands/build';
+import { BUILD_IMAGE, CREATE_RECIPE, defaultRecipePath, needsActions } from './actions';
 import { RunRegistry } from '../terminal/runs';
 
 export const NEEDS_COMMAND = 'ownbase.whatDoesThisBinaryNeed';
-const BUILD = 'Build Minimal Image';
 
 /**
  * "What Does This Binary Need?": runs `ownbase needs FILE --format json` (the CLI answers; this face
- * only shows), opens the answer as a markdown document and offers to build the minimal image in the
- * terminal (`ownbase needs FILE --image NAME --smoke`).
+ * only shows), opens the answer as a markdown document and offers a runtime recipe (`ownbase needs FILE
+ * --recipe OUT`, opened, then buildable like any recipe) and the minimal image built in the terminal
+ * (`ownbase needs FILE --image NAME --smoke`).
  */
 export function registerNeeds(context: vscode.ExtensionContext, services: Services): void {
   const runs = new RunRegistry();
@@ -53,8 +55,9 @@ async function needsCommand(services: Services, cliPath: string, runs: RunRegist
   if (b.error !== undefined) { void vscode.window.showErrorMessage(`${basename(file)}: ${b.error}`); return; }
   const summary = b.static ? `${basename(file)} is static: it runs FROM scratch.`
     : `${basename(file)} needs ${b.needed.length} files from ${json.packages.length} packages (${(json.bytes / 1e6).toFixed(2)} MB)${b.missing.length > 0 ? `; ${b.missing.length} missing` : ''}.`;
-  const choice = await vscode.window.showInformationMessage(summary, ...(b.missing.length === 0 && vscode.workspace.isTrusted ? [BUILD] : []));
-  if (choice !== BUILD) return;
+  const choice = await vscode.window.showInformationMessage(summary, ...needsActions(json, vscode.workspace.isTrusted));
+  if (choice === CREATE_RECIPE) { await createRecipe(services, cliPath, file); return; }
+  if (choice !== BUILD_IMAGE) return;
   const name = await vscode.window.showInputBox({
     title: 'Image name', value: `${basename(file).toLowerCase().replace(/[^a-z0-9._-]/g, '-')}:minimal`,
     validateInput: (v) => { try { parseTagName(v); return undefined; } catch (e) { return (e as Error).message; } },
@@ -64,4 +67,22 @@ async function needsCommand(services: Services, cliPath: string, runs: RunRegist
   const run = await runInTerminal({ name: `ownbase needs ${basename(file)}`, title: `Building ${name}`, launch, cwd: dirname(file), runs });
   if (run.exitCode === 0) void vscode.window.showInformationMessage(`Built ${name}; it ran once.`);
   else if (!run.cancelled) void vscode.window.showErrorMessage(`Building ${name} failed (exit ${run.exitCode}): see the terminal.`);
+}
+
+/** Writes the runtime recipe where the user says (the CLI writes it), opens it and offers its build. */
+async function createRecipe(services: Services, cliPath: string, file: string): Promise<void> {
+  const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(defaultRecipePath(file)), filters: { 'ownbase recipe': ['ownbase.yaml'] }, title: 'Runtime recipe', saveLabel: 'Create Recipe' });
+  if (target === undefined) return;
+  const out = target.fsPath.endsWith('.ownbase.yaml') ? target.fsPath : `${target.fsPath.replace(/\.ya?ml$/, '')}.ownbase.yaml`;
+  const r = await cliJson(cliPath, ['needs', file, '--recipe', out, '--format', 'json']);
+  if (r.code !== 0) {
+    services.log.error(`ownbase needs ${file} --recipe ${out} exited ${r.code}: ${r.stderr}`);
+    void vscode.window.showErrorMessage(`Creating the runtime recipe failed: ${r.stderr.trim().split('\n').pop() || `the CLI exited ${r.code}`}`);
+    return;
+  }
+  await vscode.window.showTextDocument(vscode.Uri.file(out));
+  const BUILD = 'Build';
+  if (await vscode.window.showInformationMessage(`Wrote ${basename(out)}: only what ${basename(file)} needs, from a root bootstrapped with its packages.`, BUILD) === BUILD) {
+    await vscode.commands.executeCommand(BUILD_COMMAND, vscode.Uri.file(out));
+  }
 }

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli } from '../../../src/cli/run';
-import { missingFromOutput, parseNeedsArgs } from '../../../src/cli/needs';
+import { missingFromOutput, parseNeedsArgs, runtimeImageName } from '../../../src/cli/needs';
 import { makeElf } from '../elf/makeElf';
 
 async function cli(args: string[], cwd = tmpdir()): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -80,5 +80,33 @@ test('needs --format json on a root folder: the issue\'s shape, exit 1 for a mis
     const bad = await cli(['needs', 'not-elf', '--root', root], root);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /not-elf: not an ELF file \(starts with 6a 75 73 74\)/);
+  } finally { rmSync(root, { recursive: true, force: true }); }
+});
+
+test('needs --recipe: a recipe file, with or without --image; --with goes with either', () => {
+  assert.deepEqual(parseNeedsArgs(['./app', '--recipe', 'out/app.ownbase.yaml', '--with=tzdata']), {
+    binaries: ['./app'], root: '/', format: 'text', recipe: 'out/app.ownbase.yaml', with: ['tzdata'], user: 'nonroot',
+  });
+  assert.throws(() => parseNeedsArgs(['a', '--recipe', 'app.yaml']), /--recipe names a recipe file, NAME\.ownbase\.yaml, not 'app\.yaml'/);
+  assert.throws(() => parseNeedsArgs(['a', '--with', 'tzdata']), /--with goes with --image NAME/);
+  assert.throws(() => parseNeedsArgs(['a', '--root']), /--root needs a value/);
+  assert.throws(() => parseNeedsArgs(['a', '--smoke=yes', '--image', 'x']), /--smoke takes no value/);
+  assert.throws(() => parseNeedsArgs(['a', '-x']), /unknown option '-x'/);
+  assert.equal(runtimeImageName('/w/My App.ownbase.yaml'), 'owned/my-app:runtime');
+});
+
+test('needs: a missing library names the package the root\'s dpkg database lists it in', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ownbase-needs-provider-'));
+  const put = (p: string, b: Buffer | string): void => { mkdirSync(dirname(join(root, p)), { recursive: true }); writeFileSync(join(root, p), b); };
+  try {
+    const elf = (spec: Partial<Parameters<typeof makeElf>[0]>): Buffer => makeElf({ bits: 64, endian: 'little', machine: 183, ...spec });
+    put('usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', elf({ soname: 'ld-linux-aarch64.so.1' }));
+    put('usr/bin/app', elf({ interp: '/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', needed: ['libgone.so.3'] }));
+    put('var/lib/dpkg/status', 'Package: libgone3\nStatus: install ok installed\nArchitecture: arm64\nVersion: 3.1-2\n');
+    put('var/lib/dpkg/info/libgone3:arm64.list', '/usr/lib/aarch64-linux-gnu/libgone.so.3\n');
+    const r = await cli(['needs', '/usr/bin/app', '--root', root]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /MISSING libgone\.so\.3/);
+    assert.match(r.stderr, /libgone\.so\.3: the root's dpkg database lists it in libgone3 3\.1-2, but the file is gone/);
   } finally { rmSync(root, { recursive: true, force: true }); }
 });

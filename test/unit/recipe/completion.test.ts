@@ -7,7 +7,7 @@ const labels = (text: string, line: number, character: number) => completeRecipe
 
 test('top-level keys, without those already present', () => {
   const items = completeRecipe('image: owned/a:1\ndistro: debian\npa', { line: 2, character: 2 });
-  assert.deepEqual(items.map((c) => c.label), ['suite', 'arch', 'variant', 'mirror', 'security_mirror', 'snapshot', 'updates', 'components', 'packages', 'remove', 'config', 'builder', 'slim', 'verify']);
+  assert.deepEqual(items.map((c) => c.label), ['suite', 'arch', 'variant', 'mirror', 'security_mirror', 'snapshot', 'updates', 'components', 'packages', 'remove', 'config', 'builder', 'slim', 'verify', 'profile', 'runtime']);
   const packages = items.find((c) => c.label === 'packages')!;
   assert.equal(packages.kind, 'key');
   assert.deepEqual(packages.range, r(2, 0, 2, 2));

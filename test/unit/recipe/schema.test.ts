@@ -16,7 +16,7 @@ test('schema.json compiles with the validator (every keyword supported) and is d
   assert.deepEqual(s.required, ['image', 'distro', 'suite']);
   assert.equal(s.additional, false);
   assert.deepEqual([...s.properties!.keys()],
-    ['image', 'distro', 'suite', 'arch', 'variant', 'mirror', 'security_mirror', 'snapshot', 'updates', 'components', 'packages', 'remove', 'config', 'builder', 'slim', 'verify']);
+    ['image', 'distro', 'suite', 'arch', 'variant', 'mirror', 'security_mirror', 'snapshot', 'updates', 'components', 'packages', 'remove', 'config', 'builder', 'slim', 'verify', 'profile', 'runtime']);
   assert.deepEqual([...s.properties!.get('config')!.properties!.keys()], ['cmd', 'entrypoint', 'env', 'workdir', 'user', 'expose', 'labels']);
   assert.deepEqual(s.properties!.get('distro')!.enum, ['debian', 'ubuntu']);
   assert.deepEqual(s.properties!.get('builder')!.enum, ['debootstrap', 'mmdebstrap']);

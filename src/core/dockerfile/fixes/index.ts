@@ -4,6 +4,7 @@ import { parseDockerfile, type Stage } from '../model';
 import type { LintContext } from '../rule';
 import { ownedBaseFixes } from './ownedBase';
 import { pinTagFix } from './pinTag';
+import { splitBuildAndRuntime } from './split';
 
 /** Stages by where their FROM instruction and its image argument start, built once per context. */
 const stagesByStart = new WeakMap<LintContext, Map<string, Stage>>();
@@ -29,7 +30,9 @@ const ownedBase: RuleFixes = {
   safe: false,
   fixes(ctx, d) {
     const stage = stageAt(ctx, d);
-    return stage ? ownedBaseFixes(ctx, stage) : [];
+    if (!stage || !ctx.fixes) return [];
+    const split = splitBuildAndRuntime(ctx, stage);
+    return [...ownedBaseFixes(ctx, stage), ...(split ? [split] : [])];
   },
 };
 

@@ -63,7 +63,7 @@ const PLATFORM_ARCH: Readonly<Record<string, string>> = {
 };
 
 /** The distribution base of a stage's image, and its architecture when the image or --platform names one. */
-function deriveStage(stage: Stage): (NonNullable<ReturnType<typeof baseFromImage>> & { arch?: string }) | undefined {
+export function deriveStage(stage: Stage): (NonNullable<ReturnType<typeof baseFromImage>> & { arch?: string }) | undefined {
   const image = stage.from.image!;
   const [namespace, ...rest] = image.path.split('/');
   const nsArch = rest.length === 1 ? ARCH_NAMESPACES[namespace!] : undefined;
@@ -74,7 +74,7 @@ function deriveStage(stage: Stage): (NonNullable<ReturnType<typeof baseFromImage
   return { ...base, ...(arch && { arch }) };
 }
 
-const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'base';
+export const slug = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'base';
 
 function sourceOf(model: DockerfileModel, instr: Instruction): string {
   return model.text.slice(model.lines.offsetAt(instr.range.start), model.lines.offsetAt(instr.range.end));
@@ -119,7 +119,7 @@ function copyInPlace(model: DockerfileModel, copy: CopyFrom, workdir: string): s
   return `${was}\nRUN ${body}`;
 }
 
-interface Collapsed {
+export interface Collapsed {
   readonly text: string;
   readonly packages: string[];
 }
@@ -237,7 +237,7 @@ function collapseOnce(
 
 // One lint run offers the same collapse on many diagnostics: compute it once per run.
 const collapsed = new WeakMap<LintContext, Map<string, Collapsed | undefined>>();
-function collapse(ctx: LintContext, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
+export function collapse(ctx: LintContext, closure: readonly number[], keep: ReadonlySet<number>, newFrom: string): Collapsed | undefined {
   let byFrom = collapsed.get(ctx);
   if (!byFrom) collapsed.set(ctx, (byFrom = new Map()));
   /** The image a stage's chain starts from, when it is someone else's (the one the owned base replaces). */

@@ -1,0 +1,259 @@
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { BuildHost } from '../core/build/host';
+import { PlanError, sourceDateEpoch } from '../core/build/plan';
+import type { Plan, Step } from '../core/build/types';
+import { stageImage } from '../core/elf/image';
+import { needsOf, type BinarySpec, type NeedsReport } from '../core/elf/needs';
+import { PackageIndex } from '../core/elf/packages';
+import { runtimeDestination } from '../core/elf/recipe';
+import { Resolver } from '../core/elf/resolve';
+import { RootFs } from '../core/elf/root';
+import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
+import type { Recipe } from '../core/recipe/types';
+import { runPlan } from '../core/run/runner';
+import { fromRunEvent, type BuildEventInit } from '../core/run/events';
+import { providerLines } from './needs';
+import type { CliIO } from './subcommand';
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const readTextFile = (path: string): string | undefined => { try { return require('node:fs').readFileSync(path, 'utf8') as string; } catch { return undefined; } };
+
+/** The recipe of the root a runtime image draws from: the same release and packages, none of the runtime fields. */
+export function rootRecipeOf(recipe: Recipe): Recipe {
+  const { profile: _p, runtime: _r, config: _c, verify: _v, ...rest } = recipe;
+  return rest;
+}
+
+/** The binaries of `runtime:` as the analysis takes them: a file beside the recipe, or a path in the root; /bin/sh when asked. */
+export function runtimeSpecs(recipe: Recipe, recipeDir: string, fromStages: ReadonlyMap<number, string> = new Map()): { specs: BinarySpec[]; at: Map<string, string> } {
+  const specs: BinarySpec[] = [];
+  const at = new Map<string, string>();
+  for (const [i, b] of (recipe.runtime?.binaries ?? []).entries()) {
+    const extracted = fromStages.get(i);
+    const spec = extracted !== undefined ? { path: extracted, outside: true } : b.path.startsWith('/') ? { path: b.path } : { path: resolve(recipeDir, b.path), outside: true };
+    specs.push(spec);
+    at.set(spec.path, runtimeDestination(b));
+  }
+  if (recipe.runtime?.shell === true) specs.push({ path: '/bin/sh' });
+  return { specs, at };
+}
+
+/** Why the report cannot become an image: a binary unreadable, or a file missing (with the package that has it, when one does). */
+function reportProblem(report: NeedsReport, index: PackageIndex): string | undefined {
+  const bad = report.binaries.find((b) => b.error !== undefined);
+  if (bad) return `${bad.path}: ${bad.error}`;
+  const lost = report.binaries.flatMap((b) => b.missing.map((m) => `${m.soname} (${m.reason})`));
+  if (lost.length > 0) {
+    const root = report.root;
+    return `missing from the root: ${lost.join(', ')}; add the package that provides it to packages: (${providerLines(report, index, root).join('; ')})`;
+  }
+  return undefined;
+}
+
+/**
+ * `ownbase build` of a `profile: runtime` recipe: the recipe's release is bootstrapped with its packages by the
+ * normal plan (bootstrap, .deb cache, upgrade), or `--from-rootfs DIR` is taken as that root; the import step
+ * then stages only what `runtime.binaries` need from that root (elf/image.ts, as `needs --image`) and imports
+ * that. The root is removed with the work folder (kept with `--keep-rootfs`).
+ */
+export interface RuntimeBuild {
+  readonly loaded: { readonly recipe: Recipe; readonly path: string; readonly display: string };
+  readonly args: { readonly tag?: string; readonly output?: string; readonly fromRootfs?: string; readonly writeLock?: boolean };
+  readonly host: Pick<BuildHost, 'has'>;
+  /** The build's own plan of a recipe (build.ts planFor), with the output archive when there is no engine. */
+  readonly planOf: (recipe: Recipe, output: string | undefined) => { plan: Plan; workBase: string };
+}
+
+export async function buildRuntime(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) => void): Promise<number> {
+  const { loaded, args: a, host } = b;
+  const { recipe } = loaded;
+  const recipeDir = dirname(loaded.path);
+  const extractDir = mkdtempSync(join(tmpdir(), 'ownbase-runtime-stage-bin-'));
+  try {
+    let fromStages: Map<number, string>;
+    try {
+      fromStages = await binariesFromStages(recipe, recipeDir, extractDir, emit, io.signal);
+    } catch (e) {
+      emit({ type: 'error', code: 'step-failed', message: `${loaded.display}: ${message(e)}` });
+      return 1;
+    }
+    return await buildWith(b, io, emit, runtimeSpecs(recipe, recipeDir, fromStages));
+  } finally {
+    rmSync(extractDir, { recursive: true, force: true });
+  }
+}
+
+/** Runs a process (argv) to its end: its exit code and output. */
+function runArgv(argv: readonly string[], signal?: AbortSignal): Promise<{ code: number; output: string }> {
+  return new Promise((done) => {
+    const p = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], ...(signal && { signal }) });
+    let output = '';
+    p.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    p.on('error', (e) => done({ code: 127, output: `${output}${e.message}` }));
+    p.on('close', (c) => done({ code: c ?? 1, output }));
+  });
+}
+
+/**
+ * The binaries a recipe takes from a Dockerfile stage (`stage:`): each stage built once with `docker build
+ * --target`, the file copied out of a container of it into `dir`. Index of the binary -> the file here.
+ */
+async function binariesFromStages(recipe: Recipe, recipeDir: string, dir: string, emit: (e: BuildEventInit) => void, signal?: AbortSignal): Promise<Map<number, string>> {
+  const out = new Map<number, string>();
+  const images = new Map<string, string>();
+  const made: string[] = [];
+  try {
+    for (const [i, b] of (recipe.runtime?.binaries ?? []).entries()) {
+      if (b.stage === undefined) continue;
+      const dockerfile = resolve(recipeDir, b.dockerfile ?? 'Dockerfile');
+      const key = `${dockerfile}\0${b.stage}`;
+      let image = images.get(key);
+      if (image === undefined) {
+        image = `ownbase-tmp/runtime-stage-${randomBytes(6).toString('hex')}:build`;
+        const argv = ['docker', 'build', '--target', b.stage, '-f', dockerfile, '-t', image, dirname(dockerfile)];
+        emit({ type: 'note', level: 'info', text: `building stage ${b.stage} of ${dockerfile} for its binary: ${argv.join(' ')}` });
+        const r = await runArgv(argv, signal);
+        if (r.code !== 0) throw new Error(`docker build --target ${b.stage} of ${dockerfile} failed (exit ${r.code}):\n${r.output.slice(-2000)}`);
+        made.push(image);
+        images.set(key, image);
+      }
+      const c = await runArgv(['docker', 'create', image, '/ownbase-never-runs'], signal);
+      if (c.code !== 0) throw new Error(`docker create ${image}: ${c.output.trim()}`);
+      const id = c.output.trim().split('\n').pop()!;
+      const file = join(dir, `${i}-${b.path.slice(b.path.lastIndexOf('/') + 1)}`);
+      const cp = await runArgv(['docker', 'cp', '-L', `${id}:${b.path}`, file], signal);
+      await runArgv(['docker', 'rm', '-f', id]);
+      if (cp.code !== 0) throw new Error(`stage ${b.stage} of ${dockerfile} has no file ${b.path}: ${cp.output.trim()}`);
+      out.set(i, file);
+    }
+  } finally {
+    if (made.length > 0) await runArgv(['docker', 'rmi', '-f', ...made]);
+  }
+  return out;
+}
+
+async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) => void, { specs, at }: { specs: BinarySpec[]; at: Map<string, string> }): Promise<number> {
+  const { loaded, args: a, host } = b;
+  const { recipe } = loaded;
+  for (const s of specs) {
+    if (s.outside === true && !(existsSync(s.path) && statSync(s.path).isFile())) {
+      emit({ type: 'error', code: 'recipe', message: `${loaded.display}: runtime binary ${s.path}: no such file (a relative path is read beside the recipe)` });
+      return 1;
+    }
+  }
+  if (a.writeLock === true) emit({ type: 'note', level: 'warning', text: '--write-lock: a runtime recipe has no lock of its own yet; none written' });
+
+  const engine = await import('../core/engine/connect');
+  const { engineEndpoint } = await import('../core/engine/endpoint');
+  const { importRootfs, writeOciArchive } = await import('../core/engine/import');
+  let docker: ReturnType<typeof engine.connectEngine>;
+  try {
+    docker = engine.connectEngine(engineEndpoint({ env: process.env, home: homedir(), readFile: readTextFile }));
+  } catch (e) {
+    emit({ type: 'error', code: 'engine', message: message(e) });
+    return 1;
+  }
+  let output = a.output;
+  if (output === undefined && !(await engine.engineReachable(docker))) {
+    output = `${(a.tag ?? recipe.image).replace(/[^A-Za-z0-9._-]+/g, '_')}.oci.tar`;
+    emit({ type: 'note', level: 'warning', text: `no Docker engine reachable at ${engine.engineAddressOf(docker)}: the image goes to an archive, ${resolve(io.cwd, output)} (load it with docker load -i)` });
+  }
+
+  let plan: Plan;
+  let workBase: string;
+  try {
+    ({ plan, workBase } = b.planOf(rootRecipeOf(recipe), output));
+  } catch (e) {
+    if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
+    throw e;
+  }
+  const tag = a.tag ?? recipe.image;
+  const names = specs.map((s) => s.path.slice(s.path.lastIndexOf('/') + 1)).join(', ');
+  const steps: Step[] = plan.steps.map((s) => (s.kind === 'import' || s.kind === 'archive'
+    ? { ...s, title: `stage what ${names} need${specs.length === 1 ? 's' : ''} from ${plan.rootfs}; ${s.kind === 'import' ? `import as ${tag}` : `write ${plan.output}`}`, why: 'profile: runtime: only the binaries, the files they need (interpreter, libraries, files loaded by name), the dpkg metadata of their packages (status.d), /etc/passwd and /tmp; no apt, no dpkg tools, no shell unless asked.' }
+    : s));
+  const run: Plan = { ...plan, steps, image: { ...plan.image, tag } };
+  if (a.fromRootfs === undefined && !host.has(plan.bootstrapTool)) {
+    emit({ type: 'error', code: 'host', message: `${plan.bootstrapTool} is not installed: apt-get install ${plan.bootstrapTool}` });
+    return 1;
+  }
+  emit({
+    type: 'plan', recipe: loaded.display, image: tag, bootstrapTool: plan.bootstrapTool, rootfs: plan.rootfs, keepRootfs: plan.keepRootfs,
+    fromRootfs: a.fromRootfs !== undefined, ...(plan.mirror !== undefined && { mirror: plan.mirror }),
+    mirrorSource: plan.mirror === undefined ? 'default' : recipe.mirror === undefined ? 'host' : 'recipe',
+    ...(plan.cache && { cache: { dir: plan.cache.dir, warm: plan.cache.warm, ...(!plan.cache.warm && { reason: 'cold' }) } }),
+    ...(plan.output !== undefined && { output: plan.output }),
+    steps: steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, why: s.why, argv: s.argv, needsRoot: s.needsRoot })),
+  });
+  for (const w of plan.warnings) emit({ type: 'note', level: 'warning', text: w });
+
+  const user = recipe.runtime?.user ?? 'nonroot';
+  // The inputs label would claim the recipe alone decides the image; the binaries beside it do too.
+  const { [LABEL_INPUTS_SHA256]: _inputs, ...labels } = plan.image.labels;
+  let built: { tag: string; size: number; layerGzipSize: number; id?: string; archive?: string; files: number; packages: readonly string[] } | undefined;
+  const stageFrom = (signal: AbortSignal): { stage: string; done: () => void; entrypoint: string; files: number; packages: readonly string[]; arch?: string } => {
+    signal.throwIfAborted();
+    const root = new RootFs(plan.rootfs);
+    const resolver = new Resolver(root);
+    const index = new PackageIndex(root);
+    const report = needsOf(plan.rootfs, specs, { resolver, index });
+    const problem = reportProblem(report, index);
+    if (problem !== undefined) throw new Error(problem);
+    const stage = mkdtempSync(join(workBase, 'ownbase-runtime-stage-'));
+    try {
+      const staged = stageImage(report, root, index, stage, { user, with: recipe.runtime?.with ?? [], at });
+      return { stage, done: () => rmSync(stage, { recursive: true, force: true }), entrypoint: staged.entrypoint, files: staged.files.length, packages: staged.packages, ...(staged.arch !== undefined && { arch: staged.arch }) };
+    } catch (e) {
+      rmSync(stage, { recursive: true, force: true });
+      throw e;
+    }
+  };
+  const requestOf = (s: { entrypoint: string; packages: readonly string[] }) => ({
+    tag, arch: plan.arch,
+    config: { entrypoint: [s.entrypoint], user, ...recipe.config },
+    labels: { ...labels, 'ownbase.needs.binaries': specs.map((b) => at.get(b.path) ?? b.path).join(' '), 'ownbase.needs.packages': s.packages.join(' ') },
+    ...(sourceDateEpoch(plan) !== undefined && { sourceDateEpoch: sourceDateEpoch(plan)! }),
+  });
+  const started = Date.now();
+  const result = await runPlan(run, {
+    ...(io.signal && { signal: io.signal }),
+    onEvent: (e) => { const b = fromRunEvent(e); if (b) emit(b); },
+    handlers: {
+      import: async (_step, ctx) => {
+        const s = stageFrom(ctx.signal);
+        try {
+          const r = await importRootfs(docker, { ...requestOf(s), rootfs: s.stage, signal: ctx.signal, workDir: workBase });
+          built = { tag: r.tag, size: r.size, layerGzipSize: r.layerGzipSize, id: r.id, files: s.files, packages: s.packages };
+        } finally { s.done(); }
+      },
+      archive: async (_step, ctx) => {
+        const s = stageFrom(ctx.signal);
+        try {
+          const r = await writeOciArchive(s.stage, plan.output!, { ...requestOf(s), signal: ctx.signal });
+          built = { tag, size: r.size, layerGzipSize: r.layerGzipSize, archive: r.path, files: s.files, packages: s.packages };
+        } finally { s.done(); }
+      },
+    },
+  });
+  const seconds = (Date.now() - started) / 1000;
+  if (result.outcome === 'cancelled') {
+    emit({ type: 'error', code: 'cancelled', message: `build cancelled after ${seconds.toFixed(1)} s; ${result.mountsLeft.length === 0 ? 'nothing left mounted' : 'mounts left (see above)'}` });
+    return 130;
+  }
+  if (result.outcome === 'failed' || built === undefined) {
+    emit({ type: 'error', code: 'step-failed', message: `${result.failedStep?.title ?? 'the build'} failed: ${result.error ?? 'unknown error'}`, ...(result.failedStep && { step: result.failedStep.id }) });
+    return 1;
+  }
+  emit({ type: 'note', level: 'info', text: `runtime image: ${built.files} files from ${built.packages.length > 0 ? built.packages.join(', ') : 'no package'}; the recipe's checks do not run on it (no shell, no apt)` });
+  emit({
+    type: 'result', tag: built.tag, seconds, size: built.size, layerGzipSize: built.layerGzipSize,
+    ...(built.id !== undefined && { id: built.id }), ...(built.archive !== undefined && { archive: built.archive }),
+    ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
+  });
+  return result.cleanupFailures.length > 0 || result.mountsLeft.length > 0 ? 1 : 0;
+}
