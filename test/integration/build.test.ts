@@ -272,7 +272,7 @@ test('engine stopped before the import: a clear error, the rootfs kept, the impo
     assert.ok(engineUp(env), 'the private dockerd did not start');
     const tag = 'ownbase-it/engine:stopped';
     let stopped = false;
-    const r = await build([EXAMPLE, '--tag', tag, ...common()], {
+    const r = await build([EXAMPLE, '--tag', tag, '--no-rootfs-cache', ...common()], {
       env: { DOCKER_HOST: `unix://${PRIVATE_SOCK}` },
       abortWhen: (out) => {
         if (!stopped && started('bootstrap')(out)) { stopped = true; dockerd.kill('SIGTERM'); }
