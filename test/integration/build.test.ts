@@ -279,8 +279,8 @@ test('engine stopped before the import: a clear error, the rootfs kept, the impo
         return false;
       },
     });
+    assert.ok(stopped, `the bootstrap never started, so the engine was never stopped:\n${r.out}`);
     await exited;
-    assert.ok(stopped);
     assert.equal(r.code, 1, `${r.out}\n${r.err}`);
     assert.match(r.err, new RegExp(`ownbase: import as ${tag} failed: Docker engine not reachable at ${PRIVATE_SOCK}: start dockerd or set ownbase.docker.host`));
     const kept = new RegExp(`ownbase: the rootfs is kept at (${base}/ownbase-[^/]+/rootfs); retry only the import with:\\n  ownbase build (\\S+) --from-rootfs (\\S+) --tag ${tag}`).exec(r.err);

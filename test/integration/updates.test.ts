@@ -69,7 +69,7 @@ test('a warm build from a cache of the release still applies every fix: no packa
   const tag = `${TAG}:updated`;
   const r = await build(BARE(true), tag);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
-  assert.match(r.out, /^==> \[2\/8\] bootstrap debian bookworm amd64 from the package cache \(mmdebstrap\)$/m);
+  assert.match(r.out, /^==> \[2\/\d+\] bootstrap debian bookworm amd64 from the package cache \(mmdebstrap\)$/m);
   const hasSecurity = hostSecurityMirror('debian') !== undefined;
   const summary = new RegExp(`^updates: (\\d+) packages? upgraded from bookworm-updates${hasSecurity ? ' and bookworm-security' : ''}`).exec(lastLine(r.out));
   assert.ok(summary, r.out);
