@@ -26,6 +26,12 @@ async function script(args: readonly string[], io: CliIO): Promise<number> {
   const out = a.out;
   const loaded = readRecipe(a.recipe, io);
   if (typeof loaded === 'number') return loaded;
+  if (loaded.recipe.profile === 'runtime') {
+    // Its image is staged from what the binaries need (src/cli/buildRuntime.ts); a base build's script would
+    // make a different, far bigger image under the same name.
+    io.stderr.write(`${loaded.display}: a runtime recipe has no script: its image holds only the files its binaries need, which ownbase build stages from the root it bootstraps (run ownbase build ${a.recipe})\n`);
+    return 1;
+  }
   let text: string;
   try {
     text = planToScript(planFor(loaded, a, detectBuildHost(), io).plan, { recipePath: loaded.display });

@@ -28,6 +28,14 @@ function recipe(text: string): string {
   return dir;
 }
 
+test('ownbase script refuses a runtime recipe, whose image no base-build script makes, and says what builds it', async () => {
+  const dir = recipe('image: x/hello:1\ndistro: debian\nsuite: bookworm\nprofile: runtime\npackages: [libc6]\nruntime:\n  binaries:\n    - path: ./hello\n');
+  const r = await cli(['script', 'r.ownbase.yaml'], dir);
+  assert.equal(r.code, 1);
+  assert.equal(r.out, '');
+  assert.equal(r.err, 'r.ownbase.yaml: a runtime recipe has no script: its image holds only the files its binaries need, which ownbase build stages from the root it bootstraps (run ownbase build r.ownbase.yaml)\n');
+});
+
 test('ownbase script prints the plan as a script that sh accepts', async () => {
   const r = await cli(['script', 'examples/bookworm-slim.ownbase.yaml', '--workdir', '/var/tmp', '--no-cache']);
   assert.equal(r.code, 0, r.err);
