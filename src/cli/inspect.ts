@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type Dockerode from 'dockerode';
 import { engineEndpoint } from '../core/engine/endpoint';
 import { compareReports, type Comparison } from '../core/inspect/compare';
@@ -10,6 +10,7 @@ import { toCycloneDx, toSpdx } from '../core/inspect/sbom';
 import { describeSource, parseSource, readSource, SourceError } from '../core/inspect/sources';
 import { overLimits, type Limits } from '../core/inspect/thresholds';
 import type { CliIO, Subcommand } from './subcommand';
+import { readOptions } from './options';
 import { UsageError } from './usageError';
 
 const FORMATS = ['table', 'json', 'csv', 'spdx-json', 'cyclonedx-json'] as const;
@@ -39,7 +40,6 @@ const OPTIONS = {
 
 /** `inspect` options (node:util parseArgs; `--flag value` and `--flag=value`). */
 export function parseInspectArgs(args: readonly string[]): InspectArgs {
-  const { tokens } = parseArgs({ args: [...args], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
   let source: string | undefined;
   let compare: string | undefined;
   let format: Format = 'table';
@@ -48,25 +48,15 @@ export function parseInspectArgs(args: readonly string[]): InspectArgs {
   let compressed: number | undefined;
   let removable: number | undefined;
   const packages = new Map<string, number>();
-  for (const t of tokens) {
-    if (t.kind === 'option-terminator') continue;
-    if (t.kind === 'positional') {
-      if (t.value.startsWith('-') && t.value !== '-') throw new UsageError(`unknown option '${t.value}'`);
-      if (source !== undefined) throw new UsageError(`one source at a time ('${source}', then '${t.value}'); compare with --compare`);
-      source = t.value;
+  for (const o of readOptions(args, OPTIONS)) {
+    if (o.kind === 'positional') {
+      if (source !== undefined) throw new UsageError(`one source at a time ('${source}', then '${o.value}'); compare with --compare`);
+      source = o.value;
       continue;
     }
-    const flag = t.rawName;
-    if (!Object.hasOwn(OPTIONS, t.name) || !flag.startsWith('--')) throw new UsageError(`unknown option '${args[t.index]}'`);
-    const name = t.name as keyof typeof OPTIONS;
-    if (name === 'exact') {
-      if (t.value !== undefined) throw new UsageError('--exact takes no value');
-      exact = true;
-      continue;
-    }
-    const v = t.value;
-    if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-    switch (name) {
+    if (o.kind === 'flag') { exact = true; continue; }
+    const { flag, value: v } = o;
+    switch (o.name) {
       case 'compare': compare = v; break;
       case 'format':
         if (!(FORMATS as readonly string[]).includes(v)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not '${v}'`);

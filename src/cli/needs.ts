@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import type { Readable } from 'node:stream';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import type Dockerode from 'dockerode';
 import { stageImage } from '../core/elf/image';
 import { needsJson, needsOf, needsText, type BinarySpec, type NeedsReport } from '../core/elf/needs';
@@ -14,6 +14,7 @@ import { releaseOfRoot, runtimeRecipeOf, runtimeRecipeText } from '../core/elf/r
 import { debianArchOf } from '../core/kernel/arch';
 import { parseTagName } from '../core/kernel/imageRef';
 import type { CliIO, Subcommand } from './subcommand';
+import { readOptions } from './options';
 import { UsageError } from './usageError';
 
 export interface NeedsArgs {
@@ -66,7 +67,6 @@ export function parseNeedsArgs(args: readonly string[]): NeedsArgs {
   const dashes = args.indexOf('--');
   const own = dashes >= 0 ? args.slice(0, dashes) : args;
   const smokeArgs = dashes >= 0 ? args.slice(dashes + 1) : [];
-  const { tokens } = parseArgs({ args: [...own], options: OPTIONS, allowPositionals: true, strict: false, tokens: true });
   const binaries: string[] = [];
   let root = '/';
   let format: 'text' | 'json' = 'text';
@@ -75,24 +75,11 @@ export function parseNeedsArgs(args: readonly string[]): NeedsArgs {
   let withPkgs: string[] = [];
   let user = 'nonroot';
   let smoke = false;
-  for (const t of tokens) {
-    if (t.kind === 'option-terminator') continue;
-    if (t.kind === 'positional') {
-      if (t.value.startsWith('-') && t.value !== '-') throw new UsageError(`unknown option '${t.value}'`);
-      binaries.push(t.value);
-      continue;
-    }
-    const flag = t.rawName;
-    if (!Object.hasOwn(OPTIONS, t.name) || !flag.startsWith('--')) throw new UsageError(`unknown option '${own[t.index]}'`);
-    const name = t.name as keyof typeof OPTIONS;
-    if (name === 'smoke') {
-      if (t.value !== undefined) throw new UsageError(`${flag} takes no value`);
-      smoke = true;
-      continue;
-    }
-    const v = t.value;
-    if (v === undefined || v === '') throw new UsageError(`${flag} needs a value`);
-    switch (name) {
+  for (const o of readOptions(own, OPTIONS)) {
+    if (o.kind === 'positional') { binaries.push(o.value); continue; }
+    if (o.kind === 'flag') { smoke = true; continue; }
+    const v = o.value;
+    switch (o.name) {
       case 'root': root = v; break;
       case 'format':
         if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, not '${v}'`);
