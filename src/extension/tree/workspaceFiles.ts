@@ -42,6 +42,15 @@ export class WorkspaceFiles implements vscode.Disposable {
         this.changed.fire();
       }));
     }
+    // A file the user opens or saves is read at once as well: a watcher's event can come late (a busy machine, a
+    // remote file system) or never (`files.watcherExclude`), and the FROM lenses of an open Dockerfile need it now.
+    const follow = (d: vscode.TextDocument): void => {
+      if (d.uri.scheme !== 'file' || !vscode.workspace.getWorkspaceFolder(d.uri) || d.uri.path.includes('/node_modules/')) return;
+      const kind = kindByName(d.uri.path);
+      const reader = kind === 'dockerfile' ? this.readDockerfile : kind === 'recipe' ? this.readRecipe : undefined;
+      if (reader) void reader.call(this, d.uri).then(() => this.changed.fire());
+    };
+    this.disposables.push(vscode.workspace.onDidOpenTextDocument(follow), vscode.workspace.onDidSaveTextDocument(follow));
     // A recipe's lock decides whether Check for Updates is offered on it (`ownbase lock` writes one in a terminal).
     const locks = vscode.workspace.createFileSystemWatcher(LOCK_GLOB);
     const lockChanged = (): void => this.changed.fire();
