@@ -4,8 +4,8 @@ import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createGzip } from 'node:zlib';
-import * as tar from 'tar-stream';
 import { GZIP_LEVEL } from '../engine/layer';
+import { TarParser } from './tarParse';
 import { normPath, type Whiteout } from './tree';
 
 /** One entry of a layer, as the tar has it. */
@@ -74,64 +74,60 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   const gnu = !estimator && gzipProgram() ? gzipCounter() : undefined;
   // With gzip measuring the total, zlib only apportions it: level 1 costs a third of level 6 and ranks
   // files alike (its shares are scaled to gzip's total). Without gzip, zlib level 6 is the measure.
-  const gz = createGzip({ level: gnu ? 1 : GZIP_LEVEL, chunkSize: 8 * 1024 });
+  const gz = estimator ? undefined : createGzip({ level: gnu ? 1 : GZIP_LEVEL, chunkSize: 8 * 1024 });
   const ins: number[] = [0];
   const outs: number[] = [0];
   let out = 0;
-  gz.on('data', (c: Buffer) => { out += c.length; ins.push(gz.bytesWritten); outs.push(out); });
-  const gzEnded = once(gz, 'end');
+  gz?.on('data', (c: Buffer) => { out += c.length; ins.push(gz.bytesWritten); outs.push(out); });
+  const gzEnded = gz ? once(gz, 'end') : Promise.resolve();
   gzEnded.catch(() => undefined);
 
-  const ex = tar.extract();
-  const exDone = new Promise<void>((resolve, reject) => { ex.on('finish', resolve); ex.on('error', reject); });
-  exDone.catch(() => undefined);
-  ex.on('entry', (h, stream, next) => {
-    const end = (h as { byteOffset?: number }).byteOffset! + Math.ceil((h.size ?? 0) / 512) * 512;
-    const path = normPath(h.name);
-    const slash = path.lastIndexOf('/');
-    const base = path.slice(slash + 1);
-    const finish = (): void => { stream.on('end', () => next()); stream.resume(); };
-    if (base.startsWith(WH)) {
-      const dir = slash < 0 ? '' : path.slice(0, slash);
-      whiteouts.push(base === OPAQUE ? { path: dir, opaque: true } : { path: dir === '' ? base.slice(WH.length) : `${dir}/${base.slice(WH.length)}`, opaque: false });
+  let kept: LayerEntry | undefined;
+  let parts: Buffer[] = [];
+  const parser = new TarParser({
+    entry(h) {
+      const end = h.offset + Math.ceil(h.size / 512) * 512;
+      const path = normPath(h.name);
+      const slash = path.lastIndexOf('/');
+      const base = path.slice(slash + 1);
       ends.push(end);
-      entries.push({ path: '', kind: 'other', size: 0, compressed: 0 });
-      finish();
-      return;
-    }
-    const kind = h.type === 'file' || h.type === 'contiguous-file' ? 'file' : h.type === 'link' ? 'link' : h.type === 'directory' ? 'dir' : h.type === 'symlink' ? 'symlink' : 'other';
-    const entry: LayerEntry = { path, kind, size: kind === 'file' ? h.size ?? 0 : 0, compressed: 0, ...(h.linkname ? { linkname: h.linkname } : {}) };
-    entries.push(entry);
-    ends.push(end);
-    if (kind === 'file' && opts.keep(path)) {
-      const parts: Buffer[] = [];
-      // Copied: the chunks under it may be reused (see SaveStream.chunks).
-      stream.on('data', (c: unknown) => { parts.push(Buffer.from(c as Buffer)); });
-      stream.on('end', () => { entry.content = Buffer.concat(parts); next(); });
-      return;
-    }
-    finish();
+      if (base.startsWith(WH)) {
+        const dir = slash < 0 ? '' : path.slice(0, slash);
+        whiteouts.push(base === OPAQUE ? { path: dir, opaque: true } : { path: dir === '' ? base.slice(WH.length) : `${dir}/${base.slice(WH.length)}`, opaque: false });
+        entries.push({ path: '', kind: 'other', size: 0, compressed: 0 });
+        return false;
+      }
+      const kind = h.type === 'directory' ? 'dir' : h.type;
+      const entry: LayerEntry = { path, kind, size: kind === 'file' ? h.size : 0, compressed: 0, ...(h.linkname ? { linkname: h.linkname } : {}) };
+      entries.push(entry);
+      if (kind !== 'file' || !opts.keep(path)) return false;
+      kept = entry;
+      parts = [];
+      return true;
+    },
+    // Copied: the chunks under it may be reused (see SaveStream.chunks).
+    data(bytes) { parts.push(Buffer.from(bytes)); },
+    end() { kept!.content = Buffer.concat(parts); kept = undefined; parts = []; },
   });
 
-  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); ex.destroy(e); gz.destroy(e); gnu?.kill(); estimator?.destroy(); };
+  const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); gz?.destroy(e); gnu?.kill(); estimator?.destroy(); };
   signal?.addEventListener('abort', onAbort, { once: true });
   let tarBytes = 0;
   try {
     for await (const chunk of chunks) {
+      signal?.throwIfAborted();
       tarBytes += chunk.length;
-      const a = ex.write(chunk);
-      const b = estimator ? true : gz.write(chunk);
+      parser.push(chunk);
+      const b = gz ? gz.write(chunk) : true;
       const c = estimator ? estimator.write(chunk) : gnu?.write(chunk);
-      if (!a) await Promise.race([once(ex, 'drain'), exDone]);
-      if (!b) await once(gz, 'drain');
+      if (!b) await once(gz!, 'drain');
       await c;
     }
-    ex.end(undefined);
-    gz.end();
-    await Promise.all([exDone, gzEnded]);
+    parser.end();
+    gz?.end();
+    await gzEnded;
   } catch (err) {
-    ex.destroy();
-    gz.destroy();
+    gz?.destroy();
     gnu?.kill();
     estimator?.destroy();
     own?.close();
