@@ -171,7 +171,9 @@ export class SampleDeflater {
 
   constructor() {
     this.worker = new Worker(`(${deflaterWorker.toString()})()`, { eval: true, workerData: { level: SAMPLING.level } });
-    this.worker.on('message', (m: Deflated) => { this.pool.push(m.buf); this.current?.deflated(m); });
+    this.worker.on('message', (ms: Deflated[]) => {
+      for (const m of ms) { this.pool.push(m.buf); this.current?.deflated(m); }
+    });
     const stop = (err: Error): void => {
       this.stopped ??= err;
       this.current?.failed(this.stopped);
@@ -182,7 +184,7 @@ export class SampleDeflater {
 
   /** The estimator for the next layer; one layer at a time. */
   layer(): Estimator {
-    const e = new Estimator((m) => this.worker.postMessage(m), () => this.pool.pop() ?? new SharedArrayBuffer(WINDOW), () => this.close(),
+    const e = new Estimator((ms) => this.worker.postMessage(ms), () => this.pool.pop() ?? new SharedArrayBuffer(WINDOW), () => this.close(),
       () => { if (this.current === e) this.current = undefined; });
     if (this.stopped) e.failed(this.stopped);
     else this.current = e;
@@ -201,6 +203,8 @@ const SAMPLING = { block: 16 * 1024, dict: 32 * 1024, stride: 32, first: 64, ste
 const WINDOW = SAMPLING.dict + SAMPLING.block;
 /** Windows handed over and not yet deflated before write() waits (3 MiB). */
 const MAX_PENDING = 64;
+/** Windows per message to the worker: a message costs more than copying a window. */
+const BATCH = 8;
 
 /** One layer's estimate: entropy bands here, the sampled windows deflated by the worker. */
 class Estimator {
@@ -214,11 +218,12 @@ class Estimator {
   private next = 0;
   private readonly open: { k: number; start: number; end: number; buf: SharedArrayBuffer; view: Uint8Array }[] = [];
   private pending = 0;
+  private batch: Sample[] = [];
   private wake: (() => void) | undefined;
   private error: Error | undefined;
 
   constructor(
-    private readonly post: (m: Sample) => void, private readonly alloc: () => SharedArrayBuffer,
+    private readonly post: (ms: Sample[]) => void, private readonly alloc: () => SharedArrayBuffer,
     private readonly kill: () => void, private readonly release: () => void,
   ) {}
 
@@ -258,7 +263,7 @@ class Estimator {
       if (o.end <= to) { this.hand(o, o.end); this.open.splice(w, 1); } else w++;
     }
     this.pos = to;
-    while (this.pending > MAX_PENDING && !this.error) await new Promise<void>((r) => { this.wake = r; });
+    while (this.pending - this.batch.length > MAX_PENDING && !this.error) await new Promise<void>((r) => { this.wake = r; });
     if (this.error) throw this.error;
   }
 
@@ -277,7 +282,14 @@ class Estimator {
   private hand(o: { k: number; start: number; buf: SharedArrayBuffer }, end: number): void {
     const dict = o.k * SAMPLING.block - o.start;
     this.pending++;
-    this.post({ k: o.k, buf: o.buf, dict, len: end - o.k * SAMPLING.block });
+    this.batch.push({ k: o.k, buf: o.buf, dict, len: end - o.k * SAMPLING.block });
+    if (this.batch.length >= BATCH) this.flush();
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.post(this.batch);
+    this.batch = [];
   }
 
   async end(): Promise<{ ins: number[]; outs: number[]; total: number }> {
@@ -285,6 +297,7 @@ class Estimator {
       if (this.seen > 0) this.closeBlock(this.seen);
       // The last block, when shorter, if it is sampled.
       for (const o of this.open.splice(0)) if (o.k * SAMPLING.block < this.pos) this.hand(o, this.pos);
+      this.flush();
       while (this.pending > 0 && !this.error) await new Promise<void>((r) => { this.wake = r; });
       if (this.error) throw this.error;
       return estimate({ len: this.len, band: this.band, deflated: this.len.map((_, k) => this.size[k] ?? -1) });
@@ -346,11 +359,13 @@ function deflaterWorker(): void {
   const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
   const { deflateRawSync } = require('node:zlib') as typeof import('node:zlib');
   const { level } = workerData as { level: number };
-  parentPort!.on('message', (m: { k: number; buf: SharedArrayBuffer; dict: number; len: number }) => {
-    const all = Buffer.from(m.buf);
-    const input = all.subarray(m.dict, m.dict + m.len);
-    const size = m.dict > 0 ? deflateRawSync(input, { level, dictionary: all.subarray(0, m.dict) }).length : deflateRawSync(input, { level }).length;
-    parentPort!.postMessage({ k: m.k, size, buf: m.buf });
+  parentPort!.on('message', (ms: { k: number; buf: SharedArrayBuffer; dict: number; len: number }[]) => {
+    parentPort!.postMessage(ms.map((m) => {
+      const all = Buffer.from(m.buf);
+      const input = all.subarray(m.dict, m.dict + m.len);
+      const size = m.dict > 0 ? deflateRawSync(input, { level, dictionary: all.subarray(0, m.dict) }).length : deflateRawSync(input, { level }).length;
+      return { k: m.k, size, buf: m.buf };
+    }));
   });
 }
 
