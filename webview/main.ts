@@ -110,11 +110,15 @@ function tellRendered(view: RenderedState['view']): void {
   const state: RenderedState = {
     view,
     ...(sorted && key ? { sort: { key, descending: sorted.getAttribute('aria-sort') === 'descending' } } : {}),
-    rows: view === 'report' ? rows.length : 0,
+    rows: view === 'report' ? rows.length : view === 'compare' ? root.querySelectorAll('tbody tr[data-name]').length : 0,
     packages: view === 'report' ? report?.packages.length ?? 0 : 0,
     first: [...root.querySelectorAll<HTMLElement>('tbody tr[data-name]')].slice(0, 10).map((tr) => tr.dataset['name'] ?? ''),
     ...(compressed ? { compressed: { value: compressed.querySelector('.value')?.textContent ?? '', label: compressed.querySelector('.label')?.textContent ?? '' } } : {}),
     text: root.querySelector('h2, p')?.textContent ?? '',
+    ...(view === 'compare' ? { compare: {
+      sides: [...root.querySelectorAll('.sides h3')].map((h) => h.textContent ?? ''),
+      lines: [...root.querySelectorAll('.lines p')].map((p) => p.textContent ?? ''),
+    } } : {}),
   };
   post({ v: PROTOCOL, type: 'rendered', state });
 }
@@ -252,7 +256,7 @@ function renderComparison(c: ViewComparison): void {
     sides.append(col);
   }
   const delta = c.after.totals.bytes - c.before.totals.bytes;
-  const lines = el('div');
+  const lines = el('div', undefined, 'lines');
   lines.append(
     el('p', `${sign(delta)} in total, ${sign(c.after.totals.compressedBytes - c.before.totals.compressedBytes)} compressed`),
     el('p', `Added: ${c.added.length > 0 ? c.added.join(', ') : 'none'}`),
@@ -266,6 +270,7 @@ function renderComparison(c: ViewComparison): void {
   const tbody = el('tbody');
   for (const p of c.packages) {
     const tr = el('tr');
+    tr.dataset['name'] = p.name;
     const version = (v?: string): string => (v !== undefined && p.versionBefore !== p.versionAfter ? ` (${v})` : '');
     tr.append(el('td', p.name),
       el('td', p.before !== undefined ? `${formatBytes(p.before)}${version(p.versionBefore)}` : '—', 'num'),

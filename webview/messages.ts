@@ -59,6 +59,8 @@ export interface RenderedState {
   readonly compressed?: { readonly value: string; readonly label: string };
   /** The page's heading, or the error shown. */
   readonly text: string;
+  /** Compare mode: the two sides' headings, then the lines under them (the change in total, Added:, Removed:). */
+  readonly compare?: { readonly sides: readonly string[]; readonly lines: readonly string[] };
 }
 
 /** Extension → webview. */

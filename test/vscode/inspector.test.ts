@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { connectEngine } from '../../src/core/engine/connect';
-import { formatBytes, inspectSource, type Report } from '../../src/core/inspect';
+import { compareReports, formatBytes, inspectSource, type Report } from '../../src/core/inspect';
 import type { RenderedState, SortKey } from '../../webview/messages';
 import { screenshot } from './screenshot';
 import { until } from './until';
@@ -39,7 +39,11 @@ describe(`the package-size inspector in a real VS Code (${trustMode} workspace)`
     expected = await inspectSource({ kind: 'image', ref: IMAGE }, { docker: () => connectEngine(), compressed: 'estimate' });
   });
 
-  after(async () => { await vscode.commands.executeCommand('workbench.action.closeAllEditors'); });
+  const cleanup: (() => Promise<unknown>)[] = [];
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    for (const c of cleanup.splice(0).reverse()) await c().catch(() => undefined);
+  });
 
   it('opens on the example image: a row per package, biggest first, sorts by a header click, the compressed total shown', async function () {
     this.timeout(180_000);
@@ -68,5 +72,50 @@ describe(`the package-size inspector in a real VS Code (${trustMode} workspace)`
     assert.deepEqual((await sortBy('bytes', false)).first, names(expected.packages, (a, b) => a.bytes - b.bytes));
     await sortBy('bytes', true);
     await screenshot('inspector');
+  });
+  // The second source is the example image with one package purged (a container's change committed: seconds,
+  // no build), so the comparison has a known answer: ca-certificates removed, nothing added.
+  it('compares the example image (before) with it minus ca-certificates (after): the package removed, the totals\' change shown', async function () {
+    this.timeout(180_000);
+    const docker = connectEngine();
+    const stamp = `${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
+    const purged = `ownbase-vscode-test/purged:${stamp}`;
+    const container = await docker.createContainer({
+      Image: IMAGE, Cmd: ['dpkg', '--purge', 'ca-certificates'], Env: ['DEBIAN_FRONTEND=noninteractive'], NetworkDisabled: true,
+      name: `ownbase-vscode-test-purge-${stamp}`,
+    });
+    cleanup.push(() => container.remove({ force: true }));
+    await container.start();
+    assert.equal((await container.wait() as { StatusCode: number }).StatusCode, 0, 'dpkg --purge ca-certificates in the example image');
+    await container.commit({ repo: 'ownbase-vscode-test/purged', tag: stamp });
+    cleanup.push(() => docker.getImage(purged).remove({ force: true }));
+
+    const after = await inspectSource({ kind: 'image', ref: purged }, { docker: () => connectEngine(), compressed: 'estimate' });
+    const c = compareReports(expected, after);
+    assert.deepEqual([c.added, c.removed], [[], ['ca-certificates']]);
+
+    await vscode.commands.executeCommand('ownbase.inspect', purged);
+    const shown = await until('the purged image\'s report drawn', async () => {
+      const s = await describeInspector();
+      return (s?.view === 'report' && s.text.startsWith(`image:${purged}`)) || s?.view === 'error' ? s : undefined;
+    }, 120_000);
+    assert.equal(shown.view, 'report', shown.text);
+    assert.equal(shown.packages, expected.packages.length - 1);
+
+    assert.equal(await vscode.commands.executeCommand('ownbase.inspector.compareWith', IMAGE), true, 'the inspector took the comparison');
+    const compared = await until('the comparison drawn', async () => {
+      const s = await describeInspector();
+      return s?.view === 'compare' ? s : undefined;
+    }, 120_000);
+    const sign = (n: number): string => `${n > 0 ? '+' : n < 0 ? '\u2212' : ''}${formatBytes(Math.abs(n))}`;
+    assert.equal(compared.text, 'Compare');
+    assert.deepEqual(compared.compare, {
+      sides: [`Before: image:${IMAGE}`, `After: image:${purged}`],
+      lines: [`${sign(c.totals.bytes)} in total, ${sign(c.totals.compressedBytes)} compressed`, 'Added: none', 'Removed: ca-certificates'],
+    });
+    assert.equal(compared.rows, c.packages.length);
+    assert.ok(compared.first.includes('ca-certificates'), `ca-certificates among the changed packages: ${compared.first.join(', ')}`);
+    assert.deepEqual(compared.first, c.packages.slice(0, 10).map((p) => p.name));
+    await screenshot('inspector-compare');
   });
 });

@@ -6,7 +6,7 @@ import type { EngineEndpoint } from '../engine/endpoint';
 import { openSaveStream } from '../engine/saveStream';
 import { packTree } from '../engine/tarWalk';
 import { scanImageArchive } from './imageArchive';
-import { scanLayer, type LayerScan } from './layerScan';
+import { SampleDeflater, scanLayer, type LayerScan, type ScanOptions } from './layerScan';
 import { FsTree } from './tree';
 
 /** What can be inspected. */
@@ -82,7 +82,16 @@ export interface ScannedSource {
 
 /** Reads a source in one streaming pass and applies its layers in order. */
 export async function readSource(source: InspectSource, opts: ReadSourceOptions = {}): Promise<ScannedSource> {
-  const scan = { keep: keepContent, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.compressed ? { compressed: opts.compressed } : {}) };
+  // The estimate's thread starts now, while the engine prepares the stream, and serves every layer.
+  const deflater = opts.compressed === 'estimate' ? new SampleDeflater() : undefined;
+  try {
+    return await read(source, opts, { keep: keepContent, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.compressed ? { compressed: opts.compressed } : {}), ...(deflater ? { deflater } : {}) });
+  } finally {
+    deflater?.close();
+  }
+}
+
+async function read(source: InspectSource, opts: ReadSourceOptions, scan: ScanOptions): Promise<ScannedSource> {
   switch (source.kind) {
     case 'folder': {
       const st = (() => { try { return statSync(source.path); } catch { return undefined; } })();

@@ -17,6 +17,10 @@ export interface FsNode {
 
 /** Normalises a tar or list path: no leading `./` or `/`, no trailing `/`, no `.` components. */
 export function normPath(p: string): string {
+  // Most paths (dpkg's lists, tar names after the first `./`) are normal already or only lack the strip of a
+  // `./` or `/` prefix: a test is cheaper than the split and join below, paid for every file twice.
+  const q = p.startsWith('./') ? p.slice(2) : p.startsWith('/') ? p.slice(1) : p;
+  if (!ODD.test(q)) return q;
   const out: string[] = [];
   for (const c of p.split('/')) {
     if (c === '' || c === '.') continue;
@@ -25,6 +29,9 @@ export function normPath(p: string): string {
   }
   return out.join('/');
 }
+
+/** Something normPath must take apart: an empty, `.` or `..` component, or a leading or trailing `/`. */
+const ODD = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 const dirname = (p: string): string => { const i = p.lastIndexOf('/'); return i < 0 ? '' : p.slice(0, i); };
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);

@@ -106,11 +106,21 @@ export class InspectorPanel implements vscode.Disposable {
     return core.buildReport(scanned, core.describeSource(source));
   }
 
+  /**
+   * Compares with a given source as the page's Compare button does with the one the user picks; false when
+   * this tab has no report yet (for the tests: `ownbase.inspector.compareWith`).
+   */
+  async compareWith(other: { source: InspectSource; label: string }): Promise<boolean> {
+    if (this.disposed || !this.report) return false;
+    await this.compare(this.panel, other);
+    return true;
+  }
+
   /** Picks another source, reads it, and shows it (before) side by side with this one (after). */
-  private async compare(panel: vscode.WebviewPanel): Promise<void> {
+  private async compare(panel: vscode.WebviewPanel, given?: { source: InspectSource; label: string }): Promise<void> {
     const after = this.report;
     if (!after) return;
-    const other = await this.pick();
+    const other = given ?? await this.pick();
     if (!other) return;
     const core = this.deps.inspect();
     const label = core.describeSource(other.source);

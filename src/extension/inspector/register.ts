@@ -9,10 +9,12 @@ import { InspectorPanel, type InspectorDeps } from './panel';
 export const INSPECT_COMMAND = 'ownbase.inspect';
 /**
  * Internal, for the real-VS-Code tests (not in the palette): what the newest open inspector shows
- * (RenderedState, or undefined), and sorting its table by a column as a click on the header does.
+ * (RenderedState, or undefined), sorting its table by a column as a click on the header does, and comparing.
  */
 export const DESCRIBE_INSPECTOR_COMMAND = 'ownbase.inspector.describe';
 export const SORT_INSPECTOR_COMMAND = 'ownbase.inspector.sortBy';
+/** Internal, for the tests: the newest inspector compares with an image (before) as its Compare button would. */
+export const COMPARE_INSPECTOR_COMMAND = 'ownbase.inspector.compareWith';
 
 /**
  * `ownbase.inspect`: opens the inspector on an image from the engine, a folder or an archive, picked
@@ -33,7 +35,9 @@ export function registerInspector(context: vscode.ExtensionContext, services: Se
     context.subscriptions.push(panel);
   }),
   vscode.commands.registerCommand(DESCRIBE_INSPECTOR_COMMAND, (): RenderedState | undefined => newest()?.rendered),
-  vscode.commands.registerCommand(SORT_INSPECTOR_COMMAND, async (key: SortKey): Promise<boolean> => (await newest()?.sortBy(key)) ?? false));
+  vscode.commands.registerCommand(SORT_INSPECTOR_COMMAND, async (key: SortKey): Promise<boolean> => (await newest()?.sortBy(key)) ?? false),
+  vscode.commands.registerCommand(COMPARE_INSPECTOR_COMMAND, async (ref: unknown): Promise<boolean> =>
+    (typeof ref === 'string' && ref !== '' ? (await newest()?.compareWith({ source: { kind: 'image', ref }, label: ref })) : undefined) ?? false));
 }
 
 async function pickSource(deps: InspectorDeps, arg: unknown): Promise<{ source: InspectSource; label: string } | undefined> {

@@ -14,6 +14,8 @@ import { debPurl, toCycloneDx, toSpdx } from '../../../src/core/inspect/sbom';
 import { keepContent, parseSource, readSource, SourceError } from '../../../src/core/inspect/sources';
 import { scanLayer } from '../../../src/core/inspect/layerScan';
 import { overLimits } from '../../../src/core/inspect/thresholds';
+import { normPath } from '../../../src/core/inspect/tree';
+import { rng } from '../rng';
 import { bytes, EXPECTED, makeRootfs, OS_RELEASE, tarOf, tempDir, UNOWNED_EXTRA } from './support';
 
 /** What the `gzip -6` program makes of these bytes. */
@@ -340,4 +342,19 @@ test('control paragraphs and dependency fields parse as dpkg writes them', () =>
   assert.equal(keepContent('var/lib/dpkg/info/libc6:amd64.list'), true);
   assert.equal(keepContent('var/lib/dpkg/info/libc6.postinst'), false);
   assert.equal(keepContent('usr/lib/os-release'), true);
+});
+
+test('normPath (which returns a normal path as it is) equals taking every path apart: fixed cases and seeded random ones', () => {
+  const apart = (p: string): string => {
+    const out: string[] = [];
+    for (const c of p.split('/')) { if (c === '' || c === '.') continue; if (c === '..') out.pop(); else out.push(c); }
+    return out.join('/');
+  };
+  const fixed: [string, string][] = [['./usr/lib/x', 'usr/lib/x'], ['/etc/', 'etc'], ['a//b/./c/../d', 'a/b/d'], ['.wh..wh..opq', '.wh..wh..opq'], ['a/...', 'a/...'], ['./', ''], ['..a/b..', '..a/b..']];
+  for (const [p, want] of fixed) assert.equal(normPath(p), want, p);
+  const random = rng(11);
+  for (let i = 0; i < 50_000; i++) {
+    const p = Array.from({ length: Math.floor(random() * 10) }, () => 'a./b'[Math.floor(random() * 4)]).join('');
+    assert.equal(normPath(p), apart(p), JSON.stringify(p));
+  }
 });
