@@ -73,12 +73,29 @@ export interface RuntimeBuild {
 /**
  * The inputs label of a runtime image (build/inputs.ts): the recipe, the architecture, the plan and staging
  * versions, and the bytes of every binary taken from outside the root. A binary at a path in the root is the
- * recipe's packages', which the recipe names.
+ * recipe's packages', which the recipe names. With `fromRoot` (a `--from-rootfs` folder, which no recipe decides)
+ * the root's part too: every file the binaries need from it, by its bytes, its os-release and the package
+ * versions whose metadata the image keeps; what is unreadable there leaves the image without inputs.
  */
-export function runtimeInputs(loaded: RuntimeBuild['loaded'], arch: string, specs: readonly BinarySpec[], at: ReadonlyMap<string, string>): string {
+export function runtimeInputs(loaded: RuntimeBuild['loaded'], arch: string, specs: readonly BinarySpec[], at: ReadonlyMap<string, string>, fromRoot?: string): string | undefined {
+  const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
   const binaries: Record<string, string> = {};
-  for (const s of specs) {
-    if (s.outside === true) binaries[at.get(s.path) ?? s.path] = createHash('sha256').update(readFileSync(s.path)).digest('hex');
+  for (const s of specs) if (s.outside === true) binaries[at.get(s.path) ?? s.path] = sha(s.path);
+  if (fromRoot !== undefined) {
+    try {
+      const root = new RootFs(fromRoot);
+      const index = new PackageIndex(root);
+      const report = needsOf(fromRoot, specs, { resolver: new Resolver(root), index });
+      if (reportProblem(report, index) !== undefined) return undefined;
+      for (const b of report.binaries) {
+        if (!b.outside) binaries[`root:${b.path}`] = sha(root.host(root.real(b.path) ?? b.path));
+        for (const n of b.needed) binaries[`root:${n.file}`] = sha(root.host(n.real));
+      }
+      const release = root.real('/etc/os-release');
+      if (release !== undefined) binaries['root:/etc/os-release'] = sha(root.host(release));
+      const withs = new Set(loaded.recipe.runtime?.with ?? []);
+      for (const p of [...report.packages, ...index.packages.filter((x) => withs.has(x.name))]) binaries[`package:${p.name}`] = `${p.version} ${p.arch}`;
+    } catch { return undefined; }
   }
   return inputsSha256({ recipeSha256: loaded.sha256, arch, runtime: { stageVersion: STAGE_VERSION, binaries } });
 }
@@ -188,8 +205,8 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
     if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
     throw e;
   }
-  // A --from-rootfs image is made of a folder, not of the recipe's inputs: it never carries them, never is up to date.
-  const inputs = a.fromRootfs === undefined ? runtimeInputs(loaded, recipe.arch ?? host.hostArch, specs, at) : undefined;
+  // From a --from-rootfs folder, the files taken from it are inputs too (read now, before any step runs).
+  const inputs = runtimeInputs(loaded, recipe.arch ?? host.hostArch, specs, at, a.fromRootfs !== undefined ? resolve(io.cwd, a.fromRootfs) : undefined);
   if (inputs !== undefined && output === undefined && a.force !== true) {
     const t0 = Date.now();
     const { upToDateImage } = await import('../core/engine/import');
