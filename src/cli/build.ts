@@ -319,7 +319,16 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   }
   // A runtime recipe draws its image from a bootstrapped root: its own flow (buildRuntime.ts).
   if (loaded.recipe.profile === 'runtime') {
-    const planOf = (recipe: Recipe, output: string | undefined) => planFor({ ...loaded, recipe }, { ...a, writeLock: false }, host, io, { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) });
+    // The root's plan, from the rootfs cache when it holds the root's release and packages (as a base build's).
+    const planOf = async (recipe: Recipe, output: string | undefined) => {
+      const root = { ...loaded, recipe };
+      const args = { ...a, writeLock: false };
+      const opts = { workdirName: `-${randomBytes(4).toString('hex')}`, ...(output !== undefined && { output }) };
+      const planned = planFor(root, args, host, io, opts);
+      if (!planned.plan.cache || a.fromRootfs !== undefined || a.noRootfsCache === true) return planned;
+      const entry = await rootfsCacheEntry(planned.plan, planned.lock, host, planned.cacheRoot, false, io.signal);
+      return entry ? planFor(root, args, host, io, { ...opts, rootfsCache: entry }) : planned;
+    };
     return (await import('./buildRuntime')).buildRuntime({ loaded, args: a, host, planOf }, io, emit);
   }
 

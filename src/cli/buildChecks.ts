@@ -40,7 +40,7 @@ async function check(
     target = 'image' in subject ? await engineTarget(subject.image)
       : rootfsTarget(subject.rootfs, { ...(recipe.config?.user !== undefined && { user: recipe.config.user }), ...(recipe.config?.env && { env: recipe.config.env }) });
   } catch (err) {
-    return failed(subject, `the checks could not start: ${(err as Error).message}`, emit);
+    return failed(subject, `the checks could not start: ${(err as Error).message}`, emit, recipe);
   }
   let report;
   try {
@@ -56,7 +56,7 @@ async function check(
     if ('image' in subject) await discardPending(subject.image);
     return 'cancelled';
   }
-  if (report.failed > 0) return failed(subject, `${report.failed} of ${report.results.length} checks failed`, emit);
+  if (report.failed > 0) return failed(subject, `${report.failed} of ${report.results.length} checks failed`, emit, recipe);
   if ('image' in subject) {
     try { await promote(subject.image, subject.tag); } catch (err) {
       await discardPending(subject.image);
@@ -75,7 +75,7 @@ export function checkEventOf(r: CheckResult, line0?: number): BuildEventInit {
   };
 }
 
-async function failed(subject: BuiltSubject, why: string, emit: (e: BuildEventInit) => void): Promise<'failed'> {
+async function failed(subject: BuiltSubject, why: string, emit: (e: BuildEventInit) => void, recipe: Recipe): Promise<'failed'> {
   if (!('image' in subject)) {
     emit({ type: 'error', code: 'checks', message: `${why}; the rootfs is at ${subject.rootfs}` });
     return 'failed';
@@ -88,7 +88,10 @@ async function failed(subject: BuiltSubject, why: string, emit: (e: BuildEventIn
   }
   emit({
     type: 'error', code: 'checks', message: `${why}: the image is kept as ${kept}, not as ${subject.tag} (left as it was)`,
-    hint: `look inside with: docker run --rm -it --entrypoint /bin/sh ${kept}  (skip the checks with --no-checks)`,
+    // A runtime image has no shell to enter: its files are listed instead.
+    hint: recipe.profile === 'runtime' && recipe.runtime?.shell !== true
+      ? `list its files with: docker export $(docker create ${kept}) | tar -tv  (skip the checks with --no-checks)`
+      : `look inside with: docker run --rm -it --entrypoint /bin/sh ${kept}  (skip the checks with --no-checks)`,
   });
   return 'failed';
 }

@@ -1,18 +1,20 @@
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BuildHost } from '../core/build/host';
+import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
 import { PlanError, sourceDateEpoch } from '../core/build/plan';
 import type { Plan, Step } from '../core/build/types';
-import { stageImage } from '../core/elf/image';
+import { STAGE_VERSION, stageImage } from '../core/elf/image';
 import { needsOf, type BinarySpec, type NeedsReport } from '../core/elf/needs';
 import { PackageIndex } from '../core/elf/packages';
 import { runtimeDestination } from '../core/elf/recipe';
 import { Resolver } from '../core/elf/resolve';
 import { RootFs } from '../core/elf/root';
-import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
+import { formatTagName, parseTagName } from '../core/kernel/imageRef';
+import { LABEL_INPUTS_SHA256, LABEL_NEEDS_BINARIES, LABEL_NEEDS_PACKAGES } from '../core/engine/labels';
 import type { Recipe } from '../core/recipe/types';
 import { runPlan } from '../core/run/runner';
 import { fromRunEvent, type BuildEventInit } from '../core/run/events';
@@ -20,7 +22,7 @@ import { providerLines } from './needs';
 import type { CliIO } from './subcommand';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const readTextFile = (path: string): string | undefined => { try { return require('node:fs').readFileSync(path, 'utf8') as string; } catch { return undefined; } };
+const readTextFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
 
 /** The recipe of the root a runtime image draws from: the same release and packages, none of the runtime fields. */
 export function rootRecipeOf(recipe: Recipe): Recipe {
@@ -61,11 +63,41 @@ function reportProblem(report: NeedsReport, index: PackageIndex): string | undef
  * that. The root is removed with the work folder (kept with `--keep-rootfs`).
  */
 export interface RuntimeBuild {
-  readonly loaded: { readonly recipe: Recipe; readonly path: string; readonly display: string };
-  readonly args: { readonly tag?: string; readonly output?: string; readonly fromRootfs?: string; readonly writeLock?: boolean };
-  readonly host: Pick<BuildHost, 'has'>;
+  readonly loaded: { readonly recipe: Recipe; readonly path: string; readonly display: string; readonly sha256: string };
+  readonly args: { readonly tag?: string; readonly output?: string; readonly fromRootfs?: string; readonly writeLock?: boolean; readonly force?: boolean; readonly cacheDir?: string; readonly noChecks?: boolean };
+  readonly host: Pick<BuildHost, 'has' | 'hostArch'>;
   /** The build's own plan of a recipe (build.ts planFor), with the output archive when there is no engine. */
-  readonly planOf: (recipe: Recipe, output: string | undefined) => { plan: Plan; workBase: string };
+  readonly planOf: (recipe: Recipe, output: string | undefined) => Promise<{ plan: Plan; workBase: string; cacheRoot: string }>;
+}
+
+/**
+ * The inputs label of a runtime image (build/inputs.ts): the recipe, the architecture, the plan and staging
+ * versions, and the bytes of every binary taken from outside the root. A binary at a path in the root is the
+ * recipe's packages', which the recipe names. With `fromRoot` (a `--from-rootfs` folder, which no recipe decides)
+ * the root's part too: every file the binaries need from it, by its bytes, its os-release and the package
+ * versions whose metadata the image keeps; what is unreadable there leaves the image without inputs.
+ */
+export function runtimeInputs(loaded: RuntimeBuild['loaded'], arch: string, specs: readonly BinarySpec[], at: ReadonlyMap<string, string>, fromRoot?: string): string | undefined {
+  const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
+  const binaries: Record<string, string> = {};
+  for (const s of specs) if (s.outside === true) binaries[at.get(s.path) ?? s.path] = sha(s.path);
+  if (fromRoot !== undefined) {
+    try {
+      const root = new RootFs(fromRoot);
+      const index = new PackageIndex(root);
+      const report = needsOf(fromRoot, specs, { resolver: new Resolver(root), index });
+      if (reportProblem(report, index) !== undefined) return undefined;
+      for (const b of report.binaries) {
+        if (!b.outside) binaries[`root:${b.path}`] = sha(root.host(root.real(b.path) ?? b.path));
+        for (const n of b.needed) binaries[`root:${n.file}`] = sha(root.host(n.real));
+      }
+      const release = root.real('/etc/os-release');
+      if (release !== undefined) binaries['root:/etc/os-release'] = sha(root.host(release));
+      const withs = new Set(loaded.recipe.runtime?.with ?? []);
+      for (const p of [...report.packages, ...index.packages.filter((x) => withs.has(x.name))]) binaries[`package:${p.name}`] = `${p.version} ${p.arch}`;
+    } catch { return undefined; }
+  }
+  return inputsSha256({ recipeSha256: loaded.sha256, arch, runtime: { stageVersion: STAGE_VERSION, binaries } });
 }
 
 export async function buildRuntime(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) => void): Promise<number> {
@@ -166,12 +198,30 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
 
   let plan: Plan;
   let workBase: string;
+  let cacheRoot: string;
   try {
-    ({ plan, workBase } = b.planOf(rootRecipeOf(recipe), output));
+    ({ plan, workBase, cacheRoot } = await b.planOf(rootRecipeOf(recipe), output));
   } catch (e) {
     if (e instanceof PlanError) { emit({ type: 'error', code: 'plan', message: `${loaded.display}: ${e.message}` }); return 1; }
     throw e;
   }
+  // From a --from-rootfs folder, the files taken from it are inputs too (read now, before any step runs).
+  const inputs = runtimeInputs(loaded, recipe.arch ?? host.hostArch, specs, at, a.fromRootfs !== undefined ? resolve(io.cwd, a.fromRootfs) : undefined);
+  if (inputs !== undefined && output === undefined && a.force !== true) {
+    const t0 = Date.now();
+    const { upToDateImage } = await import('../core/engine/import');
+    const { isFinalTag } = await import('../core/checks/tags');
+    const same = await upToDateImage(docker, inputs, a.tag ?? recipe.image, isFinalTag).catch(() => undefined);
+    if (same) {
+      emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (recipe, binaries, plan version); --force rebuilds` });
+      emit({
+        type: 'result', tag: same.tag, seconds: (Date.now() - t0) / 1000, size: same.size, layerGzipSize: recordedLayerGzipSize(cacheRoot, same.id),
+        id: same.id, ...(same.layerDigest !== undefined && { layerDigest: same.layerDigest }), upToDate: true, inputsSha256: inputs,
+      });
+      return 0;
+    }
+  }
+
   const tag = a.tag ?? recipe.image;
   const names = specs.map((s) => s.path.slice(s.path.lastIndexOf('/') + 1)).join(', ');
   const steps: Step[] = plan.steps.map((s) => (s.kind === 'import' || s.kind === 'archive'
@@ -193,9 +243,13 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
   for (const w of plan.warnings) emit({ type: 'note', level: 'warning', text: w });
 
   const user = recipe.runtime?.user ?? 'nonroot';
-  // The inputs label would claim the recipe alone decides the image; the binaries beside it do too.
-  const { [LABEL_INPUTS_SHA256]: _inputs, ...labels } = plan.image.labels;
-  let built: { tag: string; size: number; layerGzipSize: number; id?: string; archive?: string; files: number; packages: readonly string[] } | undefined;
+  // The plan's inputs label names the root's recipe; the runtime image's own inputs add its binaries.
+  const { [LABEL_INPUTS_SHA256]: _inputs, ...rest } = plan.image.labels;
+  const labels = { ...rest, ...(inputs !== undefined && { [LABEL_INPUTS_SHA256]: inputs }) };
+  let built: { tag: string; pending?: string; size: number; layerGzipSize: number; id?: string; archive?: string; files: number; packages: readonly string[] } | undefined;
+  // With checks, the image never takes the final name before they pass (as a base build's, cli/buildChecks.ts).
+  const { discardPending, pendingTag } = await import('../core/checks/tags');
+  const pending = a.noChecks !== true ? pendingTag(tag) : undefined;
   const stageFrom = (signal: AbortSignal): { stage: string; done: () => void; entrypoint: string; files: number; packages: readonly string[]; arch?: string } => {
     signal.throwIfAborted();
     const root = new RootFs(plan.rootfs);
@@ -216,7 +270,7 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
   const requestOf = (s: { entrypoint: string; packages: readonly string[] }) => ({
     tag, arch: plan.arch,
     config: { entrypoint: [s.entrypoint], user, ...recipe.config },
-    labels: { ...labels, 'ownbase.needs.binaries': specs.map((b) => at.get(b.path) ?? b.path).join(' '), 'ownbase.needs.packages': s.packages.join(' ') },
+    labels: { ...labels, [LABEL_NEEDS_BINARIES]: specs.map((b) => at.get(b.path) ?? b.path).join(' '), [LABEL_NEEDS_PACKAGES]: s.packages.join(' ') },
     ...(sourceDateEpoch(plan) !== undefined && { sourceDateEpoch: sourceDateEpoch(plan)! }),
   });
   const started = Date.now();
@@ -227,8 +281,9 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
       import: async (_step, ctx) => {
         const s = stageFrom(ctx.signal);
         try {
-          const r = await importRootfs(docker, { ...requestOf(s), rootfs: s.stage, signal: ctx.signal, workDir: workBase });
-          built = { tag: r.tag, size: r.size, layerGzipSize: r.layerGzipSize, id: r.id, files: s.files, packages: s.packages };
+          const r = await importRootfs(docker, { ...requestOf(s), ...(pending !== undefined && { tag: pending }), rootfs: s.stage, signal: ctx.signal, workDir: workBase });
+          built = { tag: formatTagName(parseTagName(tag)), ...(pending !== undefined && { pending: r.tag }), size: r.size, layerGzipSize: r.layerGzipSize, id: r.id, files: s.files, packages: s.packages };
+          recordLayerGzipSize(cacheRoot, r.id, r.layerGzipSize);
         } finally { s.done(); }
       },
       archive: async (_step, ctx) => {
@@ -240,6 +295,7 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
       },
     },
   });
+  if (result.outcome !== 'succeeded' && pending !== undefined) await discardPending(pending);
   const seconds = (Date.now() - started) / 1000;
   if (result.outcome === 'cancelled') {
     emit({ type: 'error', code: 'cancelled', message: `build cancelled after ${seconds.toFixed(1)} s; ${result.mountsLeft.length === 0 ? 'nothing left mounted' : 'mounts left (see above)'}` });
@@ -249,11 +305,22 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
     emit({ type: 'error', code: 'step-failed', message: `${result.failedStep?.title ?? 'the build'} failed: ${result.error ?? 'unknown error'}`, ...(result.failedStep && { step: result.failedStep.id }) });
     return 1;
   }
-  emit({ type: 'note', level: 'info', text: `runtime image: ${built.files} files from ${built.packages.length > 0 ? built.packages.join(', ') : 'no package'}; the recipe's checks do not run on it (no shell, no apt)` });
+  emit({ type: 'note', level: 'info', text: `runtime image: ${built.files} files from ${built.packages.length > 0 ? built.packages.join(', ') : 'no package'}` });
+  if (a.noChecks !== true && built.id !== undefined) {
+    // No shell in the image: its checks run each program as its own container and read its files (checks/runtime.ts).
+    const { runBuildChecks } = await import('./buildChecks');
+    const checked = await runBuildChecks(recipe, readTextFile(loaded.path), { image: built.pending ?? built.tag, tag: built.tag }, emit, io.signal);
+    if (checked === 'cancelled') {
+      emit({ type: 'error', code: 'cancelled', message: `build cancelled during the checks, after ${((Date.now() - started) / 1000).toFixed(1)} s; the image was not kept` });
+      return 130;
+    }
+    if (checked === 'failed') return 1;
+  } else if (a.noChecks !== true) emit({ type: 'note', level: 'info', text: 'checks not run: the image is an archive (load it, then run ownbase test RECIPE)' });
   emit({
     type: 'result', tag: built.tag, seconds, size: built.size, layerGzipSize: built.layerGzipSize,
     ...(built.id !== undefined && { id: built.id }), ...(built.archive !== undefined && { archive: built.archive }),
     ...(plan.keepRootfs && a.fromRootfs === undefined && { keptRootfs: plan.rootfs }),
+    ...(inputs !== undefined && { inputsSha256: inputs }),
   });
   return result.cleanupFailures.length > 0 || result.mountsLeft.length > 0 ? 1 : 0;
 }

@@ -10,6 +10,7 @@ import { needsJson, needsOf, needsText, type BinarySpec, type NeedsReport } from
 import { PackageIndex } from '../core/elf/packages';
 import { Resolver } from '../core/elf/resolve';
 import { RootFs } from '../core/elf/root';
+import { LABEL_NEEDS_BINARIES, LABEL_NEEDS_PACKAGES } from '../core/engine/labels';
 import { releaseOfRoot, runtimeRecipeOf, runtimeRecipeText } from '../core/elf/recipe';
 import { debianArchOf } from '../core/kernel/arch';
 import { parseTagName } from '../core/kernel/imageRef';
@@ -252,7 +253,7 @@ async function buildImage(docker: Dockerode, report: NeedsReport, root: RootFs, 
     const result = await importer().importRootfs(docker, {
       rootfs: stage, tag: a.image!, arch,
       config: { entrypoint: [staged.entrypoint], user: a.user },
-      labels: { 'ownbase.needs.binaries': report.binaries.map((b) => b.path).join(' '), 'ownbase.needs.packages': staged.packages.join(' ') },
+      labels: { [LABEL_NEEDS_BINARIES]: report.binaries.map((b) => b.path).join(' '), [LABEL_NEEDS_PACKAGES]: staged.packages.join(' ') },
       ...(io.signal ? { signal: io.signal } : {}),
     });
     io.stderr.write(`ownbase needs: built ${result.tag} (${staged.files.length} files, ${staged.packages.length} packages, ${result.size} bytes)\n`);

@@ -19,7 +19,8 @@ IMAGE instead of a recipe, runs the built-in checks on it.
                   the engine's size are skipped
   --format        text (default), json (the report, "v":1) or junit (XML for CI test reports)
   --output FILE   write the report there instead of stdout
-Images run with no network (docker run --network none). Exit 0 when every check passes, 1 when one fails
+A runtime image (no shell) runs each program as its own container and has its files read from docker export;
+its apt check is skipped. Images run with no network (docker run --network none). Exit 0 when every check passes, 1 when one fails
 or the image cannot be run, 2 on usage errors.`;
 
 const FORMATS = ['text', 'json', 'junit'] as const;

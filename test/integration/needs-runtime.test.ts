@@ -12,10 +12,16 @@ import { parseRecipe } from '../../src/core/recipe/parse';
 import { connectEngine, engineReachable } from '../../src/core/engine/connect';
 import { releaseShared, sharedBookworm } from './shared';
 
+type Event = { type: string; id?: string; status?: string; message?: string; text?: string; tag?: string; upToDate?: boolean; inputsSha256?: string };
+const eventsOf = (stdout: string): Event[] => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Event);
+
 const SLOW = process.env['OWNBASE_SLOW_TESTS'] === '1';
 const docker = connectEngine();
 const run = `${process.pid}`;
-const TAGS = { fromRoot: `ownbase-test-runtime-hello:${run}`, bootstrapped: `ownbase-test-runtime-boot:${run}`, staged: `ownbase-test-runtime-staged:${run}`, app: `ownbase-test-runtime-app:${run}` };
+const TAGS = {
+  fromRoot: `ownbase-test-runtime-hello:${run}`, bootstrapped: `ownbase-test-runtime-boot:${run}`, staged: `ownbase-test-runtime-staged:${run}`, app: `ownbase-test-runtime-app:${run}`,
+  checked: `ownbase-test-runtime-checked:${run}`, refused: `ownbase-test-runtime-refused:${run}`, refusedFailed: `ownbase-test-runtime-refused:${run}-failed`,
+};
 const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'ownbase-test-runtime-'));
 const rootDir = join(work, 'root');
 const appDir = join(work, 'app');
@@ -104,6 +110,11 @@ test('the runtime build bootstraps its root from the recipe alone', { skip: SLOW
   assert.equal(built.code, 0, built.stdout.slice(-3000) + built.stderr);
   assert.equal(sh('docker', ['run', '--rm', '--network', 'none', TAGS.bootstrapped]).out, 'hello from an owned base\n');
   assert.ok(Number(sh('docker', ['image', 'inspect', TAGS.bootstrapped, '--format', '{{.Size}}']).out.trim()) <= 2_200_000);
+  // Unchanged recipe and binary: up to date before any bootstrap.
+  const again = await cli(['build', 'boot.ownbase.yaml', '--cache-dir', '/var/cache/ownbase-it/shared', '--progress', 'json']);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.equal(eventsOf(again.stdout).find((e) => e.type === 'result')?.upToDate, true);
+  assert.deepEqual(eventsOf(again.stdout).filter((e) => e.type === 'step-start'), []);
 });
 
 test('a runtime recipe takes its binary from a Dockerfile stage (docker build --target), as the split writes it', async () => {
@@ -116,7 +127,8 @@ test('a runtime recipe takes its binary from a Dockerfile stage (docker build --
     `image: ${TAGS.staged}`, 'distro: debian', 'suite: bookworm', 'profile: runtime',
     'runtime:', '  binaries: [{path: /src/hello, stage: build, dockerfile: Dockerfile, to: /hello}]', '',
   ].join('\n'));
-  const built = await cli(['build', join(dir, 'app-runtime.ownbase.yaml'), '--from-rootfs', rootDir]);
+  // Its checks are the same as any runtime image's (the next test): skipped here.
+  const built = await cli(['build', join(dir, 'app-runtime.ownbase.yaml'), '--from-rootfs', rootDir, '--no-checks']);
   assert.equal(built.code, 0, built.stdout.slice(-3000) + built.stderr);
   assert.match(built.stdout + built.stderr, /building stage build of \S+\/Dockerfile for its binary/);
   const app = sh('docker', ['build', '-q', '-t', TAGS.app, dir]);
@@ -125,4 +137,83 @@ test('a runtime recipe takes its binary from a Dockerfile stage (docker build --
   assert.ok(Number(sh('docker', ['image', 'inspect', TAGS.app, '--format', '{{.Size}}']).out.trim()) <= 2_200_000);
   // The stage image built to read the binary is gone.
   assert.equal(sh('docker', ['images', '-q', 'ownbase-tmp/runtime-stage-*']).out.trim(), '');
+});
+
+const VERIFY_PASSES = [
+  'verify:',
+  '  commands:',
+  "    - argv: [/usr/local/bin/hello]",
+  "      stdout: ['^hello from an owned base\\n$']",
+  '  files:',
+  "    - { path: /usr/local/bin/hello, mode: '0755', executableBy: nonroot }",
+  '    - { path: /bin/sh, exists: false }',
+  "    - { path: /etc/os-release, contents: ['VERSION_CODENAME=bookworm'] }",
+];
+const VERIFY_FAILS = [
+  'verify:',
+  '  commands:',
+  "    - argv: [/usr/local/bin/hello]",
+  "      stdout: [goodbye]",
+  '    - argv: [/bin/sh, -c, "true"]',
+  '  files:',
+  '    - { path: /usr/local/bin/hello, exists: false }',
+];
+const runtimeRecipe = (image: string, verify: string[]): string => [
+  `image: ${image}`, 'distro: debian', 'suite: bookworm', 'profile: runtime', 'runtime:', '  binaries: [{path: hello}]', ...verify, '',
+].join('\n');
+
+test('a runtime build runs its checks without a shell: programs as their own containers, files read from the image; apt is skipped, said why', async () => {
+  writeFileSync(join(appDir, 'checked.ownbase.yaml'), runtimeRecipe(TAGS.checked, VERIFY_PASSES));
+  const built = await cli(['build', 'checked.ownbase.yaml', '--from-rootfs', rootDir, '--progress', 'json']);
+  assert.equal(built.code, 0, built.stdout.slice(-3000) + built.stderr);
+  const checks = Object.fromEntries(eventsOf(built.stdout).filter((e) => e.type === 'check').map((e) => [e.id, e.status]));
+  assert.deepEqual(checks, {
+    'builtins.apt': 'skipped', 'builtins.loader': 'passed', 'builtins.setuid': 'passed', 'builtins.scanners': 'passed',
+    'commands[0]': 'passed', 'files[0]': 'passed', 'files[1]': 'passed', 'files[2]': 'passed',
+  });
+  assert.match(eventsOf(built.stdout).find((e) => e.id === 'builtins.apt')!.message!, /no shell, no apt/);
+  assert.equal(sh('docker', ['image', 'inspect', TAGS.checked]).status, 0, 'the checks passed: the image has its name');
+  const inputs = eventsOf(built.stdout).find((e) => e.type === 'result')?.inputsSha256;
+  assert.match(inputs ?? '', /^[0-9a-f]{64}$/, 'from a --from-rootfs folder, the files taken from it are the inputs');
+  const labels = JSON.parse(sh('docker', ['image', 'inspect', TAGS.checked, '--format', '{{json .Config.Labels}}']).out) as Record<string, string>;
+  assert.equal(labels['dev.ownbase.inputs.sha256'], inputs);
+  assert.equal(labels['dev.ownbase.recipe.path'], 'checked.ownbase.yaml', 'the Owned Bases view finds it by its recipe');
+
+  // Unchanged: up to date at once, nothing run; --force rebuilds (the same image: same files, same epoch).
+  const again = await cli(['build', 'checked.ownbase.yaml', '--from-rootfs', rootDir, '--progress', 'json']);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  const events = eventsOf(again.stdout);
+  assert.deepEqual(events.filter((e) => e.type === 'plan' || e.type === 'step-start' || e.type === 'check'), [], 'nothing run');
+  assert.equal(events.find((e) => e.type === 'result')?.upToDate, true);
+  assert.match(events.find((e) => e.type === 'note')?.text ?? '', /^up to date: \S+ has the same inputs/);
+  const forced = await cli(['build', 'checked.ownbase.yaml', '--from-rootfs', rootDir, '--force', '--no-checks', '--progress', 'json']);
+  assert.equal(forced.code, 0, forced.stdout.slice(-3000) + forced.stderr);
+  const f = eventsOf(forced.stdout);
+  assert.ok(f.some((e) => e.type === 'step-start'), 'rebuilt');
+  assert.equal(f.find((e) => e.type === 'result')?.upToDate, undefined);
+  assert.equal(f.find((e) => e.type === 'result')?.inputsSha256, inputs);
+  // (A rebuilt binary is another input: test/unit/elf/recipe.test.ts.)
+
+  // The same image against checks that fail, by `ownbase test`.
+  writeFileSync(join(appDir, 'failing.ownbase.yaml'), runtimeRecipe(TAGS.checked, VERIFY_FAILS));
+  const tested = await cli(['test', 'failing.ownbase.yaml', '--format', 'json']);
+  assert.equal(tested.code, 1, tested.stdout + tested.stderr);
+  const report = JSON.parse(tested.stdout) as { results: { id: string; status: string; message: string }[] };
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  assert.equal(byId.get('commands[0]')?.status, 'failed');
+  assert.match(byId.get('commands[0]')!.message, /stdout does not match \/goodbye\//);
+  assert.match(byId.get('commands[0]')!.message, /hello from an owned base/);
+  assert.equal(byId.get('commands[1]')?.status, 'failed');
+  assert.match(byId.get('commands[1]')!.message, /^\/bin\/sh -c true could not run: .*(no such file|not found)/is);
+  assert.equal(byId.get('files[0]')?.status, 'failed');
+  assert.equal(byId.get('files[0]')!.message, '/usr/local/bin/hello must be absent; found 1: /usr/local/bin/hello.');
+  assert.equal(byId.get('builtins.scanners')?.status, 'passed');
+
+  // A build whose checks fail keeps the image as NAME-failed, never as NAME.
+  writeFileSync(join(appDir, 'refused.ownbase.yaml'), runtimeRecipe(TAGS.refused, VERIFY_FAILS));
+  const refused = await cli(['build', 'refused.ownbase.yaml', '--from-rootfs', rootDir]);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stdout + refused.stderr, /3 of 7 checks failed/);
+  assert.notEqual(sh('docker', ['image', 'inspect', TAGS.refused]).status, 0);
+  assert.equal(sh('docker', ['image', 'inspect', TAGS.refusedFailed]).status, 0);
 });

@@ -45,7 +45,7 @@ describe('diagnostics and quick fixes in a real VS Code', () => {
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, ob101.range);
     const titles = actions.map((a) => a.title);
     assert.ok(titles.includes('Ignore OB101 for this line'), titles.join(' | '));
-    const create = actions.find((a) => a.title.startsWith('Create owned base owned/gcc-hello:trixie'));
+    const create = actions.find((a) => a.title.startsWith('Create owned base owned/gcc-hello:bookworm'));
     assert.ok(create, `no "Create owned base" among: ${titles.join(' | ')}`);
     assert.equal(create.kind?.value, 'refactor.rewrite');
     assert.ok(await vscode.workspace.applyEdit(create.edit!));
@@ -56,12 +56,12 @@ describe('diagnostics and quick fixes in a real VS Code', () => {
     const recipePath = join(workspace(), 'gcc-hello', 'gcc-hello.ownbase.yaml');
     assert.ok(existsSync(recipePath), 'the recipe is written beside the Dockerfile');
     const recipe = readFileSync(recipePath, 'utf8');
-    assert.match(recipe, /^image: owned\/gcc-hello:trixie\s/m);
+    assert.match(recipe, /^image: owned\/gcc-hello:bookworm\s/m);
     assert.match(recipe, /^distro: debian\s/m);
-    assert.match(recipe, /^suite: trixie\s/m);
+    assert.match(recipe, /^suite: bookworm\s/m);
     assert.match(recipe, /gcc/);
     const text = doc.getText();
-    assert.deepEqual(text.split('\n').filter((l) => /^FROM\s/i.test(l)), ['FROM owned/gcc-hello:trixie']);
+    assert.deepEqual(text.split('\n').filter((l) => /^FROM\s/i.test(l)), ['FROM owned/gcc-hello:bookworm']);
     assert.match(text, /RUN gcc -O2 -o hello hello\.c/);
     assert.match(text, /# was: COPY --from=build \/src\/hello \/hello/);
     assert.match(text, /CMD \["\/hello"\]/);

@@ -17,16 +17,22 @@ export interface BuildInputs {
   /** The Debian architecture built (the recipe's, else the host's: a recipe without `arch` gives different images on different hosts). */
   readonly arch: string;
   readonly planVersion?: number;
+  /**
+   * A runtime image's own inputs: the version of its staging (elf/image.ts `STAGE_VERSION`) and the sha256 of each
+   * binary taken from outside the root (beside the recipe or out of a Dockerfile stage), by its path in the image.
+   */
+  readonly runtime?: { readonly stageVersion: number; readonly binaries: Readonly<Record<string, string>> };
 }
 
 /**
  * The hash of everything that decides the image (the `dev.ownbase.inputs.sha256` label): the recipe, the lock,
- * the architecture and the plan version. A build whose hash an image already carries has nothing to do.
+ * the architecture and the plan version (and a runtime image's binaries). A build whose hash an image already carries has nothing to do.
  * Without a lock the archive may have moved on since; `--force` rebuilds, `ownbase outdated` tells.
  */
 export function inputsSha256(i: BuildInputs): string {
   const text = JSON.stringify({
     plan: i.planVersion ?? PLAN_VERSION, recipe: i.recipeSha256, lock: i.lockSha256 ?? null, arch: i.arch,
+    ...(i.runtime && { runtime: { stage: i.runtime.stageVersion, binaries: Object.entries(i.runtime.binaries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) } }),
   });
   return createHash('sha256').update(text).digest('hex');
 }

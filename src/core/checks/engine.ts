@@ -1,20 +1,21 @@
-import { spawn } from 'node:child_process';
-import { createGzip } from 'node:zlib';
-import { GZIP_LEVEL } from '../engine/layer';
-import { execCapture } from './exec';
+import { execCapture, gzipSizeOf } from './exec';
+import { RUNTIME_LABEL, runtimeTarget } from './runtime';
 import type { CheckTarget, ExecOptions, ExecResult, ImageFacts } from './target';
 
 /**
  * The engine driver: the image runs in one container started for the checks (`docker run -d --rm --network none`,
  * as root, its entrypoint a shell waiting on stdin) and every check is a `docker exec` into it — as the image's USER
  * unless a check says otherwise, in its WORKDIR, with its ENV. The container is removed by `close()`. It uses the
- * docker CLI (the engine the user's `docker` talks to), so no engine client is loaded.
+ * docker CLI (the engine the user's `docker` talks to), so no engine client is loaded. An image labelled as a
+ * runtime image has no shell to wait in: it gets runtime.ts's driver instead.
  */
 export async function engineTarget(image: string, docker = 'docker'): Promise<CheckTarget> {
   const inspect = await execCapture([docker, 'image', 'inspect', '--format', '{{json .}}', image], 60_000);
   if (inspect.exitCode !== 0) throw new Error(`no image ${image} in the engine: ${(inspect.error ?? inspect.stderr).trim()}`);
   const raw = JSON.parse(inspect.stdout) as { Size?: number; Config?: Record<string, unknown> };
   const facts = imageFacts(raw.Config ?? {});
+  // A runtime image has no shell to wait in or to run the scripts: its own driver.
+  if (facts.labels[RUNTIME_LABEL] !== undefined) return runtimeTarget(image, { size: raw.Size ?? 0, facts }, docker);
   const started = await execCapture([docker, 'run', '-d', '-i', '--rm', '--network', 'none', '--user', '0:0',
     '--entrypoint', '/bin/sh', '--label', 'ownbase.checks=1', image], 60_000);
   if (started.exitCode !== 0) throw new Error(`cannot start ${image} for its checks (it needs /bin/sh): ${(started.error ?? started.stderr).trim()}`);
@@ -24,7 +25,8 @@ export async function engineTarget(image: string, docker = 'docker'): Promise<Ch
     driver: 'engine',
     exec(argv: readonly string[], options: ExecOptions): Promise<ExecResult> {
       const user = options.user ?? facts.user;
-      return execCapture([docker, 'exec', ...(user !== '' ? ['--user', user] : []), id, ...argv], options.timeoutMs);
+      const env = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+      return execCapture([docker, 'exec', ...(user !== '' ? ['--user', user] : []), ...env, id, ...argv], options.timeoutMs);
     },
     config: () => Promise.resolve(facts),
     size: () => Promise.resolve(raw.Size ?? 0),
@@ -49,27 +51,4 @@ export function imageFacts(config: Record<string, unknown>): ImageFacts {
     workdir: typeof config['WorkingDir'] === 'string' ? config['WorkingDir'] : '',
     user: typeof config['User'] === 'string' ? config['User'] : '',
   };
-}
-
-/** Bytes of a program's output gzip-compressed at the level registries use. */
-export function gzipSizeOf(argv: readonly string[]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    const gzip = createGzip({ level: GZIP_LEVEL });
-    let bytes = 0;
-    let err = '';
-    gzip.on('data', (c: Buffer) => { bytes += c.length; });
-    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    child.stdout.pipe(gzip);
-    child.on('error', reject);
-    let code: number | null = null;
-    let ended = false;
-    const settle = (): void => {
-      if (!ended || code === null) return;
-      if (code !== 0) reject(new Error(`${argv.join(' ')}: exit ${code}: ${err.trim()}`));
-      else resolve(bytes);
-    };
-    gzip.on('end', () => { ended = true; settle(); });
-    child.on('close', (c) => { code = c ?? 1; if (code !== 0) ended = true; settle(); });
-  });
 }

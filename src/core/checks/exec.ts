@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process';
+import { createGzip } from 'node:zlib';
+import { GZIP_LEVEL } from '../engine/layer';
 import { startProcess } from '../run/process';
 import { MAX_OUTPUT_CHARS, type ExecResult } from './target';
 
@@ -29,4 +32,27 @@ export async function execCapture(argv: readonly string[], timeoutMs: number, en
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Bytes of a program's output gzip-compressed at the level registries use. */
+export function gzipSizeOf(argv: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    const gzip = createGzip({ level: GZIP_LEVEL });
+    let bytes = 0;
+    let err = '';
+    gzip.on('data', (c: Buffer) => { bytes += c.length; });
+    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    child.stdout.pipe(gzip);
+    child.on('error', reject);
+    let code: number | null = null;
+    let ended = false;
+    const settle = (): void => {
+      if (!ended || code === null) return;
+      if (code !== 0) reject(new Error(`${argv.join(' ')}: exit ${code}: ${err.trim()}`));
+      else resolve(bytes);
+    };
+    gzip.on('end', () => { ended = true; settle(); });
+    child.on('close', (c) => { code = c ?? 1; if (code !== 0) ended = true; settle(); });
+  });
 }

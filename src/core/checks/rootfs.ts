@@ -34,7 +34,7 @@ export function rootfsTarget(root: string, options: RootfsOptions = {}): CheckTa
       }
       const proc = existsSync(join(root, 'proc')) ? [`--mount-proc=${join(root, 'proc')}`] : [];
       return execCapture(['unshare', '--mount', '--pid', '--net', '--fork', '--kill-child', ...proc,
-        'chroot', ...spec, root, ...argv], o.timeoutMs, env);
+        'chroot', ...spec, root, ...argv], o.timeoutMs, { ...env, ...o.env });
     },
     config: () => Promise.resolve(undefined),
     size: async () => (await writeLayer(root)).size,

@@ -5,6 +5,7 @@ import type { BuiltinName, Check } from './model';
 import { reportOf, resultOf, type CheckReport, type CheckResult } from './result';
 import { BATCH_SCRIPT, ID_SCRIPT, LOADER_SCRIPT, parseBatch, SCANNERS_SCRIPT, SETUID_SCRIPT, STAT_SCRIPT } from './scripts';
 import type { CheckTarget, ExecResult, ImageFacts } from './target';
+import type { ImageTree } from './tree';
 
 /** Built-in and file checks look at the image as root; their scripts take this long at most. */
 const SCRIPT_TIMEOUT_MS = 120_000;
@@ -54,10 +55,14 @@ const BATCH_ORDER: readonly BuiltinName[] = ['apt', 'scanners', 'setuid', 'loade
 class Context {
   private facts?: Promise<ImageFacts | undefined>;
   private batch?: Promise<{ whole: ExecResult; parts: ReturnType<typeof parseBatch> }>;
+  private loaderTrace?: Promise<ExecResult>;
   constructor(readonly target: CheckTarget, private readonly builtins: readonly BuiltinName[]) {}
+  /** No shell in the image: the scripts' findings are read from its files (tree.ts), their programs run one by one. */
+  get shellless(): boolean { return this.target.tree !== undefined; }
   config(): Promise<ImageFacts | undefined> { return this.facts ??= this.target.config(); }
   /** One part of the built-in checks' batch, run on the first call; the whole batch's result when it never ran. */
   async part(name: string): Promise<ExecResult> {
+    if (this.target.tree) return this.treePart(name, this.target.tree());
     this.batch ??= (async () => {
       const args = BATCH_ORDER.filter((b) => this.builtins.includes(b)).flatMap((b) => BUILTIN_PARTS[b].flat());
       const whole = await this.asRoot(BATCH_SCRIPT, args);
@@ -71,6 +76,61 @@ class Context {
   asRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
     return this.target.exec(['/bin/sh', '-c', script, 'sh', ...args], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
   }
+  /** STAT_SCRIPT's output for `patterns`. */
+  async stat(patterns: readonly string[]): Promise<ExecResult> {
+    if (!this.target.tree) return this.asRoot(STAT_SCRIPT, patterns);
+    return found(await this.tree(), (t) => t.stat(patterns));
+  }
+  /** ID_SCRIPT's output for `user` (exit 1: no such user). */
+  async id(user: string): Promise<ExecResult> {
+    if (!this.target.tree) return this.asRoot(ID_SCRIPT, [user]);
+    return found(await this.tree(), (t) => t.id(user) ?? '', (t) => (t.id(user) === undefined ? 1 : 0));
+  }
+  /** The first MAX_CONTENTS_BYTES of a file. */
+  async read(path: string): Promise<ExecResult> {
+    if (!this.target.tree) return this.target.exec(['head', '-c', String(MAX_CONTENTS_BYTES), '--', path], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+    return found(await this.tree(), (t) => t.text(path) ?? '', (t) => (t.text(path) === undefined ? 1 : 0), `${path}: not a regular file`);
+  }
+  private async tree(): Promise<ImageTree | Error> {
+    try { return await this.target.tree!(); } catch (err) { return err instanceof Error ? err : new Error(String(err)); }
+  }
+  private async treePart(name: string, tree: Promise<ImageTree>): Promise<ExecResult> {
+    const t = await tree.catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))));
+    if (name === 'loader') return this.loaderTrace ??= traceLoader(this.target, t);
+    return found(t, (x) => (name === 'setuid' ? x.setuid() : x.scanners()));
+  }
+}
+
+/** A finding read from the image's files as a script's result; the export's failure as the driver's. */
+function found(tree: ImageTree | Error, out: (t: ImageTree) => string, code: (t: ImageTree) => number = () => 0, stderr = ''): ExecResult {
+  if (tree instanceof Error) return { exitCode: null, stdout: '', stderr: '', timedOut: false, error: `the image's files could not be read: ${tree.message}` };
+  const exitCode = code(tree);
+  return { exitCode, stdout: out(tree), stderr: exitCode === 0 ? '' : stderr, timedOut: false };
+}
+
+/**
+ * LOADER_SCRIPT's output without a shell: the image's loader, in trace mode, run on each of its ELF files (each its
+ * own container), two at a time.
+ */
+async function traceLoader(target: CheckTarget, tree: ImageTree | Error): Promise<ExecResult> {
+  if (tree instanceof Error) return found(tree, () => '');
+  const ld = tree.loader();
+  if (ld === undefined) return { exitCode: 0, stdout: 'NOLOADER\n', stderr: '', timedOut: false };
+  const files = tree.elfFiles().filter((f) => f !== ld);
+  const out: string[] = [`L ${ld}`];
+  let error: ExecResult | undefined;
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < files.length && error === undefined) {
+      const f = files[next++]!;
+      const r = await target.exec([ld, f], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS, env: { LD_TRACE_LOADED_OBJECTS: '1' } });
+      if (r.error !== undefined || r.timedOut) { error = r; return; }
+      for (const line of `${r.stdout}\n${r.stderr}`.split('\n')) if (line.includes('not found')) out.push(`M ${f}\t${line}`);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  if (error) return error;
+  return { exitCode: 0, stdout: `${out.join('\n')}\n`, stderr: '', timedOut: false };
 }
 
 const shown = (s: string): string => (s === '' ? '(empty)' : clip(s, SHOWN_CHARS));
@@ -90,7 +150,12 @@ async function runOne(check: Check, ctx: Context, t: number): Promise<CheckResul
   const fail = (message: string, detail: { expected?: string; actual?: string } = {}): CheckResult =>
     resultOf(check, 'failed', message, took(), detail);
   switch (check.kind) {
-    case 'builtin': return builtin(check.builtin, ctx, pass, fail);
+    case 'builtin':
+      if (check.builtin === 'apt' && ctx.shellless) {
+        return resultOf(check, 'skipped', 'The image has no shell, no apt and no dpkg tools (a runtime image holds only its programs and what they load): '
+          + 'nothing can patch it in place; it is rebuilt instead. Its packages\' metadata is checked by the scanners check.', took());
+      }
+      return builtin(check.builtin, ctx, pass, fail);
     case 'command': return command(check.command, ctx, pass, fail);
     case 'file': return file(check.file, ctx, pass, fail);
     case 'metadata': {
@@ -211,7 +276,7 @@ const ownerMatches = (want: string, s: Stat): boolean => {
 };
 
 async function file(f: VerifyFile, ctx: Context, pass: Pass, fail: Fail): Promise<CheckResult> {
-  const r = await ctx.asRoot(STAT_SCRIPT, [f.path]);
+  const r = await ctx.stat([f.path]);
   const bad = scriptFailure('stat', r);
   if (bad) return fail(bad);
   const found = parseStats(r.stdout);
@@ -230,7 +295,7 @@ async function file(f: VerifyFile, ctx: Context, pass: Pass, fail: Fail): Promis
     for (const s of found) if (!ownerMatches(f.owner, s)) problems.push(`${s.path} is owned by ${s.user}:${s.group} (${s.uid}:${s.gid}), expected ${f.owner}`);
   }
   if (f.executableBy !== undefined) {
-    const id = await ctx.asRoot(ID_SCRIPT, [f.executableBy]);
+    const id = await ctx.id(f.executableBy);
     const [uidLine, groupsLine] = lines(id.stdout);
     if (id.exitCode !== 0 || uidLine === undefined) problems.push(`no user ${f.executableBy} in the image`);
     else {
@@ -247,7 +312,7 @@ async function file(f: VerifyFile, ctx: Context, pass: Pass, fail: Fail): Promis
   for (const source of f.contents ?? []) {
     const re = verifyRegex(source) as RegExp;
     for (const s of found) {
-      const c = await ctx.target.exec(['head', '-c', String(MAX_CONTENTS_BYTES), '--', s.path], { user: '0', timeoutMs: SCRIPT_TIMEOUT_MS });
+      const c = await ctx.read(s.path);
       if (c.exitCode !== 0) { problems.push(`${s.path} cannot be read: ${c.error ?? c.stderr.trim()}`); continue; }
       if (!re.test(c.stdout)) { problems.push(`${s.path} does not match /${source}/`); actual += `${s.path}:\n${shown(c.stdout)}\n`; }
     }

@@ -1,9 +1,13 @@
+import type { ImageTree } from './tree';
+
 /** What a driver gives the checks: a way to run a program in the image, its configuration and its size. */
 
 export interface ExecOptions {
   /** `root`, `1000`, `app:app`; undefined: the image's USER. */
   readonly user?: string;
   readonly timeoutMs: number;
+  /** Variables added to the program's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface ExecResult {
@@ -39,6 +43,11 @@ export interface CheckTarget {
   size(): Promise<number>;
   /** Bytes of the image's filesystem as one gzip-compressed (level 6) tar layer. */
   compressedSize(): Promise<number>;
+  /**
+   * An image with no shell (a runtime image): its files, read once, for the checks that a shell script does
+   * elsewhere (tree.ts). Absent: the target runs those scripts.
+   */
+  tree?(): Promise<ImageTree>;
   /** Ends what the target started (the container). */
   close(): Promise<void>;
 }

@@ -33,6 +33,12 @@ export interface StagedImage {
   readonly arch?: string;
 }
 
+/**
+ * The version of what stageImage makes of a report. Bump it with every change that changes a runtime image's
+ * files: images labelled with an older one are rebuilt rather than taken as up to date (build/inputs.ts).
+ */
+export const STAGE_VERSION = 1;
+
 /** Where a binary from outside the root, or one no package installed, goes in the image. */
 export const outsidePath = (hostPath: string): string => `/usr/local/bin/${basename(hostPath)}`;
 
@@ -40,7 +46,7 @@ export const outsidePath = (hostPath: string): string => `/usr/local/bin/${basen
  * Writes the root file system of a minimal runtime image into `stage` (an empty folder): the
  * binaries, every needed file with the symlinks on its way (usr-merge links, `libfoo.so.1 ->
  * libfoo.so.1.2`), `/etc/passwd` and `/etc/group` with root and a non-root user, `/tmp` (1777), the
- * `--with` packages' files, and for each package drawn from a distroless-style
+ * `--with` packages' files, `/etc/os-release`, and for each package drawn from a distroless-style
  * `var/lib/dpkg/status.d/<pkg>` with `<pkg>.md5sums` of the files the image holds, so that
  * scanners still see the packages. Throws when a binary could not be analysed.
  */
@@ -124,6 +130,8 @@ export function stageImage(report: NeedsReport, root: RootFs, index: PackageInde
   if (!written.has('/etc/group')) writeFileSync(out('/etc/group'), `root:x:0:\n${opts.user}:x:${uid}:\n`, { mode: 0o644 });
   written.add('/etc/passwd');
   written.add('/etc/group');
+  // What scanners read first to tell the distribution (syft, trivy, grype): the root's os-release, with its link.
+  if (root.lstat('/etc/os-release') && root.real('/etc/os-release') !== undefined) replicate('/etc/os-release');
   if (!exists(out('/tmp'))) mkdirSync(out('/tmp'));
   chmodSync(out('/tmp'), 0o1777);
 

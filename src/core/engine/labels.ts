@@ -10,6 +10,11 @@ export const LABEL_RECIPE_PATH = 'dev.ownbase.recipe.path';
 /** sha256 (hex) of the recipe file's bytes at build time. */
 export const LABEL_RECIPE_SHA256 = 'dev.ownbase.recipe.sha256';
 
+/** On a runtime image (`needs --image`, `profile: runtime`): its binaries' paths, space-separated. It has no shell. */
+export const LABEL_NEEDS_BINARIES = 'ownbase.needs.binaries';
+/** On a runtime image: the packages its dpkg metadata (status.d) names, space-separated. */
+export const LABEL_NEEDS_PACKAGES = 'ownbase.needs.packages';
+
 export interface Provenance {
   readonly baseName?: string;
   readonly recipePath?: string;

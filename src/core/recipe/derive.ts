@@ -19,10 +19,21 @@ interface LanguageImage {
   readonly packages: readonly string[];
   /** What the official image carries that Debian's packages replace. */
   readonly what: string;
+  /**
+   * Releases the image's maintainers hold a major version on instead of Debian's stable, by major version, with
+   * their reason: the gcc image keeps 12 and 13 on bookworm because trixie's own GCC 14 breaks their ABI.
+   */
+  readonly pinned?: { readonly suites: Readonly<Record<string, string>>; readonly why: string };
 }
 
 const LANGUAGE_IMAGES: Readonly<Record<string, LanguageImage>> = {
-  gcc: { packages: ['gcc', 'g++', 'make', 'libc6-dev'], what: 'a GCC built from source' },
+  gcc: {
+    packages: ['gcc', 'g++', 'make', 'libc6-dev'], what: 'a GCC built from source',
+    pinned: {
+      suites: { 8: 'buster', 9: 'bookworm', 10: 'bookworm', 11: 'bookworm', 12: 'bookworm', 13: 'bookworm' },
+      why: 'a GCC older than the next release\'s own stays on the release whose libstdc++ it matches',
+    },
+  },
   golang: { packages: ['golang-go', 'gcc', 'libc6-dev', 'git', 'ca-certificates'], what: 'an upstream Go toolchain' },
   node: { packages: ['nodejs', 'npm'], what: 'an upstream Node.js build' },
   python: { packages: ['python3', 'python3-pip', 'python3-venv'], what: 'a Python built from source' },
@@ -95,9 +106,13 @@ export function baseFromImage(ref: { readonly path: string; readonly tag?: strin
   if (!language && !buildpack) return undefined;
   if (tag.split('-').some((p) => NOT_DEB.test(p))) return undefined;
   const named = suiteInTag(tag);
-  const suite = named?.name ?? DEFAULT_DEBIAN_SUITE;
+  const major = languageVersion(tag)?.split('.')[0];
+  const pinned = !named && major !== undefined ? language?.pinned?.suites[major] : undefined;
+  const suite = named?.name ?? pinned ?? DEFAULT_DEBIAN_SUITE;
   const distro: Distro = named?.distro ?? 'debian';
-  const assumed = named ? '' : ` The tag names no release, so ${DEFAULT_DEBIAN_SUITE} is assumed: change suite if the image tracked a newer one.`;
+  const assumed = named ? ''
+    : pinned ? ` The image holds ${repo} ${major} on ${pinned}: ${language!.pinned!.why}.`
+      : ` The tag names no release, so ${DEFAULT_DEBIAN_SUITE} is assumed: change suite if the image tracked a newer one.`;
   const image = `${repo}:${tag}`;
   if (buildpack) {
     const packages = tag.endsWith('-curl') ? BUILDPACK_CURL : tag.endsWith('-scm') ? BUILDPACK_SCM : BUILDPACK_FULL;

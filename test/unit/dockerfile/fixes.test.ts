@@ -29,19 +29,19 @@ function fixesOf(text: string, code: string, opts: { path?: string; existing?: s
 
 test('Create owned base: recipe from the image and the installs, one FROM, COPY --from done in place', () => {
   const fix = fixesOf(GCC, 'OB101').find((f) => f.title.startsWith('Create owned base'))!;
-  assert.equal(fix.title, 'Create owned base owned/gcc-hello:trixie from this stage (one FROM instead of 2)');
+  assert.equal(fix.title, 'Create owned base owned/gcc-hello:bookworm from this stage (one FROM instead of 2)');
   assert.equal(fix.kind, 'refactor');
   const [recipe, dockerfile] = fix.changes;
   assert.equal(recipe!.path, '/work/gcc-hello/gcc-hello.ownbase.yaml');
   const parsed = parseRecipe(recipe!.create!.newText);
   assert.deepEqual(parsed.diagnostics, []);
-  assert.equal(parsed.recipe?.image, 'owned/gcc-hello:trixie');
+  assert.equal(parsed.recipe?.image, 'owned/gcc-hello:bookworm');
   assert.equal(parsed.recipe?.distro, 'debian');
-  assert.equal(parsed.recipe?.suite, 'trixie');
+  assert.equal(parsed.recipe?.suite, 'bookworm');
   assert.deepEqual(parsed.recipe?.packages, ['gcc', 'g++', 'make', 'libc6-dev', 'libssl-dev'], 'systemd is not needed in a container');
   assert.equal(dockerfile!.path, undefined, 'the Dockerfile itself is rewritten');
   assert.equal(applyEdits(GCC, dockerfile!.edits!), `# two FROMs
-FROM owned/gcc-hello:trixie
+FROM owned/gcc-hello:bookworm
 WORKDIR /src
 COPY hello.c .
 RUN gcc -O2 -o hello hello.c
@@ -143,7 +143,7 @@ test('collapse is not offered when a COPY flag cannot be reproduced in place', (
 test('one default Debian suite: Pin tag of debian:latest and Create owned base of an unsuffixed gcc tag agree', () => {
   const pin = lintDockerfile('FROM debian\n').find((d) => d.code === 'OB104')!.fixes!.find((f) => f.title.startsWith('Pin tag'))!;
   assert.equal(pin.title, 'Pin tag: debian:trixie');
-  const create = lintDockerfile('FROM gcc:13\nRUN make\n', { path: '/w/app/Dockerfile', fileExists: () => false })
+  const create = lintDockerfile('FROM gcc:14\nRUN make\n', { path: '/w/app/Dockerfile', fileExists: () => false })
     .find((d) => d.code === 'OB103')!.fixes!.find((f) => f.title.startsWith('Create'))!;
   assert.equal(create.title, 'Create owned base owned/app:trixie from this stage');
   assert.equal(parseRecipe(create.changes[0]!.create!.newText).recipe?.suite, 'trixie');

@@ -19,28 +19,28 @@ test('split of examples/gcc-hello: gcc on an owned build base, the final stage o
   const path = join(examples, 'gcc-hello/Dockerfile');
   const text = readFileSync(path, 'utf8');
   const fix = splitOf(text, path)!;
-  assert.equal(fix.title, 'Split: owned build base owned/gcc-hello-build:trixie, runtime ≈ 2.2 MB instead of busybox:glibc (the toolchain stays out of the image)');
+  assert.equal(fix.title, 'Split: owned build base owned/gcc-hello-build:bookworm, runtime ≈ 2.2 MB instead of busybox:glibc (the toolchain stays out of the image)');
   const [build, runtime, dockerfile] = fix.changes;
   assert.equal(build!.path, join(examples, 'gcc-hello/gcc-hello-build.ownbase.yaml'));
   const b = parseRecipe(build!.create!.newText).recipe!;
-  assert.deepEqual([b.image, b.distro, b.suite, b.profile, b.packages?.includes('gcc')], ['owned/gcc-hello-build:trixie', 'debian', 'trixie', undefined, true]);
+  assert.deepEqual([b.image, b.distro, b.suite, b.profile, b.packages?.includes('gcc')], ['owned/gcc-hello-build:bookworm', 'debian', 'bookworm', undefined, true]);
   assert.equal(runtime!.path, join(examples, 'gcc-hello/gcc-hello-runtime.ownbase.yaml'));
   const r = parseRecipe(runtime!.create!.newText);
   assert.deepEqual(r.diagnostics, []);
   assert.deepEqual(r.recipe, {
-    image: 'owned/gcc-hello-runtime:trixie', distro: 'debian', suite: 'trixie', profile: 'runtime',
+    image: 'owned/gcc-hello-runtime:bookworm', distro: 'debian', suite: 'bookworm', profile: 'runtime',
     runtime: { binaries: [{ path: '/src/hello', stage: 'build', dockerfile: 'Dockerfile', to: '/hello' }], user: 'nonroot' },
   });
   assert.match(runtime!.create!.newText.replace(/\n# /g, ' '), /Expected about 2\.2 MB for a C program on glibc, instead of busybox:glibc/);
   assert.equal(applyEdits(text, dockerfile!.edits!), `# The multi-stage build of the argument: a ~1 GB gcc image to compile, busybox:glibc to run.
 # Two FROMs: two images whose dependencies and vulnerabilities you inherit.
-FROM owned/gcc-hello-build:trixie AS build
+FROM owned/gcc-hello-build:bookworm AS build
 WORKDIR /src
 COPY hello.c .
 RUN gcc -O2 -o hello hello.c
 
-# ownbase: runtime base owned/gcc-hello-runtime:trixie (gcc-hello-runtime.ownbase.yaml): the binary, its loader and libraries, about 2.2 MB for a C program on glibc; was busybox:glibc
-FROM owned/gcc-hello-runtime:trixie
+# ownbase: runtime base owned/gcc-hello-runtime:bookworm (gcc-hello-runtime.ownbase.yaml): the binary, its loader and libraries, about 2.2 MB for a C program on glibc; was busybox:glibc
+FROM owned/gcc-hello-runtime:bookworm
 COPY --from=build /src/hello /hello
 CMD ["/hello"]
 `);

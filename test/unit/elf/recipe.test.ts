@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { releaseOfRoot, runtimeDestination, runtimeRecipeOf } from '../../../src/core/elf/recipe';
 import { RootFs } from '../../../src/core/elf/root';
 import type { NeedsReport } from '../../../src/core/elf/needs';
-import { rootRecipeOf, runtimeSpecs } from '../../../src/cli/buildRuntime';
+import { rootRecipeOf, runtimeInputs, runtimeSpecs } from '../../../src/cli/buildRuntime';
+import { inputsSha256 } from '../../../src/core/build/inputs';
 
 const libc = { name: 'libc6', version: '2.36-9', arch: 'amd64', files: [] } as unknown as NeedsReport['packages'][number];
 const report = (extra: Partial<NeedsReport['binaries'][number]> = {}): NeedsReport => ({
@@ -47,4 +48,22 @@ test('runtime recipe to build: binaries beside the recipe or in the root, their 
   assert.deepEqual(specs, [{ path: '/w/bin/app', outside: true }, { path: '/usr/bin/curl' }, { path: '/bin/sh' }]);
   assert.deepEqual([...at], [['/w/bin/app', '/usr/local/bin/app'], ['/usr/bin/curl', '/curl']]);
   assert.deepEqual(rootRecipeOf(r), { image: 'a/b:1', distro: 'debian', suite: 'bookworm', packages: ['libc6'] });
+});
+
+test('runtime inputs: the recipe, the architecture and the bytes of each binary from outside the root; a root binary is the recipe\'s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ownbase-runtime-inputs-'));
+  try {
+    writeFileSync(join(dir, 'app'), 'one');
+    const recipe = { image: 'owned/app:1', distro: 'debian', suite: 'bookworm', profile: 'runtime', runtime: { binaries: [{ path: 'app' }, { path: '/usr/bin/env' }] } } as const;
+    const loaded = { recipe, path: join(dir, 'app.ownbase.yaml'), display: 'app.ownbase.yaml', sha256: 'a'.repeat(64) };
+    const inputs = (): string => { const { specs, at } = runtimeSpecs(recipe, dir); return runtimeInputs(loaded, 'amd64', specs, at)!; };
+    const first = inputs();
+    assert.match(first, /^[0-9a-f]{64}$/);
+    assert.equal(inputs(), first, 'the same bytes, the same inputs');
+    assert.notEqual(first, inputsSha256({ recipeSha256: 'a'.repeat(64), arch: 'amd64' }), 'never a base image\'s inputs');
+    assert.notEqual(runtimeInputs({ ...loaded, sha256: 'b'.repeat(64) }, 'amd64', runtimeSpecs(recipe, dir).specs, runtimeSpecs(recipe, dir).at), first);
+    assert.notEqual(runtimeInputs(loaded, 'arm64', runtimeSpecs(recipe, dir).specs, runtimeSpecs(recipe, dir).at), first);
+    writeFileSync(join(dir, 'app'), 'two');
+    assert.notEqual(inputs(), first, 'a rebuilt binary changes the inputs');
+  } finally { rmSync(dir, { recursive: true, force: true }); }
 });

@@ -37,10 +37,10 @@ test('debian: numbers, codenames, -slim and dated tags', () => {
 });
 
 test('official language images: packages, the suite from the tag suffix, the default suite when unsuffixed (noted)', () => {
-  assert.deepEqual(base('gcc', '13'), {
+  assert.deepEqual(base('gcc', '14'), {
     distro: 'debian', suite: 'trixie', packages: ['gcc', 'g++', 'make', 'libc6-dev'],
-    why: "gcc:13 is Debian trixie plus a GCC built from source; the owned base installs the distro's gcc, g++, make, libc6-dev; "
-      + "it is the suite's version, which may differ from 13. The tag names no release, so trixie is assumed: change suite if the image tracked a newer one.",
+    why: "gcc:14 is Debian trixie plus a GCC built from source; the owned base installs the distro's gcc, g++, make, libc6-dev; "
+      + "it is the suite's version, which may differ from 14. The tag names no release, so trixie is assumed: change suite if the image tracked a newer one.",
   });
   assert.deepEqual(base('golang', '1.22-bullseye')?.packages, ['golang-go', 'gcc', 'libc6-dev', 'git', 'ca-certificates']);
   assert.equal(suiteOf('golang', '1.22-bullseye'), 'debian/bullseye');
@@ -51,6 +51,20 @@ test('official language images: packages, the suite from the tag suffix, the def
   assert.equal(suiteOf('python', '3.12-slim'), 'debian/trixie');
   assert.equal(suiteOf('python', '3.11-slim-bullseye'), 'debian/bullseye');
   assert.equal(suiteOf('gcc'), 'debian/trixie');
+});
+
+test('gcc: the image holds 12 and 13 (and the ended 9 to 11) on bookworm, 8 on buster; 14 and later follow stable', () => {
+  assert.equal(suiteOf('gcc', '12'), 'debian/bookworm');
+  assert.equal(suiteOf('gcc', '12.4.0'), 'debian/bookworm');
+  assert.equal(suiteOf('gcc', '13.3'), 'debian/bookworm');
+  assert.equal(suiteOf('gcc', '9'), 'debian/bookworm');
+  assert.equal(suiteOf('gcc', '8'), 'debian/buster');
+  assert.equal(suiteOf('gcc', '15'), 'debian/trixie');
+  assert.equal(suiteOf('gcc', 'latest'), 'debian/trixie');
+  assert.equal(base('gcc', '12')!.why, "gcc:12 is Debian bookworm plus a GCC built from source; the owned base installs the distro's gcc, g++, make, "
+    + "libc6-dev; it is the suite's version, which may differ from 12. The image holds gcc 12 on bookworm: a GCC older than the next "
+    + "release's own stays on the release whose libstdc++ it matches.");
+  assert.equal(suiteOf('python', '3.12'), 'debian/trixie', 'only gcc pins versions');
 });
 
 test('buildpack-deps: tool sets by variant, Ubuntu tags too', () => {
