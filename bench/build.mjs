@@ -6,8 +6,8 @@
 // no-op rebuild of unchanged inputs (≤ 0.05×; every other build here passes --force) and a config-only change (one env
 // value: the rootfs cache's hit, ≤ 0.15×; cold and warm builds never start from the rootfs cache, which keys on where the
 // bootstrap installs from, but keep their rootfs in it, as by default). Prints; never fails on a missed target. Builds apply the release's updates and
-// security suites (issue 11): the upgrade step's own seconds are read from the build output, and a warm
-// build of the same recipe with `updates: false` shows what the upgrade adds end to end.
+// security suites (issue 11): mmdebstrap installs them in its one run (no upgrade step: the "upgrade step" figures read
+// NaN), and a warm build of the same recipe with `updates: false` shows what the updates add end to end.
 //
 //   sudo node bench/build.mjs [--rounds N] [--quick]        (OWNBASE_CLI=path runs another build of the CLI)
 import { execFileSync, spawnSync } from 'node:child_process';

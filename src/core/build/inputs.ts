@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * programs or the import that changes the image a recipe gives: images labelled with an older one
  * are rebuilt rather than taken as up to date.
  */
-export const PLAN_VERSION = 2;
+export const PLAN_VERSION = 3;
 
 export interface BuildInputs {
   /** sha256 (hex) of the recipe file's bytes. */

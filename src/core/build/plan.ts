@@ -11,8 +11,8 @@ import { LABEL_INPUTS_SHA256, LABEL_UPDATES_APPLIED } from '../engine/labels';
 import { updateSuites } from '../recipe/suites';
 import { aptSourcesFile, isLocalOnlyUrl, oneLineSources, snapshotUrl, type AptSourcesFile, type SourcesSpec, type ToolDefaults } from './mirror';
 import {
-  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
-  packagesRecordFile, RECORD_PACKAGES, releaseRecordFile, ROOTFS_RESTORE, ROOTFS_SAVE, SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE,
+  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, COUNT_UPDATES, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT,
+  packagesRecordFile, RECORD_PACKAGES, releaseRecordFile, ROOTFS_RESTORE, ROOTFS_SAVE, SEED_CACHE, SEED_CACHE_ENV, SOURCE_DATE, sourceDateFile, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE,
   updatesCountFile,
 } from './scripts';
 import { ROOTFS_CACHE_KEEP, type RootfsCacheEntry } from './rootfsCache';
@@ -233,6 +233,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
 
     const includes = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
     const restored = opts.rootfsCache?.hit === true ? opts.rootfsCache : undefined;
+    let seededBuild = false;
     if (restored) {
       steps.push({
         id: 'rootfs-restore', kind: 'cache', title: `rootfs from cache (key ${restored.key.slice(0, 16)})`,
@@ -240,34 +241,55 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
         argv: ['sh', '-c', ROOTFS_RESTORE, 'sh', rootfs, restored.dir], needsRoot: true,
       });
     } else if (tool === 'mmdebstrap') {
-      const cold = !warm;
       // Named even when it is mmdebstrap's own default: without a mirror it would mix the update suites into the bootstrap.
       const release = mirror ?? opts.toolDefaults?.mirror;
-      const source = warm ? [`deb [trusted=yes] file://${encodeURI(opts.lockedRepo !== undefined ? workPath(opts.lockedRepo, 'the lock\'s repository') : cache!.dir)} ${recipe.suite} main`] : release !== undefined ? [release] : [];
+      // Without a lock, mmdebstrap installs from the archives themselves: the release and (updating) its updates and
+      // security suites in one run, so apt picks the newest version of every package and no upgrade step reinstalls
+      // any. A warm cache only seeds the .debs and apt's lists, so nothing it holds decides a version.
+      const fromArchive = !locked && release !== undefined;
+      const seeded = fromArchive && warm;
+      seededBuild = seeded;
+      const archiveSources = upgrading ? fixes.buildSources!.split('\n').filter(Boolean) : release !== undefined ? [release] : [];
+      const source = fromArchive || !warm ? archiveSources
+        : [`deb [trusted=yes] file://${encodeURI(opts.lockedRepo !== undefined ? workPath(opts.lockedRepo, 'the lock\'s repository') : cache!.dir)} ${recipe.suite} main`];
+      const keepDebs = fromArchive && cache !== undefined;
       steps.push({
         id: 'bootstrap', kind: 'bootstrap',
         title: locked ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the lock's packages (mmdebstrap)`
-          : warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)` : `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (mmdebstrap)`,
+          : seeded ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch}${upgrading ? ` with ${fixes.suites.join(' and ')}` : ''} from the package cache (mmdebstrap)`
+          : warm ? `bootstrap ${recipe.distro} ${recipe.suite} ${arch} from the package cache (mmdebstrap)`
+          : `bootstrap ${recipe.distro} ${recipe.suite} ${arch}${upgrading ? ` with ${fixes.suites.join(' and ')}` : ''} (mmdebstrap)`,
         why: locked
           ? 'The lock names every package and version: mmdebstrap installs exactly those, each .deb checked against the lock\'s SHA-256 before this step, from a repository of them alone.'
+          : seeded
+          ? `The archives say which version is newest${upgrading ? ` (the release, ${fixes.suites.join(' and ')}${fixes.securityMirror ? `, security archive ${fixes.securityMirror}` : ''})` : ''}; the package cache seeds apt's lists and .debs, so only what changed since the last build is downloaded.`
           : warm
           ? `The cache holds every package this recipe needs: mmdebstrap installs them from it, downloading nothing (debootstrap's own --cache-dir saves no time).`
-          : `mmdebstrap --variant=${variant} installs the same packages as debootstrap, about twice as fast${packages.length ? ', with the recipe\'s packages (no recommends)' : ''}.`,
+          : `mmdebstrap --variant=${variant} installs the same packages as debootstrap, about twice as fast${packages.length ? ', with the recipe\'s packages (no recommends)' : ''}`
+            + (upgrading ? `, each at its newest version in the release, ${fixes.suites.join(' and ')}${fixes.securityMirror ? ` (security archive ${fixes.securityMirror})` : ''}: no second install for the fixes.` : '.'),
         argv: [
-          ...unshare, ...pkgEnv, 'mmdebstrap', `--variant=${variant}`, `--arch=${arch}`,
-          ...(cold ? [`--components=${components.join(',')}`] : []),
+          ...unshare, ...pkgEnv, ...(seeded ? [`${SEED_CACHE_ENV}=${cache!.dir}`] : []), 'mmdebstrap', `--variant=${variant}`, `--arch=${arch}`,
+          ...(!warm || fromArchive ? [`--components=${components.join(',')}`] : []),
           ...includes,
           ...(opts.mergedUsrHook !== false ? [`--hook-dir=${MERGED_USR_HOOK}`] : []),
-          ...(warm ? [`--hook-dir=${FILE_MIRROR_HOOK}`] : []),
+          ...(warm && !fromArchive ? [`--hook-dir=${FILE_MIRROR_HOOK}`] : []),
+          ...(seeded ? [`--setup-hook=${SEED_CACHE}`] : []),
           `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
-          ...(cold && cache ? ['--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt'] : []),
-          // The lists stay for the source-date step (the archive's Release date); the slim step drops them.
-          ...(cold && !cache ? ['--skip=cleanup/apt/lists'] : []),
+          ...(keepDebs ? ['--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt'] : []),
+          // The lists stay for the source-date step (the archive's Release date) and the updates count; the slim step drops them.
+          ...(fromArchive && !cache ? ['--skip=cleanup/apt/lists'] : []),
           recipe.suite, rootfs, ...source,
         ],
         needsRoot: true, cleanup: [unmount],
       });
-      if (upgrading) steps.push(upgradeStep());
+      if (upgrading && fromArchive) {
+        steps.push({
+          id: 'count-updates', kind: 'upgrade', title: `count the packages ${fixes.suites.join(' and ')} brought`,
+          why: `The bootstrap installed the newest versions; every installed package whose version is not the one ${recipe.suite} was released with came from ${fixes.suites.join(' or ')} (the image's ownbase.updates.applied label).`,
+          argv: ['sh', '-c', COUNT_UPDATES, 'sh', rootfs, countFile, recipe.suite, ...components], needsRoot: true,
+        });
+      }
+      if (upgrading && !fromArchive) steps.push(upgradeStep());
     } else {
       steps.push({
         id: 'bootstrap', kind: 'bootstrap', title: `bootstrap ${recipe.distro} ${recipe.suite} ${arch} (debootstrap${foreign ? ' --foreign' : ''})`,
@@ -304,10 +326,12 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       }
     }
 
-    if (cache && (!warm || upgrading) && !locked && !restored) {
+    if (cache && (!warm || upgrading || seededBuild) && !locked && !restored) {
       steps.push({
-        id: 'cache', kind: 'cache', title: warm ? `keep the packages the upgrade downloaded in ${cache.dir}` : `keep the downloaded packages in ${cache.dir}`,
-        why: upgrading
+        id: 'cache', kind: 'cache', title: warm ? `keep the packages this build downloaded in ${cache.dir}` : `keep the downloaded packages in ${cache.dir}`,
+        why: tool === 'mmdebstrap'
+          ? 'The next build of this suite and architecture downloads only what changed: the .debs and the archives\' indices kept here seed it, while the archives still say which version is newest.'
+          : upgrading
           ? "The next build of this suite and architecture installs them from a local repository; its upgrade still asks the archives what is newest (the indices kept here make that a small download)."
           : 'The next build of this suite and architecture installs them from a local repository and downloads nothing.',
         argv: ['sh', '-c', CACHE_SAVE, 'sh', rootfs, cache.dir, recipe.suite, arch, variant], needsRoot: true,

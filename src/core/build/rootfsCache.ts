@@ -35,9 +35,10 @@ export interface RootfsKeyInput {
    */
   readonly releases?: readonly string[];
   /**
-   * A warm build without a lock: the SHA-256 of the package cache's Packages index. The bootstrap installs the newest
-   * versions the cache holds and a cold one the release's, then both upgrade: the paths differ (an upgraded conffile
-   * leaves a `.dpkg-old`), so do the rootfs, so do the keys.
+   * A warm build without a lock: the SHA-256 of the package cache's Packages index. A debootstrap build that fills the
+   * cache installs the release, then upgrades, where a warm one installs the newer versions at once: the paths differ
+   * (an upgraded conffile leaves a `.dpkg-old`), so do the rootfs, so do the keys. (mmdebstrap takes one path either
+   * way; the key stays apart all the same.)
    */
   readonly cachePackages?: string;
 }

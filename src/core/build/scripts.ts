@@ -247,6 +247,64 @@ done
 grep -qx -- "$variant" "$c/variants" 2>/dev/null || echo "$variant" >> "$c/variants"
 echo "cached $(grep -c '^Package: ' "$p") packages in $c"`;
 
+/** The environment variable that names the package cache to SEED_CACHE (a hook's program text holds no data). */
+export const SEED_CACHE_ENV = 'OWNBASE_SEED_CACHE';
+
+/**
+ * An mmdebstrap --setup-hook (`$1` the rootfs; the cache CACHE_SAVE wrote in $OWNBASE_SEED_CACHE): copies the
+ * archives' indices the cache kept into apt's lists (apt-get update then asks the archives only what changed since)
+ * and every cached .deb into /var/cache/apt/archives under the name apt gives it (the pool drops the epoch's `%3a`,
+ * the Packages stanza has it). apt takes a file there whose name and size match the version the archives make newest
+ * instead of downloading it; the archives, not the cache, decide every version.
+ */
+export const SEED_CACHE = `set -eu
+r=$1 c=\${${SEED_CACHE_ENV}:?}
+mkdir -p "$r/var/lib/apt/lists/partial" "$r/var/cache/apt/archives/partial"
+for l in "$c"/lists/*; do
+  if [ -f "$l" ]; then cp -p -- "$l" "$r/var/lib/apt/lists/"; fi
+done
+for p in "$c"/dists/*/main/binary-*/Packages; do
+  [ -f "$p" ] || continue
+  awk 'BEGIN { RS = ""; FS = "\\n" }
+  {
+    pkg = ""; ver = ""; ar = ""; fn = ""
+    for (i = 1; i <= NF; i++) {
+      if ($i ~ /^Package: /) pkg = substr($i, 10)
+      else if ($i ~ /^Version: /) ver = substr($i, 10)
+      else if ($i ~ /^Architecture: /) ar = substr($i, 15)
+      else if ($i ~ /^Filename: /) fn = substr($i, 11)
+    }
+    gsub(/:/, "%3a", ver)
+    if (fn ~ /^pool\\/[^\\/ ]+\\.deb$/) print fn, pkg "_" ver "_" ar ".deb"
+  }' "$p"
+done | while read -r f n; do
+  if [ -f "$c/$f" ] && [ ! -e "$r/var/cache/apt/archives/$n" ]; then cp -- "$c/$f" "$r/var/cache/apt/archives/$n"; fi
+done
+echo "ownbase: seeded $(ls -- "$r/var/lib/apt/lists" | grep -c _) apt lists and $(ls -- "$r/var/cache/apt/archives" | grep -c '\\.deb$') .debs from $c"`;
+
+/**
+ * On the host: `sh -c COUNT_UPDATES sh ROOTFS COUNT SUITE COMPONENT…`, after mmdebstrap installed the newest versions
+ * of the release and its update suites in one run. Writes to COUNT how many installed packages are not at a version
+ * the release SUITE lists (apt's lists of SUITE's COMPONENTs, still in the rootfs): what the updates and security
+ * suites brought, the number an upgrade of the release would have changed.
+ */
+export const COUNT_UPDATES = `set -eu
+r=$1 n=$2 suite=$3; shift 3
+for c do
+  for l in "$r"/var/lib/apt/lists/*_dists_"$suite"_"$c"_binary-*_Packages; do
+    if [ -f "$l" ]; then set -- "$@" "$l"; fi
+  done
+  shift
+done
+rm -f -- "$n"
+if [ $# = 0 ]; then echo "ownbase: no index of $suite in the rootfs: the updates are applied but not counted" >&2; exit 0; fi
+trap 'rm -f -- "$n.release" "$n.installed"' EXIT
+awk '/^Package: /{p = $2} /^Version: /{print p " " $2}' "$@" | LC_ALL=C sort -u > "$n.release"
+dpkg-query --admindir="$r/var/lib/dpkg" -W -f '\${db:Status-Status} \${Package} \${Version}\\n' | awk '$1 == "installed" {print $2 " " $3}' | LC_ALL=C sort -u > "$n.installed"
+count=$(LC_ALL=C comm -13 "$n.release" "$n.installed" | wc -l)
+echo "$count" > "$n"
+echo "$count packages from the updates and security suites"`;
+
 /** Where SOURCE_DATE leaves the build's SOURCE_DATE_EPOCH: next to the rootfs, never in the image. */
 export const sourceDateFile = (rootfs: string): string => `${rootfs}.source-date-epoch`;
 
@@ -327,6 +385,8 @@ fi
 # Reproducible builds: each of these holds the build's time or machine, never the recipe's (see README
 # "Lock, verify, outdated"). machine-id stays as an empty file, so systemd makes one at first boot.
 if [ -s "$r/etc/machine-id" ]; then : > "$r/etc/machine-id"; fi
+# The build's .debs are the package cache's, never the image's.
+rm -f -- "$r"/var/cache/apt/archives/*.deb "$r"/var/cache/apt/archives/partial/*.deb
 rm -f -- "$r/var/cache/ldconfig/aux-cache" "$r/var/log/dpkg.log" "$r/var/log/alternatives.log" "$r/var/log/bootstrap.log" \
   "$r"/var/log/apt/*.log "$r"/var/cache/apt/*.bin "$r"/var/lib/dpkg/*-old "$r"/var/cache/debconf/*-old`;
 

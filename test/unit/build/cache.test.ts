@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheCovers, packageNames, probeCache } from '../../../src/core/build/cache';
-import { CACHE_SAVE, REMOVE } from '../../../src/core/build/scripts';
+import { CACHE_SAVE, COUNT_UPDATES, REMOVE, SEED_CACHE, SEED_CACHE_ENV } from '../../../src/core/build/scripts';
 import type { Recipe } from '../../../src/core/recipe/types';
 
 const RECIPE: Recipe = { image: 'owned/x:1', distro: 'debian', suite: 'bookworm', packages: ['ca-certificates'] };
@@ -112,6 +112,37 @@ X-Archive-Filename: pool/main/c/ca-certificates/ca-certificates_20230311+deb12u1
   assert.deepEqual(probeCache(root, RECIPE, 'arm64'), { dir: join(root, 'debian/bookworm/arm64'), warm: false, reason: 'nothing cached yet' });
   rmSync(r, { recursive: true, force: true });
   rmSync(root, { recursive: true, force: true });
+});
+
+test('SEED_CACHE gives apt the cached .debs under its own names (epoch as %3a) and the archives\' lists; COUNT_UPDATES counts what is not the release\'s', () => {
+  const r = fakeRootfs();
+  const root = mkdtempSync(join(tmpdir(), 'ownbase-cache-'));
+  const c = join(root, 'debian/bookworm/amd64');
+  execFileSync('sh', ['-c', CACHE_SAVE, 'sh', r, c, 'bookworm', 'amd64', 'minbase']);
+  const fresh = mkdtempSync(join(tmpdir(), 'ownbase-seed-'));
+  // As mmdebstrap runs a setup hook: sh -c HOOK exec ROOTFS.
+  const out = execFileSync('sh', ['-c', SEED_CACHE, 'exec', fresh], { encoding: 'utf8', env: { ...process.env, [SEED_CACHE_ENV]: c } });
+  assert.equal(out, `ownbase: seeded 1 apt lists and 3 .debs from ${c}\n`);
+  const debs = ['apt_2.6.1_amd64.deb', 'bsdutils_1%3a2.38.1-5+deb12u3_amd64.deb', 'ca-certificates_20230311+deb12u1_all.deb'];
+  assert.deepEqual(readdirSync(join(fresh, 'var/cache/apt/archives')).sort(), [...debs, 'partial']);
+  for (const f of debs) assert.equal(readFileSync(join(fresh, 'var/cache/apt/archives', f), 'utf8'), `deb ${f}`, f);
+  assert.equal(readFileSync(join(fresh, 'var/lib/apt/lists/mirror.invalid_debian_dists_bookworm_main_binary-amd64_Packages'), 'utf8'), ARCHIVE_PACKAGES);
+  assert.throws(() => execFileSync('sh', ['-c', SEED_CACHE, 'exec', fresh], { stdio: 'pipe', env: { PATH: process.env.PATH } }), /OWNBASE_SEED_CACHE/);
+
+  // The release lists apt 2.6.1 and bsdutils 1:2.38.1-5+deb12u3; the updates suite brought apt 2.6.2 and a package the release lacks.
+  mkdirSync(join(r, 'var/lib/dpkg'), { recursive: true });
+  const installed = [['apt', '2.6.2', 'amd64'], ['bsdutils', '1:2.38.1-5+deb12u3', 'amd64'], ['new-in-updates', '1.0', 'all'], ['removed-one', '3', 'all']];
+  writeFileSync(join(r, 'var/lib/dpkg/status'), installed.map(([p, v, a], i) =>
+    `Package: ${p}\nStatus: ${i === 3 ? 'deinstall ok config-files' : 'install ok installed'}\nArchitecture: ${a}\nVersion: ${v}\n`).join('\n'));
+  writeFileSync(join(r, 'var/lib/apt/lists/mirror.invalid_debian_dists_bookworm-updates_main_binary-amd64_Packages'), 'Package: apt\nVersion: 2.6.2\n');
+  const n = join(root, 'count');
+  assert.equal(execFileSync('sh', ['-c', COUNT_UPDATES, 'sh', r, n, 'bookworm', 'main'], { encoding: 'utf8' }), '2 packages from the updates and security suites\n');
+  assert.equal(readFileSync(n, 'utf8'), '2\n');
+  assert.deepEqual(readdirSync(root).sort(), ['count', 'debian'], 'no temporary file left');
+  rmSync(join(r, 'var/lib/apt/lists'), { recursive: true, force: true });
+  execFileSync('sh', ['-c', COUNT_UPDATES, 'sh', r, n, 'bookworm', 'main'], { stdio: 'pipe' });
+  assert.equal(existsSync(n), false, 'no release index: no count, rather than a wrong one');
+  for (const d of [r, root, fresh]) rmSync(d, { recursive: true, force: true });
 });
 
 test('cacheCovers: the variant and every package name (arch and version qualifiers ignored)', () => {

@@ -7,7 +7,7 @@ import { planBuild, PlanError, checkRemovePattern, updatesApplied, updatesLabels
 import { ARCHES, runsNatively } from '../../../src/core/kernel/arch';
 import { LineIndex } from '../../../src/core/kernel/text';
 import {
-  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SLIM, UNMOUNT, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE,
+  CACHE_SAVE, CHECK_BINFMT, CHROOT_RUN, COUNT_UPDATES, FINALIZE, IMPORT, INSTALL, REMOVE, REMOVE_WORKDIR, SEED_CACHE, SLIM, UNMOUNT, UNSAFE_IO_OFF, UNSAFE_IO_ON, UPGRADE,
 } from '../../../src/core/build/scripts';
 import type { Plan } from '../../../src/core/build/types';
 import { lintRecipe, loadRecipe } from '../../../src/core/recipe';
@@ -42,6 +42,8 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 `];
 const BOOKWORM_BUILD_SOURCES = `deb ${MIRROR} bookworm main\ndeb ${MIRROR} bookworm-updates main\ndeb ${SECURITY} bookworm-security main\n`;
+/** The same, as mmdebstrap gets them: one argument a line. */
+const BOOKWORM_BUILD_LINES = BOOKWORM_BUILD_SOURCES.split('\n').filter(Boolean);
 const UNSHARE = ['unshare', '--mount', '--propagation', 'private'];
 const PKG_ENV = ['env', 'DEBIAN_FRONTEND=noninteractive', 'NEEDRESTART_SUSPEND=1', 'LC_ALL=C.UTF-8'];
 const ids = (p: Plan): string[] => p.steps.map((s) => s.id);
@@ -53,9 +55,9 @@ const CHANGES_BOOKWORM = [
   '--change', 'LABEL "dev.ownbase.recipe.sha256"="ab12"',
 ];
 
-test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () => {
+test('bookworm-slim example, mmdebstrap, cold cache: one run installs the newest of the release, its updates and security suites', () => {
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir: '/var/cache/ownbase/debian/bookworm/amd64', warm: false } });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'source-date', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'count-updates', 'cache', 'source-date', 'slim', 'finalize', 'import'], 'no upgrade step: nothing is installed twice');
   assert.equal(p.rootfs, R);
   assert.equal(p.bootstrapTool, 'mmdebstrap');
   assert.equal(p.foreign, false);
@@ -63,12 +65,12 @@ test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () =
   assert.deepEqual(step(p, 'bootstrap').argv, [
     ...UNSHARE, ...PKG_ENV, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--components=main', '--include=ca-certificates',
     '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
-    '--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt', 'bookworm', R, MIRROR,
+    '--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt', 'bookworm', R, ...BOOKWORM_BUILD_LINES,
   ]);
+  assert.equal(step(p, 'bootstrap').title, 'bootstrap debian bookworm amd64 with bookworm-updates and bookworm-security (mmdebstrap)');
+  assert.deepEqual(step(p, 'count-updates').argv, ['sh', '-c', COUNT_UPDATES, 'sh', R, COUNT, 'bookworm', 'main']);
   assert.deepEqual(step(p, 'cache').argv, ['sh', '-c', CACHE_SAVE, 'sh', R, '/var/cache/ownbase/debian/bookworm/amd64', 'bookworm', 'amd64', 'minbase']);
   assert.deepEqual(step(p, 'slim').argv, ['chroot', R, '/bin/sh', '-c', SLIM, 'sh', 'ca-certificates'], 'the recipe\'s packages are kept');
-  assert.deepEqual(step(p, 'upgrade').argv, [...UNSHARE, ...PKG_ENV, 'sh', '-c', UPGRADE, 'sh', R, COUNT, '/var/cache/ownbase/debian/bookworm/amd64', BOOKWORM_BUILD_SOURCES]);
-  assert.equal(step(p, 'upgrade').title, 'upgrade from bookworm-updates and bookworm-security');
   assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, '', '', ...BOOKWORM_SOURCES]);
   assert.deepEqual(step(p, 'import').argv, ['sh', '-c', IMPORT, 'sh', R, 'owned/bookworm-slim:12', COUNT, ...CHANGES_BOOKWORM]);
   assert.deepEqual(p.updates, { suites: ['bookworm-updates', 'bookworm-security'], securityMirror: SECURITY, countFile: COUNT });
@@ -84,27 +86,32 @@ test('bookworm-slim example, mmdebstrap, cold cache: exact steps and argv', () =
   assert.ok(p.steps.every((s) => s.needsRoot || s.id === 'prepare'));
 });
 
-test('bookworm-slim example, warm cache: mmdebstrap from the local repository, then the upgrade asks the archives', () => {
+test('bookworm-slim example, warm cache: the archives decide every version, the cache seeds apt\'s lists and .debs', () => {
   const dir = '/var/cache/ownbase/debian/bookworm/amd64';
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir, warm: true } });
-  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'upgrade', 'cache', 'source-date', 'slim', 'finalize', 'import']);
-  assert.deepEqual(step(p, 'upgrade').argv.slice(-4), [R, COUNT, dir, BOOKWORM_BUILD_SOURCES], 'the archives, not the cache, are asked what is newest');
-  assert.equal(step(p, 'cache').title, `keep the packages the upgrade downloaded in ${dir}`);
+  assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'count-updates', 'cache', 'source-date', 'slim', 'finalize', 'import']);
+  assert.equal(step(p, 'cache').title, `keep the packages this build downloaded in ${dir}`);
   assert.deepEqual(step(p, 'bootstrap').argv, [
-    ...UNSHARE, ...PKG_ENV, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--include=ca-certificates',
-    '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', '--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount',
-    `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`, 'bookworm', R, `deb [trusted=yes] file://${dir} bookworm main`,
-  ]);
+    ...UNSHARE, ...PKG_ENV, `OWNBASE_SEED_CACHE=${dir}`, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--components=main', '--include=ca-certificates',
+    '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', `--setup-hook=${SEED_CACHE}`, `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
+    '--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt', 'bookworm', R, ...BOOKWORM_BUILD_LINES,
+  ], 'the archives, not the cache, are asked what is newest');
+  assert.equal(step(p, 'bootstrap').title, 'bootstrap debian bookworm amd64 with bookworm-updates and bookworm-security from the package cache (mmdebstrap)');
   assert.deepEqual(step(p, 'finalize').argv, ['sh', '-c', FINALIZE, 'sh', R, dir, '', ...BOOKWORM_SOURCES]);
   const off = planBuild({ ...example('bookworm-slim.ownbase.yaml'), updates: false }, { ...BASE, cache: { dir, warm: true } });
-  assert.deepEqual(ids(off), ['prepare', 'bootstrap', 'source-date', 'slim', 'finalize', 'import'], 'without updates a warm build downloads nothing');
+  assert.deepEqual(ids(off), ['prepare', 'bootstrap', 'cache', 'source-date', 'slim', 'finalize', 'import'], 'without updates: the release alone, no count');
+  assert.deepEqual(step(off, 'bootstrap').argv.slice(-3), ['bookworm', R, MIRROR]);
+  const locked = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir, warm: true }, lockedRepo: '/var/cache/ownbase/locked/x' });
+  assert.deepEqual(ids(locked), ['prepare', 'bootstrap', 'source-date', 'slim', 'finalize', 'import'], 'a lock installs its versions: no archive, no count');
+  assert.deepEqual(step(locked, 'bootstrap').argv.slice(-3), ['bookworm', R, 'deb [trusted=yes] file:///var/cache/ownbase/locked/x bookworm main']);
+  assert.ok(step(locked, 'bootstrap').argv.includes('--hook-dir=/usr/share/mmdebstrap/hooks/file-mirror-automount'));
 });
 
 test('a warm cache replays with mmdebstrap even when the recipe says debootstrap', () => {
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, builder: 'debootstrap', cache: { dir: '/var/cache/o/d/b/a', warm: true } });
   assert.equal(p.builder, 'debootstrap');
   assert.equal(p.bootstrapTool, 'mmdebstrap');
-  assert.equal(step(p, 'bootstrap').argv[8], 'mmdebstrap');
+  assert.equal(step(p, 'bootstrap').argv[9], 'mmdebstrap');
 });
 
 test('bookworm with debootstrap: bootstrap, then apt-get in the chroot of a private mount namespace', () => {
@@ -144,7 +151,7 @@ test('arm64 on amd64 with debootstrap: binfmt check, --foreign, qemu copied in, 
 
 test('arm64 with mmdebstrap: mmdebstrap runs the foreign packages itself; no emulator copy', () => {
   const p = planBuild(example('arm64-cross.ownbase.yaml'), { ...BASE, builder: 'mmdebstrap' });
-  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'upgrade', 'source-date', 'slim', 'finalize', 'import']);
+  assert.deepEqual(ids(p), ['check-binfmt', 'prepare', 'bootstrap', 'count-updates', 'source-date', 'slim', 'finalize', 'import']);
   assert.ok(step(p, 'bootstrap').argv.includes('--arch=arm64'));
   assert.deepEqual(step(p, 'finalize').argv.slice(5, 7), ['', '']);
 });
@@ -166,7 +173,7 @@ test('--keep-rootfs builds in that folder and never removes it; --from-rootfs on
 test('the recipe mirror wins over the host one; --tag overrides the image', () => {
   const r = { ...example('bookworm-slim.ownbase.yaml'), mirror: 'https://other.invalid/debian/' };
   const p = planBuild(r, { ...BASE, tag: 'me/base:1' });
-  assert.equal(step(p, 'bootstrap').argv.at(-1), 'https://other.invalid/debian/');
+  assert.equal(step(p, 'bootstrap').argv.at(-3), 'deb https://other.invalid/debian/ bookworm main');
   assert.equal(p.image.tag, 'me/base:1');
 });
 
@@ -298,11 +305,17 @@ test('remove patterns and native architectures', () => {
 
 const DEFAULTS = { mirror: 'http://default.invalid/debian', security: 'http://default-security.invalid/debian-security' };
 const bare = (suite: string, extra: Partial<Recipe> = {}): Recipe => ({ image: `owned/${suite}:1`, distro: 'debian', suite, builder: 'mmdebstrap', ...extra });
-const upgradeSources = (p: Plan): string => step(p, 'upgrade').argv.at(-1)!;
+/** The sources the fixes come from: the upgrade step's (debootstrap), else mmdebstrap's, one argument a line. */
+const upgradeSources = (p: Plan): string => {
+  const up = p.steps.find((s) => s.id === 'upgrade');
+  if (up) return up.argv.at(-1)!;
+  const argv = step(p, 'bootstrap').argv;
+  return argv.slice(argv.indexOf(p.rootfs) + 1).map((l) => `${l}\n`).join('');
+};
 
 test('bullseye: bullseye-updates and bullseye-security, one-line sources.list as its official images', () => {
   const p = planBuild(bare('bullseye'), BASE);
-  assert.equal(step(p, 'upgrade').title, 'upgrade from bullseye-updates and bullseye-security');
+  assert.equal(step(p, 'count-updates').title, 'count the packages bullseye-updates and bullseye-security brought');
   assert.equal(upgradeSources(p), `deb ${MIRROR} bullseye main\ndeb ${MIRROR} bullseye-updates main\ndeb ${SECURITY} bullseye-security main\n`);
   assert.deepEqual(p.sources, { path: '/etc/apt/sources.list', text: `deb ${MIRROR} bullseye main\ndeb ${SECURITY} bullseye-security main\ndeb ${MIRROR} bullseye-updates main\n` });
   assert.deepEqual(step(p, 'finalize').argv.slice(-2), ['/etc/apt/sources.list', p.sources!.text]);
@@ -348,7 +361,7 @@ test('a recipe mirror without security_mirror: the security archive from the hos
   const named = planBuild(bare('bookworm', { mirror: mine, security_mirror: 'http://sec.invalid/ds' }), { ...BASE, toolDefaults: DEFAULTS });
   assert.equal(named.updates.securityMirror, 'http://sec.invalid/ds', "the recipe's security_mirror wins");
   const none = planBuild(bare('bookworm', { mirror: mine }), { hostArch: 'amd64', workdir: '/dev/shm/ownbase-t' });
-  assert.equal(step(none, 'upgrade').title, 'upgrade from bookworm-updates');
+  assert.equal(step(none, 'count-updates').title, 'count the packages bookworm-updates brought');
   assert.equal(upgradeSources(none), `deb ${mine} bookworm main\ndeb ${mine} bookworm-updates main\n`);
   assert.deepEqual(none.warnings, ["neither this machine's apt sources nor the bootstrap tools name a security archive for debian: the image is built without bookworm-security and its security fixes; name one in the recipe's security_mirror"]);
   assert.equal(updatesSummary(none, 3), 'updates: 3 packages upgraded from bookworm-updates; no security archive known for debian: built without bookworm-security');
@@ -359,7 +372,7 @@ test("a local proxy in the host's sources serves the build, never the image", ()
   const proxy = 'http://127.0.0.1:3142/debian';
   const proxySec = 'http://localhost:3142/debian-security';
   const p = planBuild(bare('bookworm'), { ...BASE, hostMirror: proxy, hostSecurityMirror: proxySec, toolDefaults: DEFAULTS });
-  assert.equal(step(p, 'bootstrap').argv.at(-1), proxy);
+  assert.equal(step(p, 'bootstrap').argv.at(-3), `deb ${proxy} bookworm main`);
   assert.equal(upgradeSources(p), `deb ${proxy} bookworm main\ndeb ${proxy} bookworm-updates main\ndeb ${proxySec} bookworm-security main\n`);
   assert.doesNotMatch(p.sources!.text, /127\.0\.0\.1|localhost/);
   assert.match(p.sources!.text, new RegExp(`URIs: ${DEFAULTS.mirror}\\n[^]*URIs: ${DEFAULTS.security}\\n`));
@@ -430,7 +443,7 @@ test('snapshot: the bootstrap, the upgrade and the image use MIRROR/<snapshot>/;
   const sec = 'http://snapshots.invalid/archive/debian-security/20261101T000000Z/';
   assert.equal(p.mirror, at);
   assert.equal(p.recipe.snapshot, '20261101T000000Z');
-  assert.ok(step(p, 'bootstrap').argv.includes(at), step(p, 'bootstrap').argv.join(' '));
+  assert.ok(step(p, 'bootstrap').argv.includes(`deb ${at} bookworm main`), step(p, 'bootstrap').argv.join(' '));
   assert.equal(upgradeSources(p), `deb ${at} bookworm main\ndeb ${at} bookworm-updates main\ndeb ${sec} bookworm-security main\n`);
   assert.match(p.sources!.text, new RegExp(`URIs: ${sec.replace(/[.]/gu, '\\.')}\nSuites: bookworm-security`, 'u'));
   assert.deepEqual(p.warnings, []);
