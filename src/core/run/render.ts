@@ -22,11 +22,11 @@ export function renderBuildEvent(e: BuildEvent): TextChunk[] {
       const lines: TextChunk[] = [];
       if (!e.fromRootfs) {
         lines.push(out(`rootfs: ${e.rootfs}${e.keepRootfs ? ' (kept)' : ''}\n`));
-        if (!e.cache?.warm) lines.push(out(`mirror: ${e.mirror ?? `${e.bootstrapTool}'s default`}${e.mirrorSource === 'host' ? " (this machine's apt sources)" : ''}\n`));
+        lines.push(out(`mirror: ${e.mirror ?? `${e.bootstrapTool}'s default`}${e.mirrorSource === 'host' ? " (this machine's apt sources)" : ''}\n`));
       }
       if (e.cache) {
         lines.push(out(e.cache.warm
-          ? `package cache: ${e.cache.dir} holds everything this recipe needs; nothing is downloaded\n`
+          ? `package cache: ${e.cache.dir} holds every package this recipe took last time; only what the archives changed since is downloaded\n`
           : `package cache: ${e.cache.dir} (${e.cache.reason ?? 'cold'}); this build fills it\n`));
       }
       return lines;

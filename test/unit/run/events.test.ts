@@ -82,7 +82,7 @@ test('the text renderer: what ownbase build prints and the VS Code terminal show
     'package cache: /var/cache/ownbase/debian/bookworm/amd64 (nothing cached yet); this build fills it', '',
   ].join('\n'));
   assert.equal(text({ ...PLAN, mirror: undefined, mirrorSource: 'default', keepRootfs: true, cache: undefined } as BuildEventInit), "rootfs: /var/tmp/w/rootfs (kept)\nmirror: mmdebstrap's default\n");
-  assert.equal(text({ ...PLAN, cache: { dir: '/c', warm: true } } as BuildEventInit), 'rootfs: /var/tmp/w/rootfs\npackage cache: /c holds everything this recipe needs; nothing is downloaded\n');
+  assert.equal(text({ ...PLAN, cache: { dir: '/c', warm: true } } as BuildEventInit), "rootfs: /var/tmp/w/rootfs\nmirror: http://mirror.invalid/debian (this machine's apt sources)\npackage cache: /c holds every package this recipe took last time; only what the archives changed since is downloaded\n");
   assert.equal(text({ ...PLAN, fromRootfs: true, cache: undefined } as BuildEventInit), '');
   const start = renderBuildEvent({ v: 1, ...ALL[1] } as BuildEvent);
   assert.deepEqual(start.filter((c) => c.header).map((c) => c.text), ['==> [2/6] bootstrap debian bookworm amd64 (mmdebstrap)']);
