@@ -98,6 +98,17 @@ const lazyPackages = {
   },
 };
 
+// `import * as vscode from 'vscode'` in each of the extension's files would copy the whole API object (some 350
+// properties) into a namespace object once per file at load time: a third of the time loading extension.js took.
+// Every file imports one module instead, which re-exports the API once.
+const vscodeOnce = {
+  name: 'vscode-once',
+  setup(b) {
+    b.onResolve({ filter: /^vscode$/ }, (a) => (a.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
+    b.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ loader: 'js', contents: "export * from 'vscode';\n" }));
+  },
+};
+
 // dockerode's BuildKit session (`buildImage` with registry auth) needs gRPC and protobuf, a third of the engine
 // bundle; ownbase never builds through BuildKit, so they are left out and fail clearly if something ever asks.
 const withoutBuildKit = {
@@ -113,7 +124,7 @@ const withoutBuildKit = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [lazyPackages] },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [vscodeOnce, lazyPackages] },
   ...LAZY_PACKAGES.map((p) => ({ ...node, entryPoints: { [p]: require.resolve(p) }, outdir: 'dist' })),
   // The engine client (dockerode) for the extension, required on first use: it would multiply activation time.
   { ...node, entryPoints: { engine: 'src/core/engine/index.ts' }, outdir: 'dist', plugins: [withoutBuildKit] },
