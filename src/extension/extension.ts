@@ -4,6 +4,7 @@ import { registerDockerfileCodeLens } from './codelens/dockerfileLenses';
 import { registerRecipeCodeLens } from './codelens/recipeLenses';
 import { registerCommands } from './commands/register';
 import { DocumentLinter } from './diagnostics/linter';
+import { featuresLoader } from './featuresModule';
 import { registerDiagnostics } from './diagnostics/register';
 import { registerInspector } from './inspector/register';
 import { createLogger } from './logger';
@@ -28,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const builds = new BuildTracker();
     const updates = new RecipeUpdates(log);
     context.subscriptions.push(recipes, linter, builds, updates);
-    const services: Services = { context, log, recipes, linter, builds, updates };
+    const services: Services = { context, log, recipes, linter, builds, updates, features: featuresLoader(context.extensionPath) };
     registerDiagnostics(context, services);
     registerCodeActions(context, services);
     registerRecipeCompletion(context);

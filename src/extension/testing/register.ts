@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import { recipeCheckItems } from '../../core/checks/locate';
 import type { CheckReport, CheckResult } from '../../core/checks/result';
-import { BUILD_STARTED } from '../../core/run/buildState';
 import { startProcess } from '../../core/run/process';
-import { RECIPE_GLOB } from '../recipeIndex';
+import { RECIPE_GLOB } from '../globs';
 import type { Services } from '../services';
 import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
 import { toRange } from '../convert';
@@ -120,7 +119,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       });
     }),
     // The build ended, or a new build of the recipe took over from the one that was reporting.
-    services.builds.onDidChange(({ recipe, state }) => { if (state.state !== 'building' || state === BUILD_STARTED) endBuildRun(recipe); }),
+    services.builds.onDidChange(({ recipe, state, started }) => { if (state.state !== 'building' || started) endBuildRun(recipe); }),
   );
 
   const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
