@@ -14,3 +14,4 @@ export { needsCommand } from './needs/command';
 export { buildFromView, fixBase, openRecipe, openUse, pruneImages, removeImage, runShell } from './tree/commands';
 export { newRecipeCommand } from './tree/newRecipeFlow';
 export { taskFor } from './tree/tasks';
+export { runRecipeChecks } from './testing/run';

@@ -1,10 +1,7 @@
 import * as vscode from 'vscode';
 import { recipeCheckItems } from '../../core/checks/locate';
-import type { CheckReport, CheckResult } from '../../core/checks/result';
-import { startProcess } from '../../core/run/process';
 import { RECIPE_GLOB } from '../globs';
 import type { Services } from '../services';
-import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
 import { toRange } from '../convert';
 import { outcomeOfEvent, outcomeOfResult, type CheckOutcome } from './outcome';
 
@@ -15,9 +12,6 @@ export const RUN_TESTS_COMMAND = 'ownbase.testing.run';
 
 export interface DescribedCheck { readonly id: string; readonly label: string; readonly line?: number; readonly state?: 'passed' | 'failed' | 'skipped' | 'errored'; readonly message?: string }
 export interface DescribedRecipe { readonly path: string; readonly label: string; readonly error?: string; readonly checks: readonly DescribedCheck[] }
-
-/** The JSON `ownbase test --format json` prints: the report, each result with its recipe line. */
-type Report = CheckReport & { readonly results: readonly (CheckResult & { readonly line?: number })[] };
 
 /**
  * The Test Explorer: each workspace recipe a test item, each of its checks (README "Check what an image does") a
@@ -138,7 +132,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       const children = [...iterate(recipe.children)].filter((c) => !only || only.has(c.id));
       for (const c of children) { testRun.started(c); last.delete(key(c)); }
       // A recipe names the image its checks run: in Restricted Mode nothing from the workspace is run.
-      const outcome = vscode.workspace.isTrusted ? await runRecipe(recipe.uri!, cliPath, services, token)
+      const outcome = vscode.workspace.isTrusted ? await services.features().runRecipeChecks(recipe.uri!, cliPath, services.log, token)
         : { error: 'Restricted Mode: trust this workspace to run its checks.' };
       if ('error' in outcome) services.log.warn(`checks of ${recipe.label}: ${outcome.error}`);
       if ('error' in outcome) {
@@ -170,33 +164,4 @@ function* iterate(collection: vscode.TestItemCollection): Generator<vscode.TestI
   const all: vscode.TestItem[] = [];
   collection.forEach((i) => all.push(i));
   yield* all;
-}
-
-async function runRecipe(uri: vscode.Uri, cliPath: string, services: Services, token: vscode.CancellationToken): Promise<{ report: Report } | { error: string }> {
-  const dockerHost = vscode.workspace.getConfiguration('ownbase', uri).get<string>('docker.host') ?? '';
-  const launch = cliLaunch({
-    runtime: currentRuntime(), cliPath, args: ['test', uri.fsPath], machineArgs: ['--format', 'json'], env: process.env,
-    ...(dockerHost !== '' && { dockerHost }),
-  });
-  services.log.info(`checks: ${launch.display}`);
-  let stdout = '';
-  let stderr = '';
-  const abort = new AbortController();
-  const cancel = token.onCancellationRequested(() => abort.abort());
-  try {
-    const p = startProcess(launch.argv, {
-      env: launch.env, signal: abort.signal,
-      onOutput: (stream, t) => { if (stream === 'stdout') stdout += t; else stderr += t; },
-    });
-    const exit = await p.exited;
-    if (exit.cancelled) return { error: 'cancelled' };
-    if (exit.spawnError !== undefined) return { error: `ownbase test could not start: ${exit.spawnError}` };
-    try {
-      return { report: JSON.parse(stdout) as Report };
-    } catch {
-      return { error: (stderr.trim() || stdout.trim() || `ownbase test ended with exit ${String(exit.exitCode)}`) };
-    }
-  } finally {
-    cancel.dispose();
-  }
 }
