@@ -4,7 +4,6 @@ import { registerDockerfileCodeLens } from './codelens/dockerfileLenses';
 import { registerRecipeCodeLens } from './codelens/recipeLenses';
 import { registerCommands } from './commands/register';
 import { DocumentLinter } from './diagnostics/linter';
-import { featuresLoader } from './featuresModule';
 import { registerDiagnostics } from './diagnostics/register';
 import { registerInspector } from './inspector/register';
 import { createLogger } from './logger';
@@ -29,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const builds = new BuildTracker();
     const updates = new RecipeUpdates(log);
     context.subscriptions.push(recipes, linter, builds, updates);
-    const services: Services = { context, log, recipes, linter, builds, updates, features: featuresLoader(context.extensionPath) };
+    const services: Services = { context, log, recipes, linter, builds, updates };
     registerDiagnostics(context, services);
     registerCodeActions(context, services);
     registerRecipeCompletion(context);

@@ -1,6 +1,5 @@
 import type * as vscode from 'vscode';
 import type { DocumentLinter } from './diagnostics/linter';
-import type { FeaturesModule } from './featuresModule';
 import type { Logger } from './logger';
 import type { RecipeIndex } from './recipeIndex';
 import type { BuildTracker } from './terminal/buildTracker';
@@ -16,6 +15,4 @@ export interface Services {
   readonly builds: BuildTracker;
   /** Each locked recipe's last "Check for Updates", cached per lock content; read by the tree and the lens. */
   readonly updates: RecipeUpdates;
-  /** The commands' implementations (dist/features.js), loaded on the first call. */
-  readonly features: () => FeaturesModule;
 }

@@ -3,6 +3,7 @@ import type { Services } from '../services';
 import { RunRegistry } from '../terminal/runs';
 import { BUILD_COMMAND, type BuildOptions } from './build';
 import type { CommandContext } from './context';
+import { featuresLoader } from '../featuresModule';
 import { engineLoader } from './engineModule';
 import { KeptRootfs } from './keptRootfs';
 
@@ -24,7 +25,7 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     engine: engineLoader(context.extensionPath),
   };
   const register = (id: string, handler: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
-  const f = services.features;
+  const f = featuresLoader(context.extensionPath);
   context.subscriptions.push(
     runs,
     register(COMMANDS.build, (uri?: unknown, options?: BuildOptions) => f().buildCommand(ctx, uri, options)),

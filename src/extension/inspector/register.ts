@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { engineLoader } from '../commands/engineModule';
+import { featuresLoader } from '../featuresModule';
 import type { Services } from '../services';
 import { inspectLoader } from './module';
 import type { RenderedState, SortKey } from '../../../webview/messages';
@@ -24,10 +25,11 @@ export function registerInspector(context: vscode.ExtensionContext, services: Se
     extensionUri: context.extensionUri, log: services.log,
     inspect: inspectLoader(context.extensionPath), engine: engineLoader(context.extensionPath),
   };
+  const features = featuresLoader(context.extensionPath);
   let panels: InspectorPanel[] = [];
   const newest = (): InspectorPanel | undefined => (panels = panels.filter((p) => !p.disposed)).at(-1);
   context.subscriptions.push(vscode.commands.registerCommand(INSPECT_COMMAND, async (arg?: unknown) => {
-    const panel = await services.features().openInspector(deps, arg);
+    const panel = await features().openInspector(deps, arg);
     if (!panel) return;
     panels.push(panel);
     context.subscriptions.push(panel);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { featuresLoader } from '../featuresModule';
 import type { Services } from '../services';
 import { RunRegistry } from '../terminal/runs';
 
@@ -13,5 +14,6 @@ export const NEEDS_COMMAND = 'ownbase.whatDoesThisBinaryNeed';
 export function registerNeeds(context: vscode.ExtensionContext, services: Services): void {
   const runs = new RunRegistry();
   const cliPath = context.asAbsolutePath('dist/cli.js');
-  context.subscriptions.push(runs, vscode.commands.registerCommand(NEEDS_COMMAND, (uri?: unknown) => services.features().needsCommand(services, cliPath, runs, uri)));
+  const features = featuresLoader(context.extensionPath);
+  context.subscriptions.push(runs, vscode.commands.registerCommand(NEEDS_COMMAND, (uri?: unknown) => features().needsCommand(services, cliPath, runs, uri)));
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { recipeCheckItems } from '../../core/checks/locate';
 import { RECIPE_GLOB } from '../globs';
+import { featuresLoader } from '../featuresModule';
 import type { Services } from '../services';
 import { toRange } from '../convert';
 import { outcomeOfEvent, outcomeOfResult, type CheckOutcome } from './outcome';
@@ -23,6 +24,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
   const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
   context.subscriptions.push(controller);
   const cliPath = context.asAbsolutePath('dist/cli.js');
+  const features = featuresLoader(context.extensionPath);
   // By recipe and check id: a refresh replaces the items, the last results stay.
   const last = new Map<string, { state: NonNullable<DescribedCheck['state']>; message?: string }>();
   const key = (c: vscode.TestItem): string => `${c.parent?.id ?? ''}#${c.id}`;
@@ -132,7 +134,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       const children = [...iterate(recipe.children)].filter((c) => !only || only.has(c.id));
       for (const c of children) { testRun.started(c); last.delete(key(c)); }
       // A recipe names the image its checks run: in Restricted Mode nothing from the workspace is run.
-      const outcome = vscode.workspace.isTrusted ? await services.features().runRecipeChecks(recipe.uri!, cliPath, services.log, token)
+      const outcome = vscode.workspace.isTrusted ? await features().runRecipeChecks(recipe.uri!, cliPath, services.log, token)
         : { error: 'Restricted Mode: trust this workspace to run its checks.' };
       if ('error' in outcome) services.log.warn(`checks of ${recipe.label}: ${outcome.error}`);
       if ('error' in outcome) {

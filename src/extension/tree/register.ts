@@ -3,6 +3,7 @@ import type { NewRecipeChoices } from '../../core/workspace/newRecipe';
 import { dockerHostSetting } from '../commands/buildSettings';
 import { refuseUntrusted } from '../commands/outcome';
 import { engineLoader } from '../commands/engineModule';
+import { featuresLoader } from '../featuresModule';
 import type { Services } from '../services';
 import { TrackedBuildStates } from './buildStates';
 import { imageNameOf, VIEW_COMMANDS, type fixBase, type openUse, type ViewCommandContext } from './commands';
@@ -35,7 +36,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
   const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store, services.updates));
   const views = providers.map((p) => vscode.window.createTreeView(VIEW_IDS[p.kind], { treeDataProvider: p, showCollapseAll: p.kind !== 'engine' }));
   const ctx: ViewCommandContext = { services, store, engine: engineLoader(context.extensionPath) };
-  const f = services.features;
+  const f = featuresLoader(context.extensionPath);
 
   const showFilter = (): void => {
     for (const v of views.slice(0, 2)) v.description = store.filter !== '' ? `filter: ${store.filter}` : undefined;
