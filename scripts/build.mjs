@@ -1,7 +1,7 @@
 // The one build: esbuild bundles the extension (node, cjs, `vscode` external), the CLI, the webview and,
 // with --tests, every test file. `tsc --noEmit` (npm run typecheck) checks the types.
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync, existsSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, rmSync, existsSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
@@ -98,6 +98,17 @@ const lazyPackages = {
   },
 };
 
+// `import * as vscode from 'vscode'` in each of the extension's files would copy the whole API object (some 350
+// properties) into a namespace object once per file at load time: a third of the time loading extension.js took.
+// Every file imports one module instead, which re-exports the API once.
+const vscodeOnce = {
+  name: 'vscode-once',
+  setup(b) {
+    b.onResolve({ filter: /^vscode$/ }, (a) => (a.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
+    b.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ loader: 'js', contents: "export * from 'vscode';\n" }));
+  },
+};
+
 // dockerode's BuildKit session (`buildImage` with registry auth) needs gRPC and protobuf, a third of the engine
 // bundle; ownbase never builds through BuildKit, so they are left out and fail clearly if something ever asks.
 const withoutBuildKit = {
@@ -113,7 +124,9 @@ const withoutBuildKit = {
 };
 
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [lazyPackages] },
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [vscodeOnce, lazyPackages] },
+  // The commands' implementations, required on first use (src/extension/featuresModule.ts): activation loads less.
+  { ...node, entryPoints: { features: 'src/extension/features.ts' }, outdir: 'dist', plugins: [vscodeOnce, lazyPackages] },
   ...LAZY_PACKAGES.map((p) => ({ ...node, entryPoints: { [p]: require.resolve(p) }, outdir: 'dist' })),
   // The engine client (dockerode) for the extension, required on first use: it would multiply activation time.
   { ...node, entryPoints: { engine: 'src/core/engine/index.ts' }, outdir: 'dist', plugins: [withoutBuildKit] },
@@ -138,10 +151,26 @@ if (tests) {
     external: [...node.external, 'mocha'] }); // mocha stays in node_modules: test-electron's run() loads test files through it
 }
 
+// extension.js and features.js are two bundles in one extension host: a class bundled into both is two classes
+// (`instanceof` fails across them, each has its own statics). Shared state lives in extension.js and is handed to
+// features.js (Services); a module of src/extension that declares a class may be in one of them only. (The core's
+// classes in both — a process group, an event decoder, errors — never cross: each call stays in its bundle.)
+function checkSplit(results) {
+  const inputsOf = (name) => {
+    const out = results.flatMap((r) => Object.entries(r.metafile?.outputs ?? {})).find(([f]) => f === `dist/${name}.js`);
+    return new Set(Object.entries(out?.[1].inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
+  };
+  const main = inputsOf('extension');
+  const twice = [...inputsOf('features')].filter((f) => main.has(f) && f.startsWith('src/extension/'))
+    .filter((f) => /^(export )?(abstract )?class /m.test(readFileSync(f, 'utf8')));
+  if (twice.length > 0) throw new Error(`in both dist/extension.js and dist/features.js (a class there would be two classes): ${twice.join(', ')}`);
+}
+
 if (!watch) {
   rmSync('dist', { recursive: true, force: true });
   if (tests) rmSync('out', { recursive: true, force: true });
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  const split = new Set(['extension', 'features']);
+  checkSplit(await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: Object.keys(b.entryPoints).some((e) => split.has(e)) }))));
   copyAssets();
 } else {
   const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import type { OwnedImage } from '../core/dockerfile/rule';
 import { ownedImageOf } from '../core/lint/workspace';
-
-export const RECIPE_GLOB = '**/*.ownbase.{yaml,yml}';
+import { RECIPE_GLOB } from './globs';
 
 /** The workspace's recipes and the images they build; kept current by a file watcher. */
 export class RecipeIndex implements vscode.Disposable {

@@ -1,6 +1,6 @@
 import { basename, dirname, relative } from 'node:path';
 import * as vscode from 'vscode';
-import { RECIPE_GLOB } from '../recipeIndex';
+import { RECIPE_GLOB } from '../globs';
 
 const RECIPE_FILE = /\.ownbase\.ya?ml$/;
 

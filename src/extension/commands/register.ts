@@ -1,14 +1,10 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { RunRegistry } from '../terminal/runs';
-import { BUILD_COMMAND, buildCommand, cancelBuildCommand, type BuildOptions } from './build';
-import { commitContainerCommand } from './commitContainer';
+import { BUILD_COMMAND, type BuildOptions } from './build';
 import type { CommandContext } from './context';
+import { featuresLoader } from '../featuresModule';
 import { engineLoader } from './engineModule';
-import { enterChrootCommand } from './enterChroot';
-import { exportContainerCommand } from './exportContainer';
-import { exportScriptCommand } from './exportScript';
-import { importFolderCommand } from './importFolder';
 import { KeptRootfs } from './keptRootfs';
 
 export const COMMANDS = {
@@ -29,14 +25,15 @@ export function registerCommands(context: vscode.ExtensionContext, services: Ser
     engine: engineLoader(context.extensionPath),
   };
   const register = (id: string, handler: (...args: never[]) => unknown): vscode.Disposable => vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
+  const f = featuresLoader(context.extensionPath);
   context.subscriptions.push(
     runs,
-    register(COMMANDS.build, (uri?: unknown, options?: BuildOptions) => buildCommand(ctx, uri, options)),
-    register(COMMANDS.cancelBuild, () => cancelBuildCommand(ctx)),
-    register(COMMANDS.enterChroot, (arg?: unknown, rootfs?: string) => enterChrootCommand(ctx, arg, rootfs)),
-    register(COMMANDS.importFolder, (folder?: unknown, tag?: string) => importFolderCommand(ctx, folder, tag)),
-    register(COMMANDS.exportContainer, (container?: string, dest?: string) => exportContainerCommand(ctx, container, dest)),
-    register(COMMANDS.commitContainer, (container?: string, tag?: string, changes?: string[]) => commitContainerCommand(ctx, container, tag, changes)),
-    register(COMMANDS.exportScript, (uri?: unknown) => exportScriptCommand(ctx, uri)),
+    register(COMMANDS.build, (uri?: unknown, options?: BuildOptions) => f().buildCommand(ctx, uri, options)),
+    register(COMMANDS.cancelBuild, () => f().cancelBuildCommand(ctx)),
+    register(COMMANDS.enterChroot, (arg?: unknown, rootfs?: string) => f().enterChrootCommand(ctx, arg, rootfs)),
+    register(COMMANDS.importFolder, (folder?: unknown, tag?: string) => f().importFolderCommand(ctx, folder, tag)),
+    register(COMMANDS.exportContainer, (container?: string, dest?: string) => f().exportContainerCommand(ctx, container, dest)),
+    register(COMMANDS.commitContainer, (container?: string, tag?: string, changes?: string[]) => f().commitContainerCommand(ctx, container, tag, changes)),
+    register(COMMANDS.exportScript, (uri?: unknown) => f().exportScriptCommand(ctx, uri)),
   );
 }

@@ -17,6 +17,9 @@ export function registerDiagnostics(context: vscode.ExtensionContext, services: 
     timers.set(key, setTimeout(() => { timers.delete(key); lint(doc); }, DEBOUNCE_MS));
   };
   const lintAll = () => vscode.workspace.textDocuments.forEach((d) => lint(d));
+  // The documents already open are linted right after activate() returns, not inside it: VS Code waits for
+  // activate() before it goes on with the window (and other extensions' activation), diagnostics can come a tick later.
+  const first = setImmediate(lintAll);
 
   context.subscriptions.push(
     vscode.workspace.onDidOpenTextDocument((d) => lint(d)),
@@ -27,7 +30,6 @@ export function registerDiagnostics(context: vscode.ExtensionContext, services: 
     vscode.workspace.onDidCloseTextDocument((d) => linter.forget(d.uri)),
     recipes.onDidChange(() => vscode.workspace.textDocuments.filter((d) => documentKind(d) === 'dockerfile').forEach((d) => lintSoon(d))),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ownbase')) lintAll(); }),
-    { dispose: () => timers.forEach((t) => clearTimeout(t)) },
+    { dispose: () => { timers.forEach((t) => clearTimeout(t)); clearImmediate(first); } },
   );
-  lintAll();
 }

@@ -7,6 +7,8 @@ export interface BuildChange {
   /** The recipe's file system path. */
   readonly recipe: string;
   readonly state: BuildState;
+  /** A new build of the recipe began (and took over from any earlier one). */
+  readonly started?: true;
 }
 
 /** One event of a recipe's current build (a later build of the same recipe silences the earlier one). */
@@ -54,12 +56,12 @@ export class BuildTracker implements vscode.Disposable {
     this.owners.set(recipe, token);
     this.terminals.delete(recipe);
     const mine = (): boolean => this.owners.get(recipe) === token;
-    const set = (s: BuildState): void => {
+    const set = (s: BuildState, started = false): void => {
       this.states.delete(recipe); // re-inserted last: `running` stays oldest first
       this.states.set(recipe, s);
-      this.emitter.fire({ recipe, state: s });
+      this.emitter.fire({ recipe, state: s, ...(started && { started: true as const }) });
     };
-    set(BUILD_STARTED);
+    set(BUILD_STARTED, true);
     return {
       terminal: (t) => { if (mine()) this.terminals.set(recipe, t); },
       event: (e) => {

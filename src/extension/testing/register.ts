@@ -1,11 +1,8 @@
 import * as vscode from 'vscode';
 import { recipeCheckItems } from '../../core/checks/locate';
-import type { CheckReport, CheckResult } from '../../core/checks/result';
-import { BUILD_STARTED } from '../../core/run/buildState';
-import { startProcess } from '../../core/run/process';
-import { RECIPE_GLOB } from '../recipeIndex';
+import { RECIPE_GLOB } from '../globs';
+import { featuresLoader } from '../featuresModule';
 import type { Services } from '../services';
-import { cliLaunch, currentRuntime } from '../terminal/cliLaunch';
 import { toRange } from '../convert';
 import { outcomeOfEvent, outcomeOfResult, type CheckOutcome } from './outcome';
 
@@ -17,9 +14,6 @@ export const RUN_TESTS_COMMAND = 'ownbase.testing.run';
 export interface DescribedCheck { readonly id: string; readonly label: string; readonly line?: number; readonly state?: 'passed' | 'failed' | 'skipped' | 'errored'; readonly message?: string }
 export interface DescribedRecipe { readonly path: string; readonly label: string; readonly error?: string; readonly checks: readonly DescribedCheck[] }
 
-/** The JSON `ownbase test --format json` prints: the report, each result with its recipe line. */
-type Report = CheckReport & { readonly results: readonly (CheckResult & { readonly line?: number })[] };
-
 /**
  * The Test Explorer: each workspace recipe a test item, each of its checks (README "Check what an image does") a
  * child at its line. Run runs `ownbase test RECIPE --format json` (the CLI, as a build does) and reports each
@@ -30,6 +24,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
   const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
   context.subscriptions.push(controller);
   const cliPath = context.asAbsolutePath('dist/cli.js');
+  const features = featuresLoader(context.extensionPath);
   // By recipe and check id: a refresh replaces the items, the last results stay.
   const last = new Map<string, { state: NonNullable<DescribedCheck['state']>; message?: string }>();
   const key = (c: vscode.TestItem): string => `${c.parent?.id ?? ''}#${c.id}`;
@@ -120,7 +115,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       });
     }),
     // The build ended, or a new build of the recipe took over from the one that was reporting.
-    services.builds.onDidChange(({ recipe, state }) => { if (state.state !== 'building' || state === BUILD_STARTED) endBuildRun(recipe); }),
+    services.builds.onDidChange(({ recipe, state, started }) => { if (state.state !== 'building' || started) endBuildRun(recipe); }),
   );
 
   const run = async (request: vscode.TestRunRequest, token: vscode.CancellationToken): Promise<void> => {
@@ -139,7 +134,7 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
       const children = [...iterate(recipe.children)].filter((c) => !only || only.has(c.id));
       for (const c of children) { testRun.started(c); last.delete(key(c)); }
       // A recipe names the image its checks run: in Restricted Mode nothing from the workspace is run.
-      const outcome = vscode.workspace.isTrusted ? await runRecipe(recipe.uri!, cliPath, services, token)
+      const outcome = vscode.workspace.isTrusted ? await features().runRecipeChecks(recipe.uri!, cliPath, services.log, token)
         : { error: 'Restricted Mode: trust this workspace to run its checks.' };
       if ('error' in outcome) services.log.warn(`checks of ${recipe.label}: ${outcome.error}`);
       if ('error' in outcome) {
@@ -171,33 +166,4 @@ function* iterate(collection: vscode.TestItemCollection): Generator<vscode.TestI
   const all: vscode.TestItem[] = [];
   collection.forEach((i) => all.push(i));
   yield* all;
-}
-
-async function runRecipe(uri: vscode.Uri, cliPath: string, services: Services, token: vscode.CancellationToken): Promise<{ report: Report } | { error: string }> {
-  const dockerHost = vscode.workspace.getConfiguration('ownbase', uri).get<string>('docker.host') ?? '';
-  const launch = cliLaunch({
-    runtime: currentRuntime(), cliPath, args: ['test', uri.fsPath], machineArgs: ['--format', 'json'], env: process.env,
-    ...(dockerHost !== '' && { dockerHost }),
-  });
-  services.log.info(`checks: ${launch.display}`);
-  let stdout = '';
-  let stderr = '';
-  const abort = new AbortController();
-  const cancel = token.onCancellationRequested(() => abort.abort());
-  try {
-    const p = startProcess(launch.argv, {
-      env: launch.env, signal: abort.signal,
-      onOutput: (stream, t) => { if (stream === 'stdout') stdout += t; else stderr += t; },
-    });
-    const exit = await p.exited;
-    if (exit.cancelled) return { error: 'cancelled' };
-    if (exit.spawnError !== undefined) return { error: `ownbase test could not start: ${exit.spawnError}` };
-    try {
-      return { report: JSON.parse(stdout) as Report };
-    } catch {
-      return { error: (stderr.trim() || stdout.trim() || `ownbase test ended with exit ${String(exit.exitCode)}`) };
-    }
-  } finally {
-    cancel.dispose();
-  }
 }

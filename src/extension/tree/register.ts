@@ -2,20 +2,17 @@ import * as vscode from 'vscode';
 import type { NewRecipeChoices } from '../../core/workspace/newRecipe';
 import { dockerHostSetting } from '../commands/buildSettings';
 import { refuseUntrusted } from '../commands/outcome';
-import { resolveRecipe } from '../commands/recipeTarget';
 import { engineLoader } from '../commands/engineModule';
+import { featuresLoader } from '../featuresModule';
 import type { Services } from '../services';
 import { TrackedBuildStates } from './buildStates';
-import {
-  buildFromView, fixBase, imageNameOf, openRecipe, openUse, pruneImages, removeImage, runShell, VIEW_COMMANDS, type ViewCommandContext,
-} from './commands';
+import { imageNameOf, VIEW_COMMANDS, type fixBase, type openUse, type ViewCommandContext } from './commands';
 import { EngineWatcher } from './engineWatcher';
-import { newRecipeCommand } from './newRecipeFlow';
 import type { Node, RecipeNode } from './nodes';
 import { OwnedBasesProvider, type ViewKind } from './provider';
 import { CHECK_UPDATES_COMMAND } from './recipeUpdates';
 import { OwnedBasesStore } from './store';
-import { registerOwnbaseTasks } from './tasks';
+import { registerOwnbaseTasks } from './taskProvider';
 import { WorkspaceFiles } from './workspaceFiles';
 
 export const VIEW_IDS: Record<ViewKind, string> = { recipes: 'ownbase.recipes', bases: 'ownbase.bases', engine: 'ownbase.engine' };
@@ -39,6 +36,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
   const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store, services.updates));
   const views = providers.map((p) => vscode.window.createTreeView(VIEW_IDS[p.kind], { treeDataProvider: p, showCollapseAll: p.kind !== 'engine' }));
   const ctx: ViewCommandContext = { services, store, engine: engineLoader(context.extensionPath) };
+  const f = featuresLoader(context.extensionPath);
 
   const showFilter = (): void => {
     for (const v of views.slice(0, 2)) v.description = store.filter !== '' ? `filter: ${store.filter}` : undefined;
@@ -52,7 +50,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
   context.subscriptions.push(
     files, engine, builds, store, ...providers, ...views,
-    registerOwnbaseTasks(files, context.asAbsolutePath('dist/cli.js')),
+    registerOwnbaseTasks(files, context.asAbsolutePath('dist/cli.js'), f),
     engine.onDidChange(engineDescription),
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ownbase.docker.host')) void engine.connect(); }),
     register(VIEW_COMMANDS.refresh, () => store.refresh()),
@@ -66,9 +64,9 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
       showFilter();
     }),
     register(VIEW_COMMANDS.clearFilter, () => { store.setFilter(''); showFilter(); }),
-    register(VIEW_COMMANDS.newRecipe, (choices?: NewRecipeChoices) => newRecipeCommand(choices)),
-    register(VIEW_COMMANDS.build, (node?: Node) => buildFromView(node)),
-    register(VIEW_COMMANDS.rebuild, (node?: Node) => buildFromView(node, true)),
+    register(VIEW_COMMANDS.newRecipe, (choices?: NewRecipeChoices) => f().newRecipeCommand(choices)),
+    register(VIEW_COMMANDS.build, (node?: Node) => f().buildFromView(node)),
+    register(VIEW_COMMANDS.rebuild, (node?: Node) => f().buildFromView(node, true)),
     register(VIEW_COMMANDS.cancelBuild, () => vscode.commands.executeCommand('ownbase.cancelBuild')),
     register(VIEW_COMMANDS.enterChroot, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.enterChroot', node?.uri)),
     register(VIEW_COMMANDS.exportScript, (node?: RecipeNode) => vscode.commands.executeCommand('ownbase.exportScript', node?.uri)),
@@ -77,20 +75,20 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
         why: 'it fetches the package lists of the archives the recipe names', trustTo: 'fetch package lists',
       });
       if (refused) return refused;
-      const target = arg instanceof vscode.Uri ? arg : arg?.kind === 'recipe' ? arg.uri : (await resolveRecipe(undefined).catch(() => undefined))?.uri;
+      const target = arg instanceof vscode.Uri ? arg : arg?.kind === 'recipe' ? arg.uri : (await f().resolveRecipe(undefined).catch(() => undefined))?.uri;
       return target ? services.updates.check(target.fsPath) : undefined;
     }),
-    register(VIEW_COMMANDS.openRecipe, (node?: Node) => openRecipe(node)),
-    register(VIEW_COMMANDS.openUse, (use?: Parameters<typeof openUse>[0]) => openUse(use)),
-    register(VIEW_COMMANDS.runShell, (node?: Node) => runShell(ctx, node)),
+    register(VIEW_COMMANDS.openRecipe, (node?: Node) => f().openRecipe(node)),
+    register(VIEW_COMMANDS.openUse, (use?: Parameters<typeof openUse>[0]) => f().openUse(use)),
+    register(VIEW_COMMANDS.runShell, (node?: Node) => f().runShell(ctx, node)),
     register(VIEW_COMMANDS.inspectImage, (node?: Node) => node?.kind === 'image' ? vscode.commands.executeCommand('ownbase.inspect', imageNameOf(node)) : undefined),
     register(VIEW_COMMANDS.copyImageName, async (node?: Node) => {
       const name = imageNameOf(node);
       if (name !== undefined) await vscode.env.clipboard.writeText(name);
       return name;
     }),
-    register(VIEW_COMMANDS.removeImage, (node?: Node) => removeImage(ctx, node)),
-    register(VIEW_COMMANDS.prune, () => pruneImages(ctx)),
+    register(VIEW_COMMANDS.removeImage, (node?: Node) => f().removeImage(ctx, node)),
+    register(VIEW_COMMANDS.prune, () => f().pruneImages(ctx)),
     register(VIEW_COMMANDS.revealBase, async (image?: string) => {
       const find = async (): Promise<Node | undefined> => (await providers[1]!.getChildren()).find((n) => n.kind === 'base' && n.entry.image === image);
       let node = await find();
@@ -98,8 +96,8 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
       if (node) await views[1]!.reveal(node, { select: true, focus: true, expand: true });
       return node !== undefined;
     }),
-    register(VIEW_COMMANDS.replaceWithOwnedBase, (node?: Parameters<typeof fixBase>[0]) => fixBase(node, 'editor.action.quickFix')),
-    register(VIEW_COMMANDS.createOwnedBase, (node?: Parameters<typeof fixBase>[0]) => fixBase(node, 'editor.action.refactor')),
+    register(VIEW_COMMANDS.replaceWithOwnedBase, (node?: Parameters<typeof fixBase>[0]) => f().fixBase(node, 'editor.action.quickFix')),
+    register(VIEW_COMMANDS.createOwnedBase, (node?: Parameters<typeof fixBase>[0]) => f().fixBase(node, 'editor.action.refactor')),
     register(DESCRIBE_COMMAND, async () => {
       const describe = async (p: OwnedBasesProvider, node?: Node): Promise<DescribedItem[]> => Promise.all((await p.getChildren(node)).map(async (n) => {
         const item = p.getTreeItem(n);

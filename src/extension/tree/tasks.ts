@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import { settingsArgs } from '../commands/build';
 import { buildSettings, engineEnvFor } from '../commands/buildSettings';
 import { cliLaunch, currentRuntime, elevationFor } from '../terminal/cliLaunch';
-import type { WorkspaceFiles } from './workspaceFiles';
 
 export const TASK_TYPE = 'ownbase';
 /** Matches the CLI's text diagnostics (`path:line:col: severity CODE message`); declared in package.json. */
@@ -16,7 +15,7 @@ export interface OwnbaseTaskDefinition extends vscode.TaskDefinition {
 }
 
 /** A task that runs the extension's own CLI (as `ownbase.build` does: same settings, same elevation) as an argv. */
-function taskFor(def: OwnbaseTaskDefinition, folder: vscode.WorkspaceFolder, cliPath: string): vscode.Task {
+export function taskFor(def: OwnbaseTaskDefinition, folder: vscode.WorkspaceFolder, cliPath: string): vscode.Task {
   const action = def.action ?? 'build';
   const settings = buildSettings(vscode.Uri.joinPath(folder.uri, def.recipe));
   const launch = cliLaunch({
@@ -29,24 +28,4 @@ function taskFor(def: OwnbaseTaskDefinition, folder: vscode.WorkspaceFolder, cli
   if (action === 'build') task.group = vscode.TaskGroup.Build;
   task.detail = launch.display;
   return task;
-}
-
-/** `ownbase` tasks: a build of each workspace recipe, and any `{ "type": "ownbase", "recipe": … }` from tasks.json. */
-export function registerOwnbaseTasks(files: WorkspaceFiles, cliPath: string): vscode.Disposable {
-  return vscode.tasks.registerTaskProvider(TASK_TYPE, {
-    async provideTasks() {
-      if (!vscode.workspace.isTrusted) return [];
-      await files.ready();
-      return files.recipes.flatMap((r) => {
-        const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(r.path));
-        return folder ? [taskFor({ type: TASK_TYPE, recipe: r.relPath }, folder, cliPath)] : [];
-      });
-    },
-    resolveTask(task) {
-      const def = task.definition as OwnbaseTaskDefinition;
-      const folder = task.scope !== undefined && typeof task.scope === 'object' ? task.scope : vscode.workspace.workspaceFolders?.[0];
-      if (typeof def.recipe !== 'string' || !folder) return undefined;
-      return taskFor(def, folder, cliPath);
-    },
-  });
 }

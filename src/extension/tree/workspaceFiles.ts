@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { kindByName } from '../../core/kernel/fileKind';
 import { fromUsesOf, type DockerfileFile, type RecipeFile } from '../../core/workspace/model';
-import { RECIPE_GLOB } from '../recipeIndex';
+import { RECIPE_GLOB } from '../globs';
 
 export const DOCKERFILE_GLOB = '**/{Dockerfile,Dockerfile.*,*.Dockerfile,Containerfile,Containerfile.*,*.Containerfile}';
 const EXCLUDE = '**/node_modules/**';
