@@ -83,7 +83,7 @@ test('the dynamic hello: its minimal image runs and holds only the binary, the l
   };
   const paths: string[] = [];
   for (const n of b.needed) paths.push(chain(n.file, paths).slice(1));
-  const expected = [...new Set(['usr/local/bin/hello', ...paths, 'etc/passwd', 'etc/group', 'var/lib/dpkg/status.d/libc6', 'var/lib/dpkg/status.d/libc6.md5sums'])].sort();
+  const expected = [...new Set(['usr/local/bin/hello', ...paths, 'etc/passwd', 'etc/group', 'etc/os-release', 'usr/lib/os-release', 'var/lib/dpkg/status.d/libc6', 'var/lib/dpkg/status.d/libc6.md5sums'])].sort();
   assert.deepEqual(imageEntries(TAGS.dyn), expected);
 });
 

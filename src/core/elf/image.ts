@@ -130,8 +130,9 @@ export function stageImage(report: NeedsReport, root: RootFs, index: PackageInde
   if (!written.has('/etc/group')) writeFileSync(out('/etc/group'), `root:x:0:\n${opts.user}:x:${uid}:\n`, { mode: 0o644 });
   written.add('/etc/passwd');
   written.add('/etc/group');
-  // What scanners read first to tell the distribution (syft, trivy, grype): the root's os-release, with its link.
-  if (root.lstat('/etc/os-release') && root.real('/etc/os-release') !== undefined) replicate('/etc/os-release');
+  // What scanners read first to tell the distribution (syft, trivy, grype): the root's os-release, with its link,
+  // when the image holds a package of that distribution (a static binary alone stays the binary and its accounts).
+  if ((report.packages.length > 0 || withPkgs.length > 0) && root.lstat('/etc/os-release') && root.real('/etc/os-release') !== undefined) replicate('/etc/os-release');
   if (!exists(out('/tmp'))) mkdirSync(out('/tmp'));
   chmodSync(out('/tmp'), 0o1777);
 
