@@ -208,7 +208,7 @@ if (trusted) {
       assert.match(text, /^#!\/bin\/sh\n# Builds owned\/bookworm-slim:12 \(debian bookworm amd64, mmdebstrap\) from bookworm-slim\.ownbase\.yaml\./);
       assert.match(text, /^set -eu$/m);
       assert.match(text, /^trap ob_cleanup EXIT$/m);
-      assert.match(text, /^unshare --mount --propagation private env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 LC_ALL=C\.UTF-8 mmdebstrap --variant=minbase --arch=amd64 /m);
+      assert.match(text, /^unshare --mount --propagation private env DEBIAN_FRONTEND=noninteractive NEEDRESTART_SUSPEND=1 LC_ALL=C\.UTF-8 (OWNBASE_SEED_CACHE=\S+ )?mmdebstrap --variant=minbase --arch=amd64 /m);
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     });
 
