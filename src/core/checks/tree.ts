@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import * as tar from 'tar-stream';
+import { globRegex } from '../kernel/glob';
 
 /**
  * An image's files read from a tar of its filesystem (`docker export`), for the checks of an image that has no shell
@@ -216,24 +217,4 @@ export class ImageTree {
 
 function table(text: string | undefined): string[][] {
   return (text ?? '').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
-}
-
-/** One path component's glob as a regex: `*`, `?`, `[…]` (`[!…]` negated); a leading dot must be matched literally. */
-export function globRegex(part: string): RegExp {
-  let re = '';
-  for (let i = 0; i < part.length; i++) {
-    const c = part[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = part.indexOf(']', i + 2);
-      if (end < 0) { re += '\\['; continue; }
-      let body = part.slice(i + 1, end);
-      const negated = body.startsWith('!') || body.startsWith('^');
-      if (negated) body = body.slice(1);
-      re += `[${negated ? '^' : ''}${body.replace(/[\\\]^]/g, '\\$&')}]`;
-      i = end;
-    } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${part.startsWith('.') ? '' : '(?!\\.)'}${re}$`);
 }

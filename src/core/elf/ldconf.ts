@@ -1,31 +1,14 @@
 import { posix } from 'node:path';
+import { globRegex } from '../kernel/glob';
 import type { RootFs } from './root';
-
-/** `*`, `?` and `[…]` of one path component, as glob(3) matches them. */
-function componentMatcher(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const end = glob.indexOf(']', i + 2);
-      if (end < 0) { re += '\\['; continue; }
-      const body = glob.slice(i + 1, end);
-      re += `[${body.startsWith('!') ? `^${body.slice(1)}` : body}]`.replace(/\\/g, '\\\\');
-      i = end;
-    } else re += c.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
-}
 
 /** The files a glob names in the root, sorted per component as glob(3) sorts them. */
 export function globRoot(root: RootFs, pattern: string): string[] {
   let found = ['/'];
   for (const part of pattern.split('/').filter((p) => p !== '')) {
     if (!/[*?[]/.test(part)) { found = found.map((d) => posix.join(d, part)).filter((p) => root.lstat(p) !== undefined || root.real(p) !== undefined); continue; }
-    const m = componentMatcher(part);
-    found = found.flatMap((d) => root.list(d).filter((n) => m.test(n) && !(n.startsWith('.') && !part.startsWith('.'))).map((n) => posix.join(d, n)));
+    const m = globRegex(part);
+    found = found.flatMap((d) => root.list(d).filter((n) => m.test(n)).map((n) => posix.join(d, n)));
   }
   return found;
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import * as tar from 'tar-stream';
-import { globRegex, ImageTree } from '../../../src/core/checks/tree';
+import { ImageTree } from '../../../src/core/checks/tree';
+import { globRegex } from '../../../src/core/kernel/glob';
 
 const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]), Buffer.alloc(57)]);
 const LIBC = Buffer.concat([ELF, Buffer.from('libc bytes')]);
