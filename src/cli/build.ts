@@ -10,7 +10,7 @@ import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, u
 import type { Plan } from '../core/build/types';
 import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
 import { checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
-import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
+import { inputsSha256, recordLayerGzipSize } from '../core/build/inputs';
 import { archiveState, cachePackagesSha256, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { updateSuites } from '../core/recipe/suites';
@@ -20,6 +20,7 @@ import { formatBuildEvent, fromRunEvent, type BuildEvent, type BuildEventInit } 
 import { renderBuildEvent } from '../core/run/render';
 import { formatText } from './format';
 import type { CliIO, Subcommand } from './subcommand';
+import { reportUpToDate } from './upToDate';
 import { MAX_FILE_BYTES, readInput } from './readInput';
 import { encodingDiagnostic } from '../core/lint/encoding';
 import { LineIndex } from '../core/kernel/text';
@@ -365,19 +366,9 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
       emit({ type: 'error', code: 'plan', message: message(e) });
       return 1;
     }
-    const target = a.tag ?? loaded.recipe.image;
-    const { isFinalTag } = await import('../core/checks/tags');
-    // Only an image named by a build whose checks passed (or were skipped) counts: never a -failed or pending one.
-    const same = await importer.upToDateImage(docker, inputs, target, isFinalTag).catch(() => undefined);
-    if (same) {
-      const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
-      emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (recipe, lock, plan version); --force rebuilds` });
-      emit({
-        type: 'result', tag: same.tag, seconds: (Date.now() - t0) / 1000, size: same.size, layerGzipSize: recordedLayerGzipSize(cacheRoot, same.id),
-        id: same.id, ...(same.layerDigest !== undefined && { layerDigest: same.layerDigest }), upToDate: true, inputsSha256: inputs,
-      });
-      return await writeSbomIfAsked(sbom, { image: same.tag, docker }, io, emit) ? 0 : 1;
-    }
+    const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
+    const same = await reportUpToDate(docker, inputs, a.tag ?? loaded.recipe.image, { cacheRoot, covers: 'recipe, lock, plan version', startedAt: t0 }, emit);
+    if (same) return await writeSbomIfAsked(sbom, { image: same.tag, docker }, io, emit) ? 0 : 1;
   }
 
   let plan: Plan;

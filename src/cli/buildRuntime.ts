@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BuildHost } from '../core/build/host';
-import { inputsSha256, recordedLayerGzipSize, recordLayerGzipSize } from '../core/build/inputs';
+import { inputsSha256, recordLayerGzipSize } from '../core/build/inputs';
 import { PlanError, sourceDateEpoch } from '../core/build/plan';
 import type { Plan, Step } from '../core/build/types';
 import { STAGE_VERSION, stageImage } from '../core/elf/image';
@@ -20,6 +20,7 @@ import { runPlan } from '../core/run/runner';
 import { fromRunEvent, type BuildEventInit } from '../core/run/events';
 import { providerLines } from './needs';
 import type { CliIO } from './subcommand';
+import { reportUpToDate } from './upToDate';
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 const readTextFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
@@ -208,18 +209,7 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
   // From a --from-rootfs folder, the files taken from it are inputs too (read now, before any step runs).
   const inputs = runtimeInputs(loaded, recipe.arch ?? host.hostArch, specs, at, a.fromRootfs !== undefined ? resolve(io.cwd, a.fromRootfs) : undefined);
   if (inputs !== undefined && output === undefined && a.force !== true) {
-    const t0 = Date.now();
-    const { upToDateImage } = await import('../core/engine/import');
-    const { isFinalTag } = await import('../core/checks/tags');
-    const same = await upToDateImage(docker, inputs, a.tag ?? recipe.image, isFinalTag).catch(() => undefined);
-    if (same) {
-      emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (recipe, binaries, plan version); --force rebuilds` });
-      emit({
-        type: 'result', tag: same.tag, seconds: (Date.now() - t0) / 1000, size: same.size, layerGzipSize: recordedLayerGzipSize(cacheRoot, same.id),
-        id: same.id, ...(same.layerDigest !== undefined && { layerDigest: same.layerDigest }), upToDate: true, inputsSha256: inputs,
-      });
-      return 0;
-    }
+    if (await reportUpToDate(docker, inputs, a.tag ?? recipe.image, { cacheRoot, covers: 'recipe, binaries, plan version', startedAt: Date.now() }, emit)) return 0;
   }
 
   const tag = a.tag ?? recipe.image;
