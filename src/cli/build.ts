@@ -11,7 +11,7 @@ import type { Plan } from '../core/build/types';
 import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
 import { checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordLayerGzipSize } from '../core/build/inputs';
-import { archiveState, cachePackagesSha256, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
+import { archiveState, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { updateSuites } from '../core/recipe/suites';
 import { loadRecipe } from '../core/recipe';
@@ -272,9 +272,7 @@ async function rootfsCacheEntry(plan: Plan, lock: LoadedLock | undefined, host: 
     releases = await archiveState(releaseUrls(plan, mirror), signal);
     if (releases === undefined) return undefined;
   }
-  const cachePackages = !lock && plan.cache?.warm === true ? cachePackagesSha256(plan) : undefined;
-  if (!lock && plan.cache?.warm === true && cachePackages === undefined) return undefined;
-  const key = rootfsCacheKey({ plan, ...(lock && { lock: lock.lock }), ...(releases && { releases }), ...(cachePackages !== undefined && { cachePackages }) });
+  const key = rootfsCacheKey({ plan, ...(lock && { lock: lock.lock }), ...(releases && { releases }) });
   // A lock written from a cached rootfs needs what its bootstrap installed (and, without a lock, the release's record).
   return probeRootfsCache(cacheRoot, key, writeLock ? ['packages', ...(lock ? [] : ['release' as const])] : []);
 }

@@ -169,10 +169,20 @@ test('apt-get update && apt-get install still work inside the image, and stay sl
   assert.match(out, /^less \d+ .*\ncopyright\n0\n$/);
 });
 
+test('a --force rebuild whose archive has not moved restores the rootfs the cold build kept: the same layer, nothing installed', { skip, timeout: 600_000 }, async () => {
+  const r = await build([EXAMPLE, '--tag', 'ownbase-it/bookworm-slim:again', '--no-checks', ...common()]);
+  assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+  assert.match(r.out, /^==> \[2\/5\] rootfs from cache \(key [0-9a-f]{16}\)$/m);
+  assert.doesNotMatch(r.out, /^==> \[\d+\/\d+\] bootstrap /m);
+  const layers = (ref: string): string[] => JSON.parse(sh('docker', ['image', 'inspect', ref]))[0].RootFS.Layers;
+  assert.deepEqual(layers('ownbase-it/bookworm-slim:again'), layers('ownbase-it/bookworm-slim:cold'), 'the cold build\'s layer, byte for byte');
+});
+
 test('a warm rebuild installs from the cache, downloads nothing, gives the same packages and leaves no build traces', { skip, timeout: 600_000 }, async () => {
   const keep = join(base, 'kept-rootfs');
   const pool = readdirSync(join(cache, 'pool')).sort();
-  const r = await build([EXAMPLE, '--tag', 'ownbase-it/bookworm-slim:warm', '--keep-rootfs', keep, ...common()]);
+  // --no-rootfs-cache: the seeded bootstrap itself, not the rootfs the cold build kept (the test above).
+  const r = await build([EXAMPLE, '--tag', 'ownbase-it/bookworm-slim:warm', '--keep-rootfs', keep, '--no-rootfs-cache', ...common()]);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
   assert.match(r.out, /holds every package this recipe took last time; only what the archives changed since is downloaded/);
   assert.match(r.out, /^==> \[2\/9\] bootstrap debian bookworm amd64 with bookworm-updates.* from the package cache \(mmdebstrap\)$/m);

@@ -34,13 +34,6 @@ export interface RootfsKeyInput {
    * in that order. The archive moving on changes the key, so a cached rootfs is never older than a full build's.
    */
   readonly releases?: readonly string[];
-  /**
-   * A warm build without a lock: the SHA-256 of the package cache's Packages index. A debootstrap build that fills the
-   * cache installs the release, then upgrades, where a warm one installs the newer versions at once: the paths differ
-   * (an upgraded conffile leaves a `.dpkg-old`), so do the rootfs, so do the keys. (mmdebstrap takes one path either
-   * way; the key stays apart all the same.)
-   */
-  readonly cachePackages?: string;
 }
 
 /** The key of a rootfs cache entry (64 hex digits). */
@@ -55,7 +48,11 @@ export function rootfsCacheKey(i: RootfsKeyInput): string {
       ? { epoch: i.lock.archive.sourceDateEpoch ?? null, packages: i.lock.packages.map((p) => `${p.name} ${p.version} ${p.arch} ${p.sha256}`).sort() }
       : null,
     releases: i.lock ? null : i.releases ?? null,
-    from: i.lock ? 'lock' : i.cachePackages !== undefined ? `cache ${i.cachePackages}` : 'archive',
+    // Without a lock a cold and a warm build of one archive state share the key: a warm build is always mmdebstrap's
+    // (plan.ts), which takes one path either way (the archives decide every version; the cache only seeds .debs and
+    // lists), and a cold debootstrap build differs in the tool. So a `--force` rebuild whose archive has not moved
+    // restores the rootfs the first build kept.
+    from: i.lock ? 'lock' : 'archive',
   });
   return createHash('sha256').update(text).digest('hex');
 }
@@ -80,16 +77,6 @@ export function probeRootfsCache(cacheRoot: string, key: string, needs: readonly
   let finalizeCache = '';
   if (hit) { try { finalizeCache = readFileSync(join(dir, 'finalize-cache'), 'utf8'); } catch { /* none: a cold build's */ } }
   return { dir, key, hit, finalizeCache };
-}
-
-/** The SHA-256 of the package cache's Packages index of a plan's suite and arch (cache.ts), or undefined without one. */
-export function cachePackagesSha256(plan: Pick<Plan, 'cache' | 'recipe' | 'arch'>): string | undefined {
-  if (!plan.cache) return undefined;
-  try {
-    return createHash('sha256').update(readFileSync(join(plan.cache.dir, 'dists', plan.recipe.suite, 'main', `binary-${plan.arch}`, 'Packages'))).digest('hex');
-  } catch {
-    return undefined;
-  }
 }
 
 /** The URLs of the Release files a build without a lock reads: the release, its updates and security suites. */
