@@ -191,12 +191,27 @@ r=$1 c=$2 suite=$3 arch=$4 variant=$5
 mkdir -p "$c/pool" "$c/dists/$suite/main/binary-$arch"
 exec 9>"$c/.lock"
 flock 9
+# New .debs are copied beside the pool, then renamed into it: a seeding build never sees half a file. Few processes: on a
+# 2-core machine each costs milliseconds, and a warm build that downloaded nothing runs none of the index work below.
+t=$c/.incoming-$$
+rm -rf -- "$t"; mkdir -- "$t"
+set --
 for f in "$r"/var/cache/apt/archives/*.deb; do
   [ -f "$f" ] || continue
-  b=$(printf '%s' "\${f##*/}" | sed 's/_[0-9][0-9]*%3a/_/')
-  if [ ! -e "$c/pool/$b" ]; then cp -p -- "$f" "$c/pool/.$b.tmp"; mv -- "$c/pool/.$b.tmp" "$c/pool/$b"; fi
+  b=\${f##*/}
+  # The pool drops the epoch (\`1%3a2.0\` → \`2.0\`): only an epoch puts a colon in a Debian version.
+  case $b in *%3a*) b=\${b%%_*}_\${b#*%3a} ;; esac
+  [ ! -e "$c/pool/$b" ] || continue
+  if [ "$b" = "\${f##*/}" ]; then set -- "$@" "$f"; else cp -p -- "$f" "$t/$b"; fi
 done
+[ $# -eq 0 ] || cp -p -- "$@" "$t/"
+set -- "$t"/*.deb
+new=0; [ -e "$1" ] && new=$#
+# .reindex: the pool changed and the index below has not caught up yet (it survives a build killed in between).
+if [ "$new" -gt 0 ]; then : > "$c/.reindex"; mv -- "$@" "$c/pool/"; fi
+rmdir -- "$t"
 p="$c/dists/$suite/main/binary-$arch/Packages"
+if [ -e "$c/.reindex" ] || [ ! -s "$p" ]; then
 [ -e "$p" ] || : > "$p"
 ls -- "$c/pool" > "$c/.pool"
 set -- "$p"
@@ -238,12 +253,18 @@ sum=$(sha256sum < "$p"); size=$(wc -c < "$p")
   echo " \${sum%% *} $size main/binary-$arch/Packages"
 } > "$c/dists/$suite/Release.new"
 mv -- "$c/dists/$suite/Release.new" "$c/dists/$suite/Release"
+rm -f -- "$c/.reindex"
+fi
 if [ -f "$r/etc/apt/sources.list" ]; then cp -- "$r/etc/apt/sources.list" "$c/sources.list"; fi
-mkdir -p "$c/lists"
+# The archives' indices, for the next build's apt-get update to ask only what changed: copied beside, renamed in.
+mkdir -p "$c/lists" "$t"
+set --
 for l in "$r"/var/lib/apt/lists/*; do
   case \${l##*/} in lock|_*) continue ;; esac
-  if [ -f "$l" ]; then cp -p -- "$l" "$c/lists/.\${l##*/}.tmp"; mv -- "$c/lists/.\${l##*/}.tmp" "$c/lists/\${l##*/}"; fi
+  [ -f "$l" ] && set -- "$@" "$l"
 done
+if [ $# -gt 0 ]; then cp -p -- "$@" "$t/" && mv -- "$t"/* "$c/lists/"; fi
+rmdir -- "$t"
 grep -qx -- "$variant" "$c/variants" 2>/dev/null || echo "$variant" >> "$c/variants"
 echo "cached $(grep -c '^Package: ' "$p") packages in $c"`;
 
@@ -258,11 +279,12 @@ export const SEED_CACHE_ENV = 'OWNBASE_SEED_CACHE';
  * instead of downloading it; the archives, not the cache, decide every version.
  */
 export const SEED_CACHE = `set -eu
-r=$1 c=\${${SEED_CACHE_ENV}:?}
-mkdir -p "$r/var/lib/apt/lists/partial" "$r/var/cache/apt/archives/partial"
-for l in "$c"/lists/*; do
-  if [ -f "$l" ]; then cp -p -- "$l" "$r/var/lib/apt/lists/"; fi
-done
+r=$1 c=\${${SEED_CACHE_ENV}:?} a=$1/var/cache/apt/archives
+mkdir -p "$r/var/lib/apt/lists/partial" "$a/partial"
+# One cp each for the lists and for the .debs whose pool name is apt's: on a 2-core machine a process costs milliseconds.
+set --
+for l in "$c"/lists/*; do [ -f "$l" ] && set -- "$@" "$l"; done
+[ $# -eq 0 ] || cp -p -- "$@" "$r/var/lib/apt/lists/"
 for p in "$c"/dists/*/main/binary-*/Packages; do
   [ -f "$p" ] || continue
   awk 'BEGIN { RS = ""; FS = "\\n" }
@@ -277,9 +299,14 @@ for p in "$c"/dists/*/main/binary-*/Packages; do
     gsub(/:/, "%3a", ver)
     if (fn ~ /^pool\\/[^\\/ ]+\\.deb$/) print fn, pkg "_" ver "_" ar ".deb"
   }' "$p"
-done | while read -r f n; do
-  if [ -f "$c/$f" ] && [ ! -e "$r/var/cache/apt/archives/$n" ]; then cp -- "$c/$f" "$r/var/cache/apt/archives/$n"; fi
-done
+done | sort -u > "$a/.ownbase-seed"
+set --
+while read -r f n; do
+  [ -f "$c/$f" ] && [ ! -e "$a/$n" ] || continue
+  if [ "\${f##*/}" = "$n" ]; then set -- "$@" "$c/$f"; else cp -- "$c/$f" "$a/$n"; fi
+done < "$a/.ownbase-seed"
+rm -f -- "$a/.ownbase-seed"
+[ $# -eq 0 ] || cp -- "$@" "$a/"
 echo "ownbase: seeded $(ls -- "$r/var/lib/apt/lists" | grep -c _) apt lists and $(ls -- "$r/var/cache/apt/archives" | grep -c '\\.deb$') .debs from $c"`;
 
 /**

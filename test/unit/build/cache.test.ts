@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cacheCovers, packageNames, probeCache } from '../../../src/core/build/cache';
@@ -100,10 +100,19 @@ X-Archive-Filename: pool/main/c/ca-certificates/ca-certificates_20230311+deb12u1
   assert.equal(readFileSync(join(c, 'sources.list'), 'utf8'), 'deb http://mirror.invalid/debian bookworm main\n');
   assert.equal(readFileSync(join(c, 'variants'), 'utf8'), 'minbase\n');
 
-  // A second save (another recipe) merges without duplicates.
-  execFileSync('sh', ['-c', CACHE_SAVE, 'sh', r, c, 'bookworm', 'amd64', 'minbase']);
+  // A second save (another recipe) merges without duplicates; with no new .deb it leaves the index as it was.
+  const indexId = (): number => statSync(join(c, 'dists/bookworm/Release')).ino;
+  const before = indexId();
+  assert.equal(execFileSync('sh', ['-c', CACHE_SAVE, 'sh', r, c, 'bookworm', 'amd64', 'minbase'], { encoding: 'utf8' }), `cached 3 packages in ${c}\n`);
   assert.equal(readFileSync(join(c, 'dists/bookworm/main/binary-amd64/Packages'), 'utf8'), packages);
   assert.equal(readFileSync(join(c, 'variants'), 'utf8'), 'minbase\n');
+  assert.equal(indexId(), before, 'nothing new: the index is not rewritten');
+  // A save killed between the pool and the index leaves .reindex: the next one rewrites the index.
+  writeFileSync(join(c, '.reindex'), '');
+  execFileSync('sh', ['-c', CACHE_SAVE, 'sh', r, c, 'bookworm', 'amd64', 'minbase']);
+  assert.notEqual(indexId(), before);
+  assert.equal(readFileSync(join(c, 'dists/bookworm/main/binary-amd64/Packages'), 'utf8'), packages);
+  assert.deepEqual(readdirSync(c).sort(), ['.lock', 'dists', 'lists', 'pool', 'sources.list', 'variants'], 'no .reindex, no incoming folder left');
 
   const probe = probeCache(root, RECIPE, 'amd64');
   assert.deepEqual(probe, { dir: c, warm: true });
