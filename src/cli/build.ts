@@ -8,7 +8,7 @@ import { probeCache, type CacheProbe } from '../core/build/cache';
 import { DEFAULT_CACHE_ROOT, defaultWorkBase, detectBuildHost, type BuildHost } from '../core/build/host';
 import { planBuild, PlanError, sourceDateEpoch, updatesApplied, updatesLabels, updatesSummary } from '../core/build/plan';
 import type { Plan } from '../core/build/types';
-import { LABEL_INPUTS_SHA256 } from '../core/engine/labels';
+import { CHECKS_SKIPPED, LABEL_CHECKS, LABEL_INPUTS_SHA256 } from '../core/engine/labels';
 import { checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordLayerGzipSize } from '../core/build/inputs';
 import { archiveState, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
@@ -365,7 +365,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
       return 1;
     }
     const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
-    const same = await reportUpToDate(docker, inputs, a.tag ?? loaded.recipe.image, { cacheRoot, covers: 'recipe, lock, plan version', startedAt: t0 }, emit);
+    const same = await reportUpToDate(docker, inputs, a.tag ?? loaded.recipe.image, { cacheRoot, covers: 'recipe, lock, plan version', startedAt: t0, checks: a.noChecks !== true }, emit);
     if (same) return await writeSbomIfAsked(sbom, { image: same.tag, docker }, io, emit) ? 0 : 1;
   }
 
@@ -447,7 +447,8 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
   /** Set before the import starts, so a failure after the engine tagged the image still removes the pending tag. */
   let pendingRef: string | undefined;
   let archived: { path: string; size: number; layerGzipSize: number } | undefined;
-  const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels: { ...plan.image.labels } };
+  const labels: Record<string, string> = { ...plan.image.labels, ...(!checkImage && { [LABEL_CHECKS]: CHECKS_SKIPPED }) };
+  const req = { tag: plan.image.tag, arch: plan.image.arch, config: plan.image.config, labels };
   let applied: number | undefined;
   let lockWritten: string | undefined;
   /** `--write-lock`: the lock of what this build installed; the image's inputs label then names it, so the next build is up to date. */

@@ -14,7 +14,7 @@ import { runtimeDestination } from '../core/elf/recipe';
 import { Resolver } from '../core/elf/resolve';
 import { RootFs } from '../core/elf/root';
 import { formatTagName, parseTagName } from '../core/kernel/imageRef';
-import { LABEL_INPUTS_SHA256, LABEL_NEEDS_BINARIES, LABEL_NEEDS_PACKAGES } from '../core/engine/labels';
+import { CHECKS_SKIPPED, LABEL_CHECKS, LABEL_INPUTS_SHA256, LABEL_NEEDS_BINARIES, LABEL_NEEDS_PACKAGES } from '../core/engine/labels';
 import type { Recipe } from '../core/recipe/types';
 import { runPlan } from '../core/run/runner';
 import { fromRunEvent, type BuildEventInit } from '../core/run/events';
@@ -209,7 +209,7 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
   // From a --from-rootfs folder, the files taken from it are inputs too (read now, before any step runs).
   const inputs = runtimeInputs(loaded, recipe.arch ?? host.hostArch, specs, at, a.fromRootfs !== undefined ? resolve(io.cwd, a.fromRootfs) : undefined);
   if (inputs !== undefined && output === undefined && a.force !== true) {
-    if (await reportUpToDate(docker, inputs, a.tag ?? recipe.image, { cacheRoot, covers: 'recipe, binaries, plan version', startedAt: Date.now() }, emit)) return 0;
+    if (await reportUpToDate(docker, inputs, a.tag ?? recipe.image, { cacheRoot, covers: 'recipe, binaries, plan version', startedAt: Date.now(), checks: a.noChecks !== true }, emit)) return 0;
   }
 
   const tag = a.tag ?? recipe.image;
@@ -235,7 +235,7 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
   const user = recipe.runtime?.user ?? 'nonroot';
   // The plan's inputs label names the root's recipe; the runtime image's own inputs add its binaries.
   const { [LABEL_INPUTS_SHA256]: _inputs, ...rest } = plan.image.labels;
-  const labels = { ...rest, ...(inputs !== undefined && { [LABEL_INPUTS_SHA256]: inputs }) };
+  const labels = { ...rest, ...(inputs !== undefined && { [LABEL_INPUTS_SHA256]: inputs }), ...(a.noChecks === true && { [LABEL_CHECKS]: CHECKS_SKIPPED }) };
   let built: { tag: string; pending?: string; size: number; layerGzipSize: number; id?: string; archive?: string; files: number; packages: readonly string[] } | undefined;
   // With checks, the image never takes the final name before they pass (as a base build's, cli/buildChecks.ts).
   const { discardPending, pendingTag } = await import('../core/checks/tags');

@@ -10,11 +10,12 @@ import type { BuildEventInit } from '../core/run/events';
  */
 export async function reportUpToDate(
   docker: Dockerode, inputs: string, target: string,
-  opts: { readonly cacheRoot: string; readonly covers: string; readonly startedAt: number },
+  /** `checks`: this build runs checks, so an image built with --no-checks is not up to date for it. */
+  opts: { readonly cacheRoot: string; readonly covers: string; readonly startedAt: number; readonly checks: boolean },
   emit: (e: BuildEventInit) => void,
 ): Promise<UpToDateImage | undefined> {
   const [{ upToDateImage }, { isFinalTag }] = await Promise.all([import('../core/engine/import'), import('../core/checks/tags')]);
-  const same = await upToDateImage(docker, inputs, target, isFinalTag).catch(() => undefined);
+  const same = await upToDateImage(docker, inputs, target, isFinalTag, opts.checks).catch(() => undefined);
   if (!same) return undefined;
   emit({ type: 'note', level: 'info', text: `up to date: ${same.retagged ? `${same.id} has the same inputs; named it ${same.tag}` : `${same.tag} has the same inputs`} (${opts.covers}); --force rebuilds` });
   emit({

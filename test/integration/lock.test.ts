@@ -61,7 +61,7 @@ const resultOf = (events: readonly BuildEvent[]): ResultEvent => {
   assert.ok(r, 'no result event');
   return r;
 };
-const inspect = (ref: string): { Id: string; Created: string; RootFS: { Layers: string[] } } =>
+const inspect = (ref: string): { Id: string; Created: string; RootFS: { Layers: string[] }; Config: { Labels: Record<string, string> | null } } =>
   JSON.parse(spawnSync('docker', ['image', 'inspect', ref], { encoding: 'utf8' }).stdout)[0];
 
 test('the same rootfs imported twice, a file touched in between, gives the same image ID; created is SOURCE_DATE_EPOCH', { skip }, () => {
@@ -126,6 +126,18 @@ test('a change of one env value rebuilds from the rootfs cache: the same layer, 
   assert.deepEqual(two.layers, one.layers, 'the same layer, byte for byte');
   assert.notEqual(two.id, one.id);
   assert.deepEqual([one.env.filter((e) => e.startsWith('OWNBASE_T=')), two.env.filter((e) => e.startsWith('OWNBASE_T='))], [['OWNBASE_T=one'], ['OWNBASE_T=two']]);
+
+  // Both were built with --no-checks: they carry their inputs, but a build that runs checks does not take them for up to date.
+  assert.equal(inspect(`${REPO}/bookworm:env-two`).Config.Labels?.['dev.ownbase.checks'], 'skipped');
+  const checked = cli(['build', 'env-two.ownbase.yaml', '--cache-dir', cache, '--tag', `${REPO}/bookworm:env-two`], 850_000);
+  assert.equal(checked.status, 0, checked.stdout.slice(-3000));
+  assert.ok(checked.events.some((e) => e.type === 'plan'), 'built again, with checks');
+  assert.ok(checked.events.some((e) => e.type === 'check' && e.status === 'passed'), 'its checks ran');
+  assert.notEqual(inspect(`${REPO}/bookworm:env-two`).Id, two.id);
+  assert.equal(inspect(`${REPO}/bookworm:env-two`).Config.Labels?.['dev.ownbase.checks'], undefined);
+  // A checked image is up to date for a build without checks too.
+  const unchecked = cli(['build', 'env-two.ownbase.yaml', '--no-checks', '--cache-dir', cache, '--tag', `${REPO}/bookworm:env-two`]);
+  assert.deepEqual(unchecked.events.map((e) => e.type), ['note', 'result'], 'no plan, no step');
 });
 
 test('a lock whose SHA-256 does not match the cached .deb, or whose package the archive no longer has, stops the build before anything installs, naming each', { skip }, () => {

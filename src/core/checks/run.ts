@@ -5,7 +5,8 @@ import type { BuiltinName, Check } from './model';
 import { reportOf, resultOf, type CheckReport, type CheckResult } from './result';
 import { BATCH_SCRIPT, ID_SCRIPT, LOADER_SCRIPT, parseBatch, SCANNERS_SCRIPT, SETUID_SCRIPT, STAT_SCRIPT } from './scripts';
 import type { CheckTarget, ExecResult, ImageFacts } from './target';
-import type { ImageTree } from './tree';
+import { NO_DPKG_STATUS, type ImageTree } from './tree';
+import { LABEL_NEEDS_PACKAGES } from '../engine/labels';
 
 /** Built-in and file checks look at the image as root; their scripts take this long at most. */
 const SCRIPT_TIMEOUT_MS = 120_000;
@@ -144,6 +145,17 @@ function scriptFailure(what: string, r: ExecResult): string | undefined {
   return undefined;
 }
 
+/**
+ * A runtime image that says it took no package (its `ownbase.needs.packages` label is there and empty) and holds no
+ * dpkg metadata: a static program's `FROM scratch` image. One that names packages but lacks their metadata still fails.
+ */
+async function holdsNoPackage(ctx: Context): Promise<boolean> {
+  const facts = await ctx.config();
+  if (facts?.labels[LABEL_NEEDS_PACKAGES]?.trim() !== '') return false;
+  const r = await ctx.part('scanners');
+  return scriptFailure('the scanners check', r) === undefined && lines(r.stdout).some((l) => l.startsWith(NO_DPKG_STATUS));
+}
+
 async function runOne(check: Check, ctx: Context, t: number): Promise<CheckResult> {
   const took = (): number => Date.now() - t;
   const pass = (message: string): CheckResult => resultOf(check, 'passed', message, took());
@@ -154,6 +166,10 @@ async function runOne(check: Check, ctx: Context, t: number): Promise<CheckResul
       if (check.builtin === 'apt' && ctx.shellless) {
         return resultOf(check, 'skipped', 'The image has no shell, no apt and no dpkg tools (a runtime image holds only its programs and what they load): '
           + 'nothing can patch it in place; it is rebuilt instead. Its packages\' metadata is checked by the scanners check.', took());
+      }
+      if (check.builtin === 'scanners' && ctx.shellless && await holdsNoPackage(ctx)) {
+        return resultOf(check, 'skipped', 'The image holds no distribution package (its programs are statically linked: the image is they and their '
+          + 'accounts): there is no package for a scanner to identify and no distribution for /etc/os-release to name.', took());
       }
       return builtin(check.builtin, ctx, pass, fail);
     case 'command': return command(check.command, ctx, pass, fail);

@@ -190,7 +190,7 @@ export class ImageTree {
     if (!this.resolve('/etc/os-release') && !this.resolve('/usr/lib/os-release')) out.push('no /etc/os-release (nor /usr/lib/os-release)');
     const status = this.resolve('/var/lib/dpkg/status');
     const stanzas = [...this.entries.values()].filter((e) => e.type === 'file' && /^\/var\/lib\/dpkg\/status\.d\/[^/.]+[^/]*$/.test(e.path) && !e.path.endsWith('.md5sums'));
-    if (!(status?.type === 'file' && status.size > 0) && stanzas.length === 0) out.push('no dpkg status (neither /var/lib/dpkg/status nor /var/lib/dpkg/status.d/)');
+    if (!(status?.type === 'file' && status.size > 0) && stanzas.length === 0) out.push(`${NO_DPKG_STATUS} (neither /var/lib/dpkg/status nor /var/lib/dpkg/status.d/)`);
     for (const e of this.entries.values()) {
       if (e.type !== 'file' || !/^\/var\/lib\/dpkg\/status\.d\/[^/]+\.md5sums$/.test(e.path)) continue;
       for (const line of e.head!.toString('utf8').split('\n')) {
@@ -214,6 +214,9 @@ export class ImageTree {
     return [...this.entries.values()].filter((e) => e.type === 'file' && e.head!.subarray(0, 4).equals(ELF_MAGIC)).map((e) => e.path).sort();
   }
 }
+
+/** The start of the scanners finding for an image without dpkg metadata (run.ts tells a static program's image by it). */
+export const NO_DPKG_STATUS = 'no dpkg status';
 
 function table(text: string | undefined): string[][] {
   return (text ?? '').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));

@@ -13,7 +13,7 @@ import { containerConfig, imageConfigJson } from './imageConfig';
 import { writeLayer, writeLayerFile } from './layer';
 import { platformOf, type Platform } from '../kernel/arch';
 import { formatTagName, parseTagName } from '../kernel/imageRef';
-import { LABEL_INPUTS_SHA256 } from './labels';
+import { CHECKS_SKIPPED, LABEL_CHECKS, LABEL_INPUTS_SHA256 } from './labels';
 
 export interface ImportRequest {
   /** The root filesystem directory. */
@@ -212,12 +212,14 @@ export interface UpToDateImage {
  * An image built from the same inputs (its `dev.ownbase.inputs.sha256` label is `inputs`) that has a name `reusable`
  * accepts (a build gives its final names only to images whose checks passed), named `tag`: the one named so already,
  * else the newest other such image, which gets the name. An image with no name, or only names `reusable` refuses
- * (a `-failed` one, a build's pending one), never counts. Undefined when there is none.
+ * (a `-failed` one, a build's pending one), never counts; nor, when `checked`, one built with `--no-checks`.
+ * Undefined when there is none.
  */
-export async function upToDateImage(docker: Dockerode, inputs: string, tag: string, reusable: (ref: string) => boolean = () => true): Promise<UpToDateImage | undefined> {
+export async function upToDateImage(docker: Dockerode, inputs: string, tag: string, reusable: (ref: string) => boolean = () => true, checked = false): Promise<UpToDateImage | undefined> {
   const ref = formatTagName(parseTagName(tag));
   const all = await docker.listImages({ filters: { label: [`${LABEL_INPUTS_SHA256}=${inputs}`] } });
-  const found = all.filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>' && reusable(t)));
+  const found = all.filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>' && reusable(t))
+    && !(checked && i.Labels?.[LABEL_CHECKS] === CHECKS_SKIPPED));
   if (found.length === 0) return undefined;
   const named = found.find((i) => (i.RepoTags ?? []).includes(ref));
   const pick = named ?? [...found].sort((a, b) => b.Created - a.Created)[0]!;

@@ -52,3 +52,9 @@ export const LABEL_UPDATES_APPLIED = 'ownbase.updates.applied';
  * image already carries is up to date and runs nothing.
  */
 export const LABEL_INPUTS_SHA256 = 'dev.ownbase.inputs.sha256';
+/**
+ * `skipped` on an image built with `--no-checks`: it carries its inputs but was never checked, so a later build that
+ * runs checks does not take it for up to date (engine/import.ts upToDateImage).
+ */
+export const LABEL_CHECKS = 'dev.ownbase.checks';
+export const CHECKS_SKIPPED = 'skipped';

@@ -97,3 +97,22 @@ test('a file kept only up to the keep; its md5 is of all of it', async () => {
   assert.equal(libc.head!.length, 8);
   assert.equal(libc.md5, md5(LIBC));
 });
+
+test('the scanners check on a runtime image: skipped for a static program\'s image that took no package, failed for one that names packages but lacks their metadata', async () => {
+  const { runChecks } = await import('../../../src/core/checks/run');
+  // A static program's FROM-scratch image: the program and its accounts, no dpkg metadata, no os-release.
+  const bare = image().filter((e) => !/^(var\/lib\/dpkg|usr\/lib\/os-release|etc\/os-release|usr\/lib\/x86_64|usr\/lib64\/)/.test(e.name));
+  const check = { id: 'builtins.scanners', title: 'scanners', path: [], kind: 'builtin', builtin: 'scanners', why: '' } as const;
+  const target = (packages: string) => ({
+    name: 'img', driver: 'engine' as const,
+    exec: async () => ({ exitCode: null, stdout: '', stderr: '', timedOut: false, error: 'no shell' }),
+    config: async () => ({ env: {}, cmd: [], entrypoint: ['/usr/local/bin/hello'], workdir: '/', user: 'nonroot', exposedPorts: [], labels: { 'ownbase.needs.packages': packages } }),
+    size: async () => 0, compressedSize: async () => 0, tree: () => treeOf(bare), close: async () => undefined,
+  });
+  const skipped = (await runChecks([check], target(''))).results[0]!;
+  assert.equal(skipped.status, 'skipped');
+  assert.match(skipped.message, /^The image holds no distribution package/);
+  const failed = (await runChecks([check], target('libc6'))).results[0]!;
+  assert.equal(failed.status, 'failed');
+  assert.match(failed.message, /^Scanners cannot identify this image: no \/etc\/os-release \(nor \/usr\/lib\/os-release\); no dpkg status/);
+});
