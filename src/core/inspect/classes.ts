@@ -34,8 +34,13 @@ const PACKAGE_CLASSES: readonly (ContainerClass & { readonly matches: (n: string
 
 /** The path class of a canonical path, if any. */
 export function pathClass(path: string): PathClass | undefined {
+  // Plain loops (no closure per class): it runs for every file of an image.
   for (const c of PATH_CLASSES) {
-    if (c.prefixes.some((p) => path.startsWith(p)) && !(c.keep?.test(path) ?? false)) return c;
+    for (const p of c.prefixes) {
+      if (!path.startsWith(p)) continue;
+      if (!(c.keep?.test(path) ?? false)) return c;
+      break;
+    }
   }
   return undefined;
 }

@@ -15,7 +15,7 @@ export interface DpkgPackage {
   /** Depends + Pre-Depends: each entry a list of alternatives (package names). */
   readonly depends: readonly (readonly string[])[];
   readonly provides: readonly string[];
-  /** Paths from info/*.list, *.md5sums and *.conffiles (or status.d/*.md5sums), normalised. */
+  /** Paths from info/*.list (else *.md5sums and *.conffiles; or status.d/*.md5sums), normalised. */
   readonly files: string[];
   /** What its maintainer script removes besides its listed files (see purgedPaths); none when unknown. */
   purges?: PurgedPath[];
@@ -126,19 +126,27 @@ export function readDpkg(tree: FsTree): DpkgDb | undefined {
     const p = owner(f.name, '.md5sums');
     if (p) for (const l of lines(f.content)) { const x = md5Path(l); if (x) p.files.push(x); }
   }
-  for (const f of tree.list('var/lib/dpkg/info')) {
-    if (f.name.endsWith('.list')) {
-      const p = owner(f.name, '.list');
-      if (p) for (const l of lines(f.content)) { const x = listPath(l); if (x !== '' && x !== '.') p.files.push(x); }
-    } else if (f.name.endsWith('.md5sums')) {
+  // A package's .list names every path it installs, its md5sums and conffiles among them: those two are read
+  // only for a package without a .list, so that each path is attributed once.
+  const info = tree.list('var/lib/dpkg/info');
+  const listed = new Set<DpkgPackage>();
+  for (const f of info) {
+    if (!f.name.endsWith('.list')) continue;
+    const p = owner(f.name, '.list');
+    if (!p) continue;
+    listed.add(p);
+    for (const l of lines(f.content)) { const x = listPath(l); if (x !== '' && x !== '.') p.files.push(x); }
+  }
+  for (const f of info) {
+    if (f.name.endsWith('.md5sums')) {
       const p = owner(f.name, '.md5sums');
-      if (p) for (const l of lines(f.content)) { const x = md5Path(l); if (x) p.files.push(x); }
+      if (p && !listed.has(p)) for (const l of lines(f.content)) { const x = md5Path(l); if (x) p.files.push(x); }
     } else if (f.name.endsWith('.postrm')) {
       const p = owner(f.name, '.postrm');
       if (p) p.purges = purgedPaths(f.content.toString('utf8'));
     } else if (f.name.endsWith('.conffiles')) {
       const p = owner(f.name, '.conffiles');
-      if (p) for (const l of lines(f.content)) { const x = listPath(l.replace(/\s+(?:obsolete|remove-on-upgrade)$/, '').trim()); if (x !== '') p.files.push(x); }
+      if (p && !listed.has(p)) for (const l of lines(f.content)) { const x = listPath(l.replace(/\s+(?:obsolete|remove-on-upgrade)$/, '').trim()); if (x !== '') p.files.push(x); }
     }
   }
   const diversions: Diversion[] = [];

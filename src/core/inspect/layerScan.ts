@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { createGzip } from 'node:zlib';
+import { createGzip, deflateRaw } from 'node:zlib';
 import { GZIP_LEVEL } from '../engine/layer';
 import { TarParser } from './tarParse';
 import { normPath, type Whiteout } from './tree';
@@ -40,11 +39,9 @@ export type CompressedBy = 'gzip -6' | 'zlib level 6' | 'estimate';
 export interface ScanOptions {
   /**
    * `exact` (the default) compresses every byte (`gzip -6`, seconds of CPU per 100 MB); `estimate`
-   * deflates a sample and extrapolates (see SampleDeflater), several times faster.
+   * deflates a sample and extrapolates (see Estimator), several times faster.
    */
   readonly compressed?: 'exact' | 'estimate';
-  /** The thread that estimates, already started (else the scan starts its own). */
-  readonly deflater?: SampleDeflater;
   /** Whether the content of this (normalised) path is kept, for the database files. */
   readonly keep: (path: string) => boolean;
   readonly signal?: AbortSignal;
@@ -69,8 +66,7 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   const entries: LayerEntry[] = [];
   const ends: number[] = [];
   const whiteouts: Whiteout[] = [];
-  const own = opts.compressed === 'estimate' && !opts.deflater ? new SampleDeflater() : undefined;
-  const estimator = opts.compressed === 'estimate' ? (opts.deflater ?? own)!.layer() : undefined;
+  const estimator = opts.compressed === 'estimate' ? new Estimator() : undefined;
   const gnu = !estimator && gzipProgram() ? gzipCounter() : undefined;
   // With gzip measuring the total, zlib only apportions it: level 1 costs a third of level 6 and ranks
   // files alike (its shares are scaled to gzip's total). Without gzip, zlib level 6 is the measure.
@@ -83,7 +79,8 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
   gzEnded.catch(() => undefined);
 
   let kept: LayerEntry | undefined;
-  let parts: Buffer[] = [];
+  let content = Buffer.alloc(0);
+  let filled = 0;
   const parser = new TarParser({
     entry(h) {
       const end = h.offset + Math.ceil(h.size / 512) * 512;
@@ -102,12 +99,13 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
       entries.push(entry);
       if (kind !== 'file' || !opts.keep(path)) return false;
       kept = entry;
-      parts = [];
+      content = Buffer.allocUnsafe(h.size);
+      filled = 0;
       return true;
     },
-    // Copied: the chunks under it may be reused (see SaveStream.chunks).
-    data(bytes) { parts.push(Buffer.from(bytes)); },
-    end() { kept!.content = Buffer.concat(parts); kept = undefined; parts = []; },
+    // Copied, once, into the entry's own buffer: the chunks under it may be reused (see SaveStream.chunks).
+    data(bytes) { filled += bytes.copy(content, filled); },
+    end() { kept!.content = content; kept = undefined; },
   });
 
   const onAbort = (): void => { const e = signal?.reason instanceof Error ? signal.reason : new Error('aborted'); gz?.destroy(e); gnu?.kill(); estimator?.destroy(); };
@@ -130,14 +128,13 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
     gz?.destroy();
     gnu?.kill();
     estimator?.destroy();
-    own?.close();
     if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
     throw new Error(`not a readable layer tar: ${(err as Error).message}`);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
   if (estimator) {
-    const e = await estimator.end().finally(() => own?.close());
+    const e = await estimator.end();
     apportion(entries, ends, e.ins, e.outs, 1);
     return { entries, whiteouts, tarBytes, gzipBytes: e.total, measuredBy: 'estimate' };
   }
@@ -151,62 +148,19 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
  * image about as fast as `docker save` reads it, where `gzip -6` alone costs seconds of CPU per 100 MB).
  * The stream is cut into 16 KiB blocks; each block's byte entropy is taken from every 4th byte, here, as
  * the bytes pass (every 8th or 16th byte gave +4.4% and a package 36% off: they fall on the same offset
- * of aligned structures; every 6th or 9th, +0.3 to +0.8% but packages up to 13% off). Every 32nd block, and every block of the first MiB, is deflated at level 6 with the
- * 32 KiB before it as the dictionary (what deflate's window holds there), in a worker thread: only those
- * 48 KiB windows are copied to it, a tenth of the stream. A block not deflated is estimated from the
- * deflated blocks of its entropy band (their ratio), and the per-block figures are apportioned to the
- * entries like the exact path's. Measured on the bookworm essential image (149 MB, 7,000 files): the
- * total within +2.5% of `gzip -6` (zlib compresses about 1% worse than GNU gzip; the dictionary blocks add
- * their own), packages of 1 MB and more within 10%; every 64th block gave +3.6%, a 16 KiB dictionary
- * +4.3%. The tolerances the tests hold it to are in test/integration/inspect.test.ts.
- *
- * One thread serves every layer of a source in turn: starting one costs a fifth of a second of CPU, so
- * readSource starts it before the engine sends the first byte.
+ * of aligned structures; every 6th or 9th, +0.3 to +0.8% but packages up to 13% off). Every 32nd block, and
+ * every block of the first MiB, is deflated at level 6 with the 32 KiB before it as the dictionary (what
+ * deflate's window holds there): only those 48 KiB windows are copied, a tenth of the stream, and each is
+ * deflated on libuv's thread pool (zlib's asynchronous call: native code on other cores, no JavaScript
+ * thread to start, which cost a fifth of a second of CPU, and no message per window). A block not deflated
+ * is estimated from the deflated blocks of its entropy band (their ratio), and the per-block figures are
+ * apportioned to the entries like the exact path's. Measured on the bookworm essential image (149 MB, 7,000
+ * files): the total within +2.5% of `gzip -6` (zlib compresses about 1% worse than GNU gzip; the dictionary
+ * blocks add their own), packages of 1 MB and more within 10%; every 64th block gave +3.6%, a 16 KiB
+ * dictionary +4.3%. Which block of each 32 is deflated moves the total between -0.3% and +3.6% there (the 8th,
+ * 16th or 24th instead of the first), and every 48th block between +0.1% and +3.9%: fewer samples would leave
+ * the tests' 4% no margin. The tolerances the tests hold it to are in test/integration/inspect.test.ts.
  */
-export class SampleDeflater {
-  private readonly worker: Worker;
-  private readonly pool: SharedArrayBuffer[] = [];
-  private current: Estimator | undefined;
-  private stopped: Error | undefined;
-
-  constructor() {
-    this.worker = new Worker(`(${deflaterWorker.toString()})()`, { eval: true, workerData: { level: SAMPLING.level } });
-    this.worker.on('message', (ms: Deflated[]) => {
-      for (const m of ms) { this.pool.push(m.buf); this.current?.deflated(m); }
-    });
-    const stop = (err: Error): void => {
-      this.stopped ??= err;
-      this.current?.failed(this.stopped);
-    };
-    this.worker.on('error', stop);
-    this.worker.on('exit', (code) => stop(new Error(`the size estimator stopped (exit ${code})`)));
-  }
-
-  /** The estimator for the next layer; one layer at a time. */
-  layer(): Estimator {
-    const e = new Estimator((ms) => this.worker.postMessage(ms), () => this.pool.pop() ?? new SharedArrayBuffer(WINDOW), () => this.close(),
-      () => { if (this.current === e) this.current = undefined; });
-    if (this.stopped) e.failed(this.stopped);
-    else this.current = e;
-    return e;
-  }
-
-  close(): void { void this.worker.terminate(); }
-}
-
-/** A window to deflate: `len` bytes at `dict` in `buf`, the `dict` bytes before them its dictionary. */
-interface Sample { readonly k: number; readonly buf: SharedArrayBuffer; readonly dict: number; readonly len: number }
-/** A window deflated: its block's compressed size. */
-interface Deflated { readonly k: number; readonly size: number; readonly buf: SharedArrayBuffer }
-
-const SAMPLING = { block: 16 * 1024, dict: 32 * 1024, stride: 32, first: 64, step: 4, bands: 10, level: GZIP_LEVEL };
-const WINDOW = SAMPLING.dict + SAMPLING.block;
-/** Windows handed over and not yet deflated before write() waits (3 MiB). */
-const MAX_PENDING = 64;
-/** Windows per message to the worker: a message costs more than copying a window. */
-const BATCH = 8;
-
-/** One layer's estimate: entropy bands here, the sampled windows deflated by the worker. */
 class Estimator {
   private pos = 0;
   private readonly len: number[] = [];
@@ -216,22 +170,20 @@ class Estimator {
   private seen = 0;
   /** The next sampled block whose window is not open yet. */
   private next = 0;
-  private readonly open: { k: number; start: number; end: number; buf: SharedArrayBuffer; view: Uint8Array }[] = [];
+  private readonly open: { k: number; start: number; end: number; buf: Buffer }[] = [];
+  /** Windows whose deflate has come back, for reuse. */
+  private readonly pool: Buffer[] = [];
+  /** Windows handed over and not deflated yet, queued or under way. */
   private pending = 0;
-  private batch: Sample[] = [];
+  private running = 0;
+  private readonly queue: { k: number; dict: number; buf: Buffer; len: number }[] = [];
   private wake: (() => void) | undefined;
   private error: Error | undefined;
+  private stopped = false;
 
-  constructor(
-    private readonly post: (ms: Sample[]) => void, private readonly alloc: () => SharedArrayBuffer,
-    private readonly kill: () => void, private readonly release: () => void,
-  ) {}
-
-  deflated(m: Deflated): void { this.size[m.k] = m.size; this.pending--; this.poke(); }
-  failed(e: Error): void { this.error ??= e; this.poke(); }
   private poke(): void { const w = this.wake; this.wake = undefined; w?.(); }
 
-  /** Takes a chunk's entropy samples and copies what sampled windows it holds; waits while the worker lags. */
+  /** Takes a chunk's entropy samples and copies what sampled windows it holds; waits while the deflates lag. */
   async write(chunk: Buffer): Promise<void> {
     const { block, step } = SAMPLING;
     const from = this.pos;
@@ -251,64 +203,87 @@ class Estimator {
       const k = this.next;
       const start = Math.max(0, k * block - SAMPLING.dict);
       if (start >= to) break;
-      const buf = this.alloc();
-      this.open.push({ k, start, end: (k + 1) * block, buf, view: new Uint8Array(buf) });
+      this.open.push({ k, start, end: (k + 1) * block, buf: this.pool.pop() ?? Buffer.allocUnsafeSlow(WINDOW) });
       this.next = k < SAMPLING.first - 1 ? k + 1 : Math.max(SAMPLING.first, (Math.floor(k / SAMPLING.stride) + 1) * SAMPLING.stride);
     }
     for (let w = 0; w < this.open.length;) {
       const o = this.open[w]!;
       const a = Math.max(from, o.start);
       const b = Math.min(to, o.end);
-      if (b > a) o.view.set(chunk.subarray(a - from, b - from), a - o.start);
-      if (o.end <= to) { this.hand(o, o.end); this.open.splice(w, 1); } else w++;
+      if (b > a) chunk.copy(o.buf, a - o.start, a - from, b - from);
+      if (o.end <= to) { this.deflate(o, o.end); this.open.splice(w, 1); } else w++;
     }
     this.pos = to;
-    while (this.pending - this.batch.length > MAX_PENDING && !this.error) await new Promise<void>((r) => { this.wake = r; });
+    while (this.pending > MAX_PENDING && !this.error) await new Promise<void>((r) => { this.wake = r; });
     if (this.error) throw this.error;
   }
 
   private closeBlock(n: number): void {
     const { bands } = SAMPLING;
+    // Entropy in bits per sampled byte: log2(m) - Σ x·log2(x) / m, the x·log2(x) from a table.
     let m = 0;
-    for (let c = 0; c < 256; c++) m += this.hist[c]!;
-    let bits = 0;
-    for (let c = 0; c < 256; c++) { const x = this.hist[c]!; if (x > 0) bits -= x * Math.log2(x / m); }
+    let xlx = 0;
+    const hist = this.hist;
+    for (let c = 0; c < 256; c++) { const x = hist[c]!; m += x; xlx += x < XLOG2X.length ? XLOG2X[x]! : x * Math.log2(x); }
+    const bits = m > 0 ? Math.log2(m) - xlx / m : 0;
     this.len.push(n);
-    this.band.push(m > 0 ? Math.min(bands - 1, Math.floor((bits / m / 8) * bands)) : 0);
-    this.hist.fill(0);
+    this.band.push(m > 0 ? Math.min(bands - 1, Math.floor((bits / 8) * bands)) : 0);
+    hist.fill(0);
     this.seen = 0;
   }
 
-  private hand(o: { k: number; start: number; buf: SharedArrayBuffer }, end: number): void {
-    const dict = o.k * SAMPLING.block - o.start;
+  /** Deflates block `o.k` (the bytes of the window up to `end`) on the thread pool; its size comes back. */
+  private deflate(o: { k: number; start: number; buf: Buffer }, end: number): void {
     this.pending++;
-    this.batch.push({ k: o.k, buf: o.buf, dict, len: end - o.k * SAMPLING.block });
-    if (this.batch.length >= BATCH) this.flush();
+    this.queue.push({ k: o.k, dict: o.k * SAMPLING.block - o.start, buf: o.buf, len: end - o.start });
+    this.startDeflates();
   }
 
-  private flush(): void {
-    if (this.batch.length === 0) return;
-    this.post(this.batch);
-    this.batch = [];
-  }
-
-  async end(): Promise<{ ins: number[]; outs: number[]; total: number }> {
-    try {
-      if (this.seen > 0) this.closeBlock(this.seen);
-      // The last block, when shorter, if it is sampled.
-      for (const o of this.open.splice(0)) if (o.k * SAMPLING.block < this.pos) this.hand(o, this.pos);
-      this.flush();
-      while (this.pending > 0 && !this.error) await new Promise<void>((r) => { this.wake = r; });
-      if (this.error) throw this.error;
-      return estimate({ len: this.len, band: this.band, deflated: this.len.map((_, k) => this.size[k] ?? -1) });
-    } finally {
-      this.release();
+  /** Starts queued deflates while fewer than RUNNING are under way. */
+  private startDeflates(): void {
+    while (this.running < RUNNING && this.queue.length > 0) {
+      const { k, dict, buf, len } = this.queue.shift()!;
+      this.running++;
+      const done = (err: Error | null, out: Buffer): void => {
+        this.running--;
+        this.pending--;
+        if (this.stopped) return;
+        if (err) this.error ??= err;
+        else { this.size[k] = out.length; this.pool.push(buf); }
+        this.startDeflates();
+        this.poke();
+      };
+      const input = buf.subarray(dict, len);
+      if (dict > 0) deflateRaw(input, { level: SAMPLING.level, dictionary: buf.subarray(0, dict) }, done);
+      else deflateRaw(input, { level: SAMPLING.level }, done);
     }
   }
 
-  /** Stops the worker (the read is being abandoned). */
-  destroy(): void { this.release(); this.kill(); }
+  async end(): Promise<{ ins: number[]; outs: number[]; total: number }> {
+    if (this.seen > 0) this.closeBlock(this.seen);
+    // The last block, when shorter, if it is sampled.
+    for (const o of this.open.splice(0)) if (o.k * SAMPLING.block < this.pos) this.deflate(o, this.pos);
+    while (this.pending > 0 && !this.error) await new Promise<void>((r) => { this.wake = r; });
+    if (this.error) throw this.error;
+    return estimate({ len: this.len, band: this.band, deflated: this.len.map((_, k) => this.size[k] ?? -1) });
+  }
+
+  /** The read is being abandoned: deflates still running are let finish and ignored. */
+  destroy(): void { this.stopped = true; this.queue.length = 0; this.error ??= new Error('aborted'); this.poke(); }
 }
+
+const SAMPLING = { block: 16 * 1024, dict: 32 * 1024, stride: 32, first: 64, step: 4, bands: 10, level: GZIP_LEVEL };
+const WINDOW = SAMPLING.dict + SAMPLING.block;
+/** Windows handed over and not deflated yet before write() waits (3 MiB). */
+const MAX_PENDING = 64;
+/**
+ * Deflates under way at once (the thread pool has 4 threads): the deflates need about a third of a core beside
+ * the main thread and the engine that feeds it; 2 keep a thread busy while the other's size comes back, and
+ * leave the pool's other threads to whatever else uses it (1, 2 and 4 measured alike on 2 cores).
+ */
+const RUNNING = 2;
+/** x·log2(x) for the counts a block's histogram can hold (16 KiB, every 4th byte: up to 4,096). */
+const XLOG2X = Float64Array.from({ length: SAMPLING.block / SAMPLING.step + 1 }, (_, x) => (x > 0 ? x * Math.log2(x) : 0));
 
 /** Counts the bytes at from, from + step, … before to (a function of its own: the hottest loop, kept small for the optimiser). */
 function count(hist: Uint32Array, bytes: Buffer, from: number, to: number, step: number): void {
@@ -353,25 +328,6 @@ function estimate(b: EstimatedBlocks): { ins: number[]; outs: number[]; total: n
   });
   // gzip's 10-byte header and 8-byte trailer.
   return { ins, outs, total: Math.round(out) + 18 };
-}
-
-/**
- * The deflating thread's body, run from its source text (so it needs no file of its own in dist/):
- * self-contained, it uses only `require` and its workerData.
- */
-function deflaterWorker(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const { deflateRawSync } = require('node:zlib') as typeof import('node:zlib');
-  const { level } = workerData as { level: number };
-  parentPort!.on('message', (ms: { k: number; buf: SharedArrayBuffer; dict: number; len: number }[]) => {
-    parentPort!.postMessage(ms.map((m) => {
-      const all = Buffer.from(m.buf);
-      const input = all.subarray(m.dict, m.dict + m.len);
-      const size = m.dict > 0 ? deflateRawSync(input, { level, dictionary: all.subarray(0, m.dict) }).length : deflateRawSync(input, { level }).length;
-      return { k: m.k, size, buf: m.buf };
-    }));
-  });
 }
 
 interface Counter {

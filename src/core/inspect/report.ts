@@ -123,6 +123,8 @@ export function buildReport(scanned: ScannedSource, source: string, opts: Report
   for (const d of db?.diversions ?? []) divertedFrom.set(tree.canonical(d.from), { to: tree.canonical(d.to), by: d.by });
   packages.forEach((p, i) => {
     for (const f of p.files) {
+      // A listed folder (a third of a .list) owns no file: skipped before the path is resolved.
+      if (tree.nodes.get(f)?.kind === 'dir') continue;
       let path = tree.canonical(f);
       const div = divertedFrom.get(path);
       if (div && div.by !== p.name) path = div.to;

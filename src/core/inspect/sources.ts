@@ -6,7 +6,7 @@ import type { EngineEndpoint } from '../engine/endpoint';
 import { openSaveStream } from '../engine/saveStream';
 import { packTree } from '../engine/tarWalk';
 import { scanImageArchive } from './imageArchive';
-import { SampleDeflater, scanLayer, type LayerScan, type ScanOptions } from './layerScan';
+import { scanLayer, type LayerScan, type ScanOptions } from './layerScan';
 import { FsTree } from './tree';
 
 /** What can be inspected. */
@@ -82,13 +82,7 @@ export interface ScannedSource {
 
 /** Reads a source in one streaming pass and applies its layers in order. */
 export async function readSource(source: InspectSource, opts: ReadSourceOptions = {}): Promise<ScannedSource> {
-  // The estimate's thread starts now, while the engine prepares the stream, and serves every layer.
-  const deflater = opts.compressed === 'estimate' ? new SampleDeflater() : undefined;
-  try {
-    return await read(source, opts, { keep: keepContent, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.compressed ? { compressed: opts.compressed } : {}), ...(deflater ? { deflater } : {}) });
-  } finally {
-    deflater?.close();
-  }
+  return read(source, opts, { keep: keepContent, ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.compressed ? { compressed: opts.compressed } : {}) });
 }
 
 async function read(source: InspectSource, opts: ReadSourceOptions, scan: ScanOptions): Promise<ScannedSource> {

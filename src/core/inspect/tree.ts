@@ -80,8 +80,12 @@ export class FsTree {
    */
   canonical(path: string): string {
     const p = normPath(path);
-    const d = dirname(p);
-    return join(this.resolveDir(d, 0), basename(p));
+    const slash = p.lastIndexOf('/');
+    if (slash < 0) return p;
+    const d = p.slice(0, slash);
+    const r = this.resolveDir(d, 0);
+    // Most folders are no link: the path is its own answer, no new string.
+    return r === d ? p : join(r, p.slice(slash + 1));
   }
 
   /** A path with its last component followed too (for reading a file through a symlink). */

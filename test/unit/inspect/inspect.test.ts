@@ -198,6 +198,30 @@ test('the estimate is the same whatever the chunks: odd sizes, in shared memory 
   }
 });
 
+test('an estimate cancelled mid-stream rejects with the reason, its deflates still under way ignored', async () => {
+  const tarBytes = await tarOf([{ name: 'a.bin', body: bytes(3 << 20, 5) }, { name: 'b.bin', body: bytes(1 << 20, 6) }]);
+  const whole = async (): Promise<number[]> => {
+    const s = await scanLayer((async function* () { yield tarBytes; })(), { keep: () => false, compressed: 'estimate' });
+    return [s.gzipBytes, ...s.entries.map((e) => Math.round(e.compressed))];
+  };
+  const before = await whole();
+  const ac = new AbortController();
+  const reason = new Error('cancelled by the test');
+  let given = 0;
+  const chunks = (async function* () {
+    for (let at = 0; at < tarBytes.length; at += 256 << 10) {
+      if (at >= 1 << 20) ac.abort(reason);
+      given++;
+      yield tarBytes.subarray(at, at + (256 << 10));
+    }
+  })();
+  await assert.rejects(scanLayer(chunks, { keep: () => false, compressed: 'estimate', signal: ac.signal }), (e) => e === reason);
+  assert.equal(given, 5);
+  // The cancelled read left nothing behind that changes a later one.
+  assert.deepEqual(await whole(), before);
+  assert.equal(before.length, 3);
+});
+
 /** A docker-archive: layer blobs first (in reverse order), manifest.json last, as `docker save` streams. */
 async function dockerArchive(layers: Buffer[]): Promise<Buffer> {
   const names = layers.map((l) => `blobs/sha256/${createHash('sha256').update(l).digest('hex')}`);
