@@ -1,6 +1,7 @@
 // The extension as a user gets it: the .vsix size (target ≤ 1 MB) and activation in the real VS Code
 // (target ≤ 50 ms), each printed with its ratio to the target. Activation is measured on the packaged .vsix (the
 // minified bundles), installed in code-server, with ownbase's own share (loading its code, activate()) apart.
+// OWNBASE_TEST_CPUPROFILE=FILE also writes the extension host's CPU profile of the activation (bench/vscode/activation.ts).
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

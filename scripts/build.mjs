@@ -3,7 +3,7 @@
 import * as esbuild from 'esbuild';
 import { readdirSync, readFileSync, statSync, rmSync, existsSync, mkdirSync, copyFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -78,6 +78,19 @@ const sharedEngine = {
   },
 };
 
+/**
+ * A CommonJS module whose exports (`names`) are getters into `require(file)[key]` (or the whole module without a
+ * key): the file is required on the first use of one of them, not when the module is loaded. `esModule` marks it
+ * as compiled from ESM, so a `default` export stays its own.
+ */
+function lazyShim(file, key, names, esModule = false) {
+  const target = `require(${JSON.stringify(file)})${key === undefined ? '' : `[${JSON.stringify(key)}]`}`;
+  const props = [...(esModule ? ['__esModule: { value: true }'] : []),
+    ...names.map((k) => `${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] }`)];
+  return `let m; const load = () => (m ??= ${target});\n` +
+    `module.exports = Object.defineProperties({}, {\n  ${props.join(',\n  ')}\n});\n`;
+}
+
 // Packages the extension bundle does not carry: each is a bundle of its own (dist/NAME.js), required on the first use
 // of one of its exports, so loading dist/extension.js at activation does not parse and run them. yaml is a third of
 // what activation would load, and no recipe is parsed before activation returns.
@@ -87,14 +100,49 @@ const lazyPackages = {
   setup(b) {
     b.onResolve({ filter: new RegExp(`^(${LAZY_PACKAGES.join('|')})$`) }, (a) => ({ path: a.path, namespace: 'lazy-package' }));
     b.onResolve({ filter: /.*/, namespace: 'lazy-package' }, (a) => ({ path: a.path, external: true }));
-    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (a) => {
-      const getters = Object.keys(require(a.path)).map((k) => `${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] }`);
-      return {
-        loader: 'js',
-        contents: `let m; const load = () => (m ??= require(${JSON.stringify(`./${a.path}.js`)}));\n` +
-          `module.exports = Object.defineProperties({}, {\n  ${getters.join(',\n  ')}\n});\n`,
-      };
+    b.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (a) => ({ loader: 'js', contents: lazyShim(`./${a.path}.js`, undefined, Object.keys(require(a.path))) }));
+  },
+};
+
+// dist/extension.js carries no core code. Each src/core module it imports is a shim whose exports require
+// dist/core.js on first use; dist/core.js is one bundle of those modules (entry `core`: `export * as KEY from …`
+// for each), built after the extension bundle from what its shims asked for. Loading extension.js at activation
+// then compiles the registrations only; the lint core, the recipe schema and the workspace model come with the first
+// document, completion or view that needs them.
+const CORE_DIR = join(process.cwd(), 'src', 'core');
+const inCore = (p) => p.startsWith(CORE_DIR + sep);
+const coreKey = (p) => relative(CORE_DIR, p).replace(/\.ts$/, '').split(sep).join('/');
+const coreModules = new Map(); // absolute path -> its export names
+async function exportsOf(path) {
+  const r = await esbuild.build({ entryPoints: [path], bundle: true, write: false, metafile: true, format: 'esm', platform: 'node',
+    packages: 'external', external: ['vscode'], logLevel: 'silent' });
+  return { names: Object.values(r.metafile.outputs)[0].exports, files: Object.keys(r.metafile.inputs).map((f) => join(process.cwd(), f)) };
+}
+const lazyCore = {
+  name: 'lazy-core',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, async (a) => {
+      if (a.namespace !== 'file' || inCore(a.importer) || a.pluginData === 'lazy-core') return undefined;
+      const r = await b.resolve(a.path, { kind: a.kind, importer: a.importer, resolveDir: a.resolveDir, pluginData: 'lazy-core' });
+      return !r.errors.length && inCore(r.path) ? { path: r.path, namespace: 'lazy-core' } : undefined;
     });
+    b.onResolve({ filter: /.*/, namespace: 'lazy-core' }, (a) => ({ path: a.path, external: true }));
+    b.onStart(() => coreModules.clear());
+    b.onLoad({ filter: /.*/, namespace: 'lazy-core' }, async (a) => {
+      const { names, files } = await exportsOf(a.path);
+      coreModules.set(a.path, names);
+      return { loader: 'js', contents: lazyShim('./core.js', coreKey(a.path), names, true), watchFiles: files };
+    });
+  },
+};
+const coreEntry = {
+  name: 'core-entry',
+  setup(b) {
+    b.onResolve({ filter: /^core$/ }, () => ({ path: 'core', namespace: 'core-entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'core-entry' }, () => ({
+      loader: 'ts', resolveDir: process.cwd(),
+      contents: [...coreModules.keys()].map((p) => `export * as ${JSON.stringify(coreKey(p))} from ${JSON.stringify(p)};`).join('\n'),
+    }));
   },
 };
 
@@ -123,8 +171,11 @@ const withoutBuildKit = {
   },
 };
 
+const extensionBuild = { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [vscodeOnce, lazyCore] };
+// After the extension bundle: its entry is what that build's shims asked for.
+const coreBuild = { ...node, entryPoints: { core: 'core' }, outdir: 'dist', plugins: [coreEntry, lazyPackages] };
 const builds = [
-  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', plugins: [vscodeOnce, lazyPackages] },
+  extensionBuild,
   // The commands' implementations, required on first use (src/extension/featuresModule.ts): activation loads less.
   { ...node, entryPoints: { features: 'src/extension/features.ts' }, outdir: 'dist', plugins: [vscodeOnce, lazyPackages] },
   ...LAZY_PACKAGES.map((p) => ({ ...node, entryPoints: { [p]: require.resolve(p) }, outdir: 'dist' })),
@@ -151,16 +202,19 @@ if (tests) {
     external: [...node.external, 'mocha'] }); // mocha stays in node_modules: test-electron's run() loads test files through it
 }
 
-// extension.js and features.js are two bundles in one extension host: a class bundled into both is two classes
-// (`instanceof` fails across them, each has its own statics). Shared state lives in extension.js and is handed to
-// features.js (Services); a module of src/extension that declares a class may be in one of them only. (The core's
-// classes in both — a process group, an event decoder, errors — never cross: each call stays in its bundle.)
+// extension.js holds no core code (lazy-core above). extension.js and features.js are two bundles in one extension
+// host: a class bundled into both is two classes (`instanceof` fails across them, each has its own statics). Shared
+// state lives in extension.js and is handed to features.js (Services); a module of src/extension that declares a
+// class may be in one of them only. (The core's classes in core.js and features.js — a process group, an event
+// decoder, errors — never cross: each call stays in its bundle.)
 function checkSplit(results) {
   const inputsOf = (name) => {
     const out = results.flatMap((r) => Object.entries(r.metafile?.outputs ?? {})).find(([f]) => f === `dist/${name}.js`);
     return new Set(Object.entries(out?.[1].inputs ?? {}).filter(([, i]) => i.bytesInOutput > 0).map(([f]) => f));
   };
   const main = inputsOf('extension');
+  const core = [...main].filter((f) => f.startsWith('src/core/'));
+  if (core.length > 0) throw new Error(`core code in dist/extension.js (it belongs in dist/core.js, loaded on first use): ${core.join(', ')}`);
   const twice = [...inputsOf('features')].filter((f) => main.has(f) && f.startsWith('src/extension/'))
     .filter((f) => /^(export )?(abstract )?class /m.test(readFileSync(f, 'utf8')));
   if (twice.length > 0) throw new Error(`in both dist/extension.js and dist/features.js (a class there would be two classes): ${twice.join(', ')}`);
@@ -170,10 +224,18 @@ if (!watch) {
   rmSync('dist', { recursive: true, force: true });
   if (tests) rmSync('out', { recursive: true, force: true });
   const split = new Set(['extension', 'features']);
-  checkSplit(await Promise.all(builds.map((b) => esbuild.build({ ...b, metafile: Object.keys(b.entryPoints).some((e) => split.has(e)) }))));
+  const build = (b) => esbuild.build({ ...b, metafile: Object.keys(b.entryPoints).some((e) => split.has(e)) });
+  checkSplit(await Promise.all(builds.map((b) => (b === extensionBuild ? build(b).then(async (r) => { await build(coreBuild); return r; }) : build(b)))));
   copyAssets();
 } else {
-  const ctxs = await Promise.all(builds.map((b) => esbuild.context(b)));
+  const core = await esbuild.context(coreBuild);
+  let asked = '';
+  const rebuildCore = { name: 'rebuild-core', setup(b) { b.onEnd(async () => {
+    const now = JSON.stringify([...coreModules]);
+    if (now !== asked) { asked = now; await core.rebuild().catch(() => {}); }
+  }); } };
+  extensionBuild.plugins.push(rebuildCore);
+  const ctxs = [core, ...await Promise.all(builds.map((b) => esbuild.context(b)))];
   await Promise.all(ctxs.map((c) => c.watch()));
   console.log('esbuild: watching…');
 }

@@ -1,5 +1,7 @@
 // Runs inside the real VS Code (through scripts/vscode-test.mjs) on a workspace that triggers no activation:
 // times ownbase's activation, then how long the first diagnostics of a Dockerfile take to appear.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import Module from 'node:module';
 import { join, relative } from 'node:path';
 import { format } from 'node:util';
@@ -11,11 +13,13 @@ export async function run(): Promise<void> {
   const ext = vscode.extensions.getExtension('ownbase.ownbase');
   if (!ext) throw new Error('ownbase.ownbase is not loaded');
   if (ext.isActive) throw new Error('ownbase is already active: the bench workspace must not trigger activation');
+  const profile = process.env.OWNBASE_TEST_CPUPROFILE ? profiler() : undefined;
   const cpu = watchOwnCode(ext.extensionPath);
   let t = performance.now();
   await ext.activate();
   const activation = performance.now() - t;
   cpu.stop();
+  if (profile) writeFileSync(process.env.OWNBASE_TEST_CPUPROFILE!, JSON.stringify(profile.stop()));
   const uri = vscode.Uri.file(join(process.env.OWNBASE_TEST_WORKSPACE!, 'Dockerfile'));
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode('FROM gcc:12 AS build\nRUN make\nFROM busybox:glibc\n'));
   t = performance.now();
@@ -52,6 +56,25 @@ function ownParts(id: string): { load: number; activate: number } | undefined {
   const [willLoad, didLoad, willActivate, didActivate] = ['willLoadExtensionCode', 'didLoadExtensionCode', 'willActivateExtension', 'didActivateExtension'].map(at);
   if (willLoad === undefined || didLoad === undefined || willActivate === undefined || didActivate === undefined) return undefined;
   return { load: didLoad - willLoad, activate: didActivate - willActivate };
+}
+
+/**
+ * OWNBASE_TEST_CPUPROFILE=FILE (passed on by the harness like every OWNBASE_TEST_* variable): the extension host's
+ * CPU profile (.cpuprofile, 50 µs samples) from just before activation to its end, for finding what loading and
+ * activate() spend their time on. The figures printed beside it include the profiler's own cost.
+ */
+function profiler(): { stop(): object } {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): unknown => {
+    let result: unknown;
+    session.post(method, params, (err, r) => { if (err) throw err; result = r; });
+    return result;
+  };
+  post('Profiler.enable');
+  post('Profiler.setSamplingInterval', { interval: 50 });
+  post('Profiler.start');
+  return { stop: () => { const { profile } = post('Profiler.stop') as { profile: object }; session.disconnect(); return profile; } };
 }
 
 type JsLoader = (module: { exports: Record<string, unknown> }, filename: string) => void;

@@ -12,6 +12,7 @@ import { registerRecipeCompletion } from './recipe/completion';
 import { registerRecipeHover } from './recipe/hover';
 import { RecipeIndex } from './recipeIndex';
 import type { Services } from './services';
+import { startSoon } from './startSoon';
 import { registerBuildStatus } from './terminal/buildStatus';
 import { BuildTracker } from './terminal/buildTracker';
 import { registerTesting } from './testing/register';
@@ -38,9 +39,10 @@ export function activate(context: vscode.ExtensionContext): void {
     registerInspector(context, services);
     const view = registerOwnedBasesView(context, services);
     registerDockerfileCodeLens(context, view.store);
-    registerBuildStatus(context, services, view.engine);
+    const status = registerBuildStatus(context, services, view.engine);
     registerNeeds(context, services);
-    registerTesting(context, services);
+    const testing = registerTesting(context, services);
+    startSoon(context, log, [recipes.start, view.start, status, testing]);
     log.info(`activated in ${(performance.now() - started).toFixed(1)} ms (workspace ${vscode.workspace.isTrusted ? 'trusted' : 'untrusted: builds disabled'})`);
   } catch (err) {
     log.error('activation failed', err);

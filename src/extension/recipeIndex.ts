@@ -2,25 +2,29 @@ import * as vscode from 'vscode';
 import type { OwnedImage } from '../core/dockerfile/rule';
 import { ownedImageOf } from '../core/lint/workspace';
 import { RECIPE_GLOB } from './globs';
+import { once } from './startSoon';
 
-/** The workspace's recipes and the images they build; kept current by a file watcher. */
+/** The workspace's recipes and the images they build; kept current by a file watcher from `start()` on. */
 export class RecipeIndex implements vscode.Disposable {
   private readonly images = new Map<string, OwnedImage>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly watcher = vscode.workspace.createFileSystemWatcher(RECIPE_GLOB);
-  /** Resolves when the first scan of the workspace is done. */
-  readonly ready: Promise<void>;
+  private watcher: vscode.FileSystemWatcher | undefined;
 
-  constructor() {
-    // Lint does not wait for the scan (findFiles can take a second in a large or remote workspace): it fires a
-    // change when done, and open Dockerfiles are linted again with what it found.
-    this.ready = this.scan().then(() => { if (this.images.size > 0) this.changed.fire(); });
+  /**
+   * Watches the recipes and scans the workspace once (started after activation, ARCHITECTURE.md); resolves when the
+   * scan is done. Lint does not wait for the scan (findFiles can take a second in a large or remote workspace): it
+   * fires a change when done, and open Dockerfiles are linted again with what it found.
+   */
+  readonly start = once(async (): Promise<void> => {
+    const watcher = this.watcher = vscode.workspace.createFileSystemWatcher(RECIPE_GLOB);
     const update = (uri: vscode.Uri) => void this.read(uri).then(() => this.changed.fire());
-    this.watcher.onDidCreate(update);
-    this.watcher.onDidChange(update);
-    this.watcher.onDidDelete((uri) => { this.images.delete(uri.toString()); this.changed.fire(); });
-  }
+    watcher.onDidCreate(update);
+    watcher.onDidChange(update);
+    watcher.onDidDelete((uri) => { this.images.delete(uri.toString()); this.changed.fire(); });
+    await this.scan();
+    if (this.images.size > 0) this.changed.fire();
+  });
 
   private async scan(): Promise<void> {
     const uris = await vscode.workspace.findFiles(RECIPE_GLOB, '**/node_modules/**');
@@ -51,5 +55,5 @@ export class RecipeIndex implements vscode.Disposable {
     return [...this.images.values()];
   }
 
-  dispose(): void { this.watcher.dispose(); this.changed.dispose(); }
+  dispose(): void { this.watcher?.dispose(); this.changed.dispose(); }
 }

@@ -5,6 +5,7 @@ import { kindByName, type FileKind } from '../../core/kernel/fileKind';
 import { fixesOf, lintText, type LintOptions } from '../../core/lint';
 import { unknownRuleCodes } from '../../core/lint/rules';
 import { nodeHostProbe } from '../../core/build/hostProbe';
+import type { HostProbe } from '../../core/recipe/host';
 import { toDiagnostic, toRange } from '../convert';
 import type { Logger } from '../logger';
 import type { RecipeIndex } from '../recipeIndex';
@@ -37,7 +38,8 @@ interface Linted {
 export class DocumentLinter implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('ownbase');
   private readonly results = new Map<string, Linted>();
-  private readonly host = nodeHostProbe();
+  /** Made on the first lint: the probe is core code, which activation does not load (ARCHITECTURE.md). */
+  private host: HostProbe | undefined;
   private readonly reportedUnknown = new Set<string>();
 
   constructor(private readonly recipes: RecipeIndex, private readonly log?: Pick<Logger, 'warn'>) {}
@@ -53,7 +55,7 @@ export class DocumentLinter implements vscode.Disposable {
       ownedPatterns: settings.ownedPatterns,
       requireIgnoreReason: settings.requireIgnoreReason,
       ownedImages: this.recipes.owned(),
-      host: this.host,
+      host: this.host ??= nodeHostProbe(),
       ...(document.uri.scheme === 'file' && { path: document.uri.fsPath, fileExists: existsSync }),
     };
     const text = document.getText();

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { isRemoteEndpoint } from '../../core/engine/endpoint';
 import type { Services } from '../services';
+import { once } from '../startSoon';
 import type { EngineWatcher } from '../tree/engineWatcher';
 import { statusView } from './statusText';
 
@@ -15,12 +16,13 @@ const ENGINE_START_DELAY_MS = 1500;
 
 /**
  * One status-bar item: the running build's step (click: its terminal), else the engine — its version, or a
- * warning when it cannot be reached (click: retry and show the Engine view).
+ * warning when it cannot be reached (click: retry and show the Engine view). The item is made by the returned
+ * start (after activation); its commands are registered at once.
  */
-export function registerBuildStatus(context: vscode.ExtensionContext, services: Services, engine: EngineWatcher): void {
-  const item = vscode.window.createStatusBarItem('ownbase.status', vscode.StatusBarAlignment.Left, 10);
-  item.name = 'ownbase';
+export function registerBuildStatus(context: vscode.ExtensionContext, services: Services, engine: EngineWatcher): () => unknown {
+  let item: vscode.StatusBarItem | undefined;
   const update = (): void => {
+    if (!item) return;
     const running = services.builds.running.map((r) => ({ recipe: vscode.workspace.asRelativePath(r.recipe), state: r.state }));
     const s = engine.state;
     const isRemote = s.kind === 'reachable' && isRemoteEndpoint(s.endpoint.host);
@@ -32,9 +34,7 @@ export function registerBuildStatus(context: vscode.ExtensionContext, services: 
     item.show();
   };
   const timer = setTimeout(() => engine.start(), ENGINE_START_DELAY_MS);
-  update();
   context.subscriptions.push(
-    item,
     { dispose: () => clearTimeout(timer) },
     services.builds.onDidChange(update),
     engine.onDidChange(update),
@@ -45,4 +45,10 @@ export function registerBuildStatus(context: vscode.ExtensionContext, services: 
       return engine.state.kind;
     }),
   );
+  return once(() => {
+    item = vscode.window.createStatusBarItem('ownbase.status', vscode.StatusBarAlignment.Left, 10);
+    item.name = 'ownbase';
+    context.subscriptions.push(item);
+    update();
+  });
 }

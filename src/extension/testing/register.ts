@@ -3,6 +3,7 @@ import { recipeCheckItems } from '../../core/checks/locate';
 import { RECIPE_GLOB } from '../globs';
 import { featuresLoader } from '../featuresModule';
 import type { Services } from '../services';
+import { once } from '../startSoon';
 import { toRange } from '../convert';
 import { outcomeOfEvent, outcomeOfResult, type CheckOutcome } from './outcome';
 
@@ -20,7 +21,18 @@ export interface DescribedRecipe { readonly path: string; readonly label: string
  * check: passed, skipped, or failed with its message and expected and actual output at the check's line. A build
  * reports its checks into the same items.
  */
-export function registerTesting(context: vscode.ExtensionContext, services: Services): void {
+export function registerTesting(context: vscode.ExtensionContext, services: Services): () => unknown {
+  const start = once(() => startTesting(context, services));
+  context.subscriptions.push(
+    vscode.commands.registerCommand(DESCRIBE_TESTS_COMMAND, (): DescribedRecipe[] => start().describe()),
+    // The same run for one recipe, from a command (tests, other features): what the Test Explorer's Run does.
+    vscode.commands.registerCommand(RUN_TESTS_COMMAND, (uri?: vscode.Uri) => start().runRecipe(uri)),
+  );
+  return start;
+}
+
+/** The controller with its items, handlers and run profile: made after activation, or by the first command. */
+function startTesting(context: vscode.ExtensionContext, services: Services): { describe(): DescribedRecipe[]; runRecipe(uri?: vscode.Uri): Promise<void> } {
   const controller = vscode.tests.createTestController('ownbase', 'ownbase checks');
   context.subscriptions.push(controller);
   const cliPath = context.asAbsolutePath('dist/cli.js');
@@ -28,13 +40,12 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
   // By recipe and check id: a refresh replaces the items, the last results stay.
   const last = new Map<string, { state: NonNullable<DescribedCheck['state']>; message?: string }>();
   const key = (c: vscode.TestItem): string => `${c.parent?.id ?? ''}#${c.id}`;
-  context.subscriptions.push(vscode.commands.registerCommand(DESCRIBE_TESTS_COMMAND, (): DescribedRecipe[] =>
-    [...iterate(controller.items)].map((r) => ({
-      path: r.uri?.fsPath ?? r.id, label: r.label, ...(typeof r.error === 'string' && { error: r.error }),
-      checks: [...iterate(r.children)].map((c) => ({
-        id: c.id, label: c.label, ...(c.range && { line: c.range.start.line + 1 }), ...last.get(key(c)),
-      })),
-    }))));
+  const describe = (): DescribedRecipe[] => [...iterate(controller.items)].map((r) => ({
+    path: r.uri?.fsPath ?? r.id, label: r.label, ...(typeof r.error === 'string' && { error: r.error }),
+    checks: [...iterate(r.children)].map((c) => ({
+      id: c.id, label: c.label, ...(c.range && { line: c.range.start.line + 1 }), ...last.get(key(c)),
+    })),
+  }));
 
   const refresh = async (uri: vscode.Uri): Promise<void> => {
     let text: string;
@@ -150,16 +161,14 @@ export function registerTesting(context: vscode.ExtensionContext, services: Serv
     testRun.end();
     services.log.info(`checks: ${[...byRecipe.values()].map((r) => r.recipe.label).join(', ')} run`);
   };
-  context.subscriptions.push(
-    controller.createRunProfile('Run checks', vscode.TestRunProfileKind.Run, run, true),
-    // The same run for one recipe, from a command (tests, other features): what the Test Explorer's Run does.
-    vscode.commands.registerCommand(RUN_TESTS_COMMAND, async (uri?: vscode.Uri) => {
-      if (controller.items.size === 0) await scan();
-      const items = uri ? [controller.items.get(uri.toString())].filter((i): i is vscode.TestItem => i !== undefined) : undefined;
-      const cancel = new vscode.CancellationTokenSource();
-      try { await run(new vscode.TestRunRequest(items), cancel.token); } finally { cancel.dispose(); }
-    }),
-  );
+  context.subscriptions.push(controller.createRunProfile('Run checks', vscode.TestRunProfileKind.Run, run, true));
+  const runRecipe = async (uri?: vscode.Uri): Promise<void> => {
+    if (controller.items.size === 0) await scan();
+    const items = uri ? [controller.items.get(uri.toString())].filter((i): i is vscode.TestItem => i !== undefined) : undefined;
+    const cancel = new vscode.CancellationTokenSource();
+    try { await run(new vscode.TestRunRequest(items), cancel.token); } finally { cancel.dispose(); }
+  };
+  return { describe, runRecipe };
 }
 
 function* iterate(collection: vscode.TestItemCollection): Generator<vscode.TestItem> {

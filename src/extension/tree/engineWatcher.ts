@@ -38,8 +38,11 @@ export class EngineWatcher implements vscode.Disposable {
   private readonly relist = new Debouncer(250, () => void this.list(this.generation));
   private readonly reconnectSoon = new Debouncer(500, () => void this.connect());
 
-  constructor(private readonly engine: () => EngineModule, private readonly setting: () => string | undefined, private readonly log: Logger) {
-    void vscode.commands.executeCommand('setContext', ENGINE_STATE_CONTEXT, 'unknown');
+  constructor(private readonly engine: () => EngineModule, private readonly setting: () => string | undefined, private readonly log: Logger) {}
+
+  /** Sets the context key to the current state (the views' start does, after activation; every change does too). */
+  publishState(): void {
+    void vscode.commands.executeCommand('setContext', ENGINE_STATE_CONTEXT, this.current.kind);
   }
 
   get state(): EngineState { return this.current; }
@@ -129,7 +132,7 @@ export class EngineWatcher implements vscode.Disposable {
 
   private set(state: EngineState): void {
     this.current = state;
-    void vscode.commands.executeCommand('setContext', ENGINE_STATE_CONTEXT, state.kind);
+    this.publishState();
     this.changed.fire();
   }
 

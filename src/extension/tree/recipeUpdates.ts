@@ -18,7 +18,8 @@ export interface RecipeUpdatesState { readonly words?: string; readonly result?:
  * (a local file) and the cached result for its content, never the archive.
  */
 export class RecipeUpdates implements vscode.Disposable {
-  private readonly cache = new UpdatesCache();
+  /** Made by the first check: the core's cache is not loaded at activation (ARCHITECTURE.md). */
+  private cache: UpdatesCache | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
 
@@ -29,7 +30,7 @@ export class RecipeUpdates implements vscode.Disposable {
     let sha: string | undefined;
     try { sha = readLockBeside(recipePath)?.sha256; } catch { return undefined; }
     if (sha === undefined) return undefined;
-    const result = this.cache.get(sha);
+    const result = this.cache?.get(sha);
     return result ? { words: formatUpdates(result), result } : {};
   }
 
@@ -50,7 +51,7 @@ export class RecipeUpdates implements vscode.Disposable {
         }
       },
     );
-    if (result.sha !== undefined) this.cache.set(result.sha, result.result);
+    if (result.sha !== undefined) (this.cache ??= new UpdatesCache()).set(result.sha, result.result);
     this.changed.fire();
     const r = result.result;
     if ('error' in r) {

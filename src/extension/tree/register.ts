@@ -4,6 +4,7 @@ import { dockerHostSetting } from '../commands/buildSettings';
 import { refuseUntrusted } from '../commands/outcome';
 import { engineLoader } from '../commands/engineModule';
 import { featuresLoader } from '../featuresModule';
+import { once } from '../startSoon';
 import type { Services } from '../services';
 import { TrackedBuildStates } from './buildStates';
 import { imageNameOf, VIEW_COMMANDS, type fixBase, type openUse, type ViewCommandContext } from './commands';
@@ -21,10 +22,14 @@ export const DESCRIBE_COMMAND = 'ownbase.view.describe';
 
 export interface DescribedItem { readonly label: string; readonly description?: string; readonly contextValue?: string; readonly children: readonly DescribedItem[] }
 
-/** What the other features read of the view: its one model (the Dockerfile lenses) and its engine (the status bar). */
+/**
+ * What the other features read of the view: its one model (the Dockerfile lenses), its engine (the status bar), and
+ * `start`, which creates the three views and the task provider (after activation, or by the first command that needs them).
+ */
 export interface OwnedBasesView {
   readonly store: OwnedBasesStore;
   readonly engine: EngineWatcher;
+  readonly start: () => unknown;
 }
 
 /** The Owned Bases container: Recipes, Base Images in Use, Engine; their commands and refresh wiring. */
@@ -33,25 +38,30 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
   const engine = new EngineWatcher(engineLoader(context.extensionPath), () => dockerHostSetting(), services.log);
   const builds = new TrackedBuildStates(services.builds);
   const store = new OwnedBasesStore(files, engine, builds);
-  const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store, services.updates));
-  const views = providers.map((p) => vscode.window.createTreeView(VIEW_IDS[p.kind], { treeDataProvider: p, showCollapseAll: p.kind !== 'engine' }));
   const ctx: ViewCommandContext = { services, store, engine: engineLoader(context.extensionPath) };
   const f = featuresLoader(context.extensionPath);
+  const start = once(() => {
+    const providers = (Object.keys(VIEW_IDS) as ViewKind[]).map((kind) => new OwnedBasesProvider(kind, store, services.updates));
+    const views = providers.map((p) => vscode.window.createTreeView(VIEW_IDS[p.kind], { treeDataProvider: p, showCollapseAll: p.kind !== 'engine' }));
+    const engineDescription = (): void => {
+      const s = engine.state;
+      views[2]!.description = s.kind === 'unknown' ? undefined : s.endpoint?.host;
+    };
+    engineDescription();
+    engine.publishState();
+    context.subscriptions.push(...providers, ...views, engine.onDidChange(engineDescription),
+      registerOwnbaseTasks(files, context.asAbsolutePath('dist/cli.js'), f));
+    return { providers, views };
+  });
 
   const showFilter = (): void => {
-    for (const v of views.slice(0, 2)) v.description = store.filter !== '' ? `filter: ${store.filter}` : undefined;
-  };
-  const engineDescription = (): void => {
-    const s = engine.state;
-    views[2]!.description = s.kind === 'unknown' ? undefined : s.endpoint?.host;
+    for (const v of start().views.slice(0, 2)) v.description = store.filter !== '' ? `filter: ${store.filter}` : undefined;
   };
 
   const register = (id: string, handler: (...args: never[]) => unknown): vscode.Disposable =>
     vscode.commands.registerCommand(id, handler as (...args: unknown[]) => unknown);
   context.subscriptions.push(
-    files, engine, builds, store, ...providers, ...views,
-    registerOwnbaseTasks(files, context.asAbsolutePath('dist/cli.js'), f),
-    engine.onDidChange(engineDescription),
+    files, engine, builds, store,
     vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('ownbase.docker.host')) void engine.connect(); }),
     register(VIEW_COMMANDS.refresh, () => store.refresh()),
     register(VIEW_COMMANDS.retryEngine, () => engine.connect()),
@@ -90,6 +100,7 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
     register(VIEW_COMMANDS.removeImage, (node?: Node) => f().removeImage(ctx, node)),
     register(VIEW_COMMANDS.prune, () => f().pruneImages(ctx)),
     register(VIEW_COMMANDS.revealBase, async (image?: string) => {
+      const { providers, views } = start();
       const find = async (): Promise<Node | undefined> => (await providers[1]!.getChildren()).find((n) => n.kind === 'base' && n.entry.image === image);
       let node = await find();
       if (!node && store.filter !== '') { store.setFilter(''); showFilter(); node = await find(); }
@@ -107,9 +118,9 @@ export function registerOwnedBasesView(context: vscode.ExtensionContext, service
           ...(item.contextValue !== undefined && { contextValue: item.contextValue }), children: await describe(p, n),
         };
       }));
-      const [recipes, bases, engineItems] = await Promise.all(providers.map((p) => describe(p)));
+      const [recipes, bases, engineItems] = await Promise.all(start().providers.map((p) => describe(p)));
       return { recipes, bases, engine: engineItems, engineState: engine.state.kind };
     }),
   );
-  return { store, engine };
+  return { store, engine, start };
 }
