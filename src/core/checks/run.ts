@@ -145,17 +145,6 @@ function scriptFailure(what: string, r: ExecResult): string | undefined {
   return undefined;
 }
 
-/**
- * A runtime image that says it took no package (its `ownbase.needs.packages` label is there and empty) and holds no
- * dpkg metadata: a static program's `FROM scratch` image. One that names packages but lacks their metadata still fails.
- */
-async function holdsNoPackage(ctx: Context): Promise<boolean> {
-  const facts = await ctx.config();
-  if (facts?.labels[LABEL_NEEDS_PACKAGES]?.trim() !== '') return false;
-  const r = await ctx.part('scanners');
-  return scriptFailure('the scanners check', r) === undefined && lines(r.stdout).some((l) => l.startsWith(NO_DPKG_STATUS));
-}
-
 async function runOne(check: Check, ctx: Context, t: number): Promise<CheckResult> {
   const took = (): number => Date.now() - t;
   const pass = (message: string): CheckResult => resultOf(check, 'passed', message, took());
@@ -167,11 +156,7 @@ async function runOne(check: Check, ctx: Context, t: number): Promise<CheckResul
         return resultOf(check, 'skipped', 'The image has no shell, no apt and no dpkg tools (a runtime image holds only its programs and what they load): '
           + 'nothing can patch it in place; it is rebuilt instead. Its packages\' metadata is checked by the scanners check.', took());
       }
-      if (check.builtin === 'scanners' && ctx.shellless && await holdsNoPackage(ctx)) {
-        return resultOf(check, 'skipped', 'The image holds no distribution package (its programs are statically linked: the image is they and their '
-          + 'accounts): there is no package for a scanner to identify and no distribution for /etc/os-release to name.', took());
-      }
-      return builtin(check.builtin, ctx, pass, fail);
+      return builtin(check.builtin, ctx, pass, fail, (message) => resultOf(check, 'skipped', message, took()));
     case 'command': return command(check.command, ctx, pass, fail);
     case 'file': return file(check.file, ctx, pass, fail);
     case 'metadata': {
@@ -192,7 +177,7 @@ async function runOne(check: Check, ctx: Context, t: number): Promise<CheckResul
 type Pass = (message: string) => CheckResult;
 type Fail = (message: string, detail?: { expected?: string; actual?: string }) => CheckResult;
 
-async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Promise<CheckResult> {
+async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail, skip: Pass): Promise<CheckResult> {
   switch (name) {
     case 'apt': {
       const version = await ctx.part('apt-version');
@@ -237,6 +222,12 @@ async function builtin(name: string, ctx: Context, pass: Pass, fail: Fail): Prom
       const bad = scriptFailure('the scanners check', r);
       if (bad) return fail(bad);
       const missing = lines(r.stdout);
+      // A runtime image that says it took no package (its label is there and empty) and holds no dpkg metadata: a
+      // static program's FROM-scratch image. One that names packages but lacks their metadata still fails.
+      if (ctx.shellless && missing.some((l) => l.startsWith(NO_DPKG_STATUS)) && (await ctx.config())?.labels[LABEL_NEEDS_PACKAGES]?.trim() === '') {
+        return skip('The image holds no distribution package (its programs are statically linked: the image is they and their '
+          + 'accounts): there is no package for a scanner to identify and no distribution for /etc/os-release to name.');
+      }
       return missing.length === 0 ? pass('/etc/os-release and /var/lib/dpkg/status are present.')
         : fail(`Scanners cannot identify this image: ${missing.join('; ')}.`, { expected: 'both present', actual: missing.join('\n') });
     }
