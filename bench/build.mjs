@@ -31,6 +31,11 @@ writeFileSync(NOUPDATES, `${readFileSync(EXAMPLE, 'utf8').trimEnd()}\nupdates: f
 // The example without its `builder:` line: what a user writes who does not know the flag (issue 10).
 const NOBUILDER = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-nobuilder.ownbase.yaml');
 writeFileSync(NOBUILDER, readFileSync(EXAMPLE, 'utf8').split('\n').filter((l) => !/^builder:/.test(l)).join('\n'));
+// Raw debootstrap's own package set: no builder, no packages and `updates: false` (raw installs neither
+// ca-certificates nor the updates and security suites' versions): the cold build compared like with like.
+const LIKE = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-like.ownbase.yaml');
+writeFileSync(LIKE, ['image: owned/bookworm-like:12', 'distro: debian', 'suite: bookworm', 'arch: amd64', 'variant: minbase',
+  'components: [main]', 'updates: false', 'config:', '  cmd: ["/bin/bash"]', ''].join('\n'));
 // The recipe without builder with another env value: only the config changed, so the rootfs cache has its rootfs.
 const configOnly = (i) => {
   const f = join(mkdtempSync('/var/tmp/ownbase-bench-recipe-'), 'bookworm-config.ownbase.yaml');
@@ -41,7 +46,7 @@ const argRounds = process.argv.indexOf('--rounds');
 const ROUNDS = argRounds > 0 ? Number(process.argv[argRounds + 1]) : 3;
 // --quick: only the raw baseline and the recipe without builder (cold, warm, no-op, config only): the issue's four targets.
 const QUICK = process.argv.includes('--quick');
-const QUICK_CASES = new Set(['raw', 'noBuilderCold', 'noBuilderWarm', 'noBuilderBootstrap', 'noop', 'configOnly']);
+const QUICK_CASES = new Set(['raw', 'noBuilderCold', 'likeCold', 'noBuilderWarm', 'noBuilderBootstrap', 'noop', 'configOnly']);
 
 if (process.getuid?.() !== 0) { console.error('bench/build.mjs: needs root (debootstrap, chroot, mounts)'); process.exit(2); }
 
@@ -106,10 +111,12 @@ const rows = [];
 for (let i = 1; i <= ROUNDS; i++) {
   const cache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
   const coldCache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
+  const likeCache = mkdtempSync('/var/tmp/ownbase-bench-cache-');
   // Rotate the order so no contender always runs first (page cache, mirror warmth).
   const order = [['raw', () => baseline(i)], ['cold', () => ownbase(`ownbase-bench/cold:${i}`, cache)], ['warm', () => ownbase(`ownbase-bench/warm:${i}`, cache, EXAMPLE, true, 'off')],
     ['bareWarm', () => ownbase(`ownbase-bench/bare:${i}`, cache, BARE)], ['warmNoUpdates', () => ownbase(`ownbase-bench/noupdates:${i}`, cache, NOUPDATES)],
     ['noBuilderCold', () => ownbase(`ownbase-bench/nobuilder-cold:${i}`, coldCache, NOBUILDER)],
+    ['likeCold', () => ownbase(`ownbase-bench/like-cold:${i}`, likeCache, LIKE)],
     // Its own cache: the builds of the example above keep a rootfs this one would start from (same packages, same builder).
     // The cold build kept its rootfs: this --force rebuild restores it.
     ['noBuilderWarm', () => ownbase(`ownbase-bench/nobuilder-warm:${i}`, coldCache, NOBUILDER, true, 'hit')],
@@ -129,9 +136,10 @@ for (let i = 1; i <= ROUNDS; i++) {
   rows.push(row);
   console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s (upgrade step ${row.coldUpgrade} s, ${row.coldApplied} packages), `
     + `warm ${row.warm} s (upgrade step ${row.warmUpgrade} s), warm with updates: false ${row.warmNoUpdates} s, warm without packages ${row.bareWarm} s, `
-    + `no builder: cold ${row.noBuilderCold} s, warm ${row.noBuilderWarm} s, warm bootstrap ${row.noBuilderBootstrap} s, no-op ${row.noop} s, config only ${row.configOnly} s, load ${readLoad()}`);
+    + `no builder: cold ${row.noBuilderCold} s (like for like ${row.likeCold} s), warm ${row.noBuilderWarm} s, warm bootstrap ${row.noBuilderBootstrap} s, no-op ${row.noop} s, config only ${row.configOnly} s, load ${readLoad()}`);
   rmSync(cache, { recursive: true, force: true });
   rmSync(coldCache, { recursive: true, force: true });
+  rmSync(likeCache, { recursive: true, force: true });
 }
 
 function readLoad() { try { return execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ').slice(0, 3).join(' '); } catch { return '?'; } }
@@ -142,6 +150,7 @@ const warm = median(rows.map((r) => r.warm));
 const bareWarm = median(rows.map((r) => r.bareWarm));
 const warmNoUpdates = median(rows.map((r) => r.warmNoUpdates));
 const noBuilderCold = median(rows.map((r) => r.noBuilderCold));
+const likeCold = median(rows.map((r) => r.likeCold));
 const noBuilderWarm = median(rows.map((r) => r.noBuilderWarm));
 const noBuilderBootstrap = median(rows.map((r) => r.noBuilderBootstrap));
 const noop = median(rows.map((r) => r.noop));
@@ -155,6 +164,7 @@ if (QUICK) {
 medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { encoding: 'utf8' }).trim()} cores), the example without builder:
   raw debootstrap + tar | docker import   ${raw.toFixed(1)} s
   ownbase build, cold cache               ${noBuilderCold.toFixed(1)} s   ${(noBuilderCold / raw).toFixed(2)}×   (target ≤ 0.5×)
+  the same, like for like                 ${likeCold.toFixed(1)} s   ${(likeCold / raw).toFixed(2)}×   (raw's package set: no packages, updates: false)
   ownbase build, warm cache               ${noBuilderWarm.toFixed(1)} s   ${(noBuilderWarm / raw).toFixed(2)}×   (target ≤ 0.3×; --force, archive unchanged: rootfs cache)
   ownbase build, warm cache, bootstrap    ${noBuilderBootstrap.toFixed(1)} s   ${(noBuilderBootstrap / raw).toFixed(2)}×   (target ≤ 0.3×; --no-rootfs-cache: every package installed from the cached .debs)
   ownbase build, unchanged (up to date)   ${noop.toFixed(2)} s   ${(noop / raw).toFixed(3)}×   (target ≤ 0.05×)
@@ -177,6 +187,7 @@ medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { enco
   ownbase build, warm cache               ${warm.toFixed(1)} s   ${(warm / raw).toFixed(2)}×   (target ≤ 0.3×; --no-rootfs-cache: every package installed from the cached .debs)
 the example without builder: (mmdebstrap, as it is installed here):
   ownbase build, cold cache               ${noBuilderCold.toFixed(1)} s   ${(noBuilderCold / raw).toFixed(2)}×   (target ≤ 0.5×)
+  the same, like for like                 ${likeCold.toFixed(1)} s   ${(likeCold / raw).toFixed(2)}×   (raw's package set: no packages, updates: false)
   ownbase build, warm cache               ${noBuilderWarm.toFixed(1)} s   ${(noBuilderWarm / raw).toFixed(2)}×   (target ≤ 0.3×; --force, archive unchanged: rootfs cache)
   ownbase build, warm cache, bootstrap    ${noBuilderBootstrap.toFixed(1)} s   ${(noBuilderBootstrap / raw).toFixed(2)}×   (target ≤ 0.3×; --no-rootfs-cache: every package installed from the cached .debs)
   ownbase build, unchanged (up to date)   ${noop.toFixed(2)} s   ${(noop / raw).toFixed(3)}×   (target ≤ 0.05×)

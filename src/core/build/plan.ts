@@ -231,7 +231,14 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
       ...(!keepRootfs && { cleanup: [removeWorkdir] }),
     });
 
-    const includes = packages.length > 0 ? [`--include=${packages.join(',')}`] : [];
+    // mmdebstrap's merged-usr hook is two scripts: setup00.sh makes the /usr symlinks and installs a dummy
+    // usr-is-merged, and essential00.sh upgrades the dummy to the real package in an apt run of its own (3 s of a
+    // cold build: apt's start, its lists, a dpkg run). Only the first runs here; the real usr-is-merged is one more
+    // package in mmdebstrap's own apt run, which upgrades the dummy with the rest. Same packages, same files (the
+    // image ID is the hook's: see ARCHITECTURE.md, "Builds").
+    const mergedUsr = opts.mergedUsrHook !== false;
+    const mmPackages = mergedUsr && !packages.includes('usr-is-merged') ? [...packages, 'usr-is-merged'] : packages;
+    const includes = mmPackages.length > 0 ? [`--include=${mmPackages.join(',')}`] : [];
     const restored = opts.rootfsCache?.hit === true ? opts.rootfsCache : undefined;
     let seededBuild = false;
     if (restored) {
@@ -271,7 +278,7 @@ export function planBuild(recipe: Recipe, opts: PlanOptions): Plan {
           ...unshare, ...pkgEnv, ...(seeded ? [`${SEED_CACHE_ENV}=${cache!.dir}`] : []), 'mmdebstrap', `--variant=${variant}`, `--arch=${arch}`,
           ...(!warm || fromArchive ? [`--components=${components.join(',')}`] : []),
           ...includes,
-          ...(opts.mergedUsrHook !== false ? [`--hook-dir=${MERGED_USR_HOOK}`] : []),
+          ...(mergedUsr ? [`--setup-hook=${MERGED_USR_HOOK}/setup00.sh`] : []),
           ...(warm && !fromArchive ? [`--hook-dir=${FILE_MIRROR_HOOK}`] : []),
           ...(seeded ? [`--setup-hook=${SEED_CACHE}`] : []),
           `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,

@@ -63,8 +63,8 @@ test('bookworm-slim example, mmdebstrap, cold cache: one run installs the newest
   assert.equal(p.foreign, false);
   assert.deepEqual(step(p, 'prepare').argv, ['mkdir', '-p', '--', R]);
   assert.deepEqual(step(p, 'bootstrap').argv, [
-    ...UNSHARE, ...PKG_ENV, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--components=main', '--include=ca-certificates',
-    '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
+    ...UNSHARE, ...PKG_ENV, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--components=main', '--include=ca-certificates,usr-is-merged',
+    '--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh', `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
     '--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt', 'bookworm', R, ...BOOKWORM_BUILD_LINES,
   ]);
   assert.equal(step(p, 'bootstrap').title, 'bootstrap debian bookworm amd64 with bookworm-updates and bookworm-security (mmdebstrap)');
@@ -86,14 +86,26 @@ test('bookworm-slim example, mmdebstrap, cold cache: one run installs the newest
   assert.ok(p.steps.every((s) => s.needsRoot || s.id === 'prepare'));
 });
 
+test('merged /usr: the hook\'s setup script only, and usr-is-merged one more package of mmdebstrap\'s run (once; none without the hook)', () => {
+  const argv = (opts: Partial<PlanOptions>, packages?: string): readonly string[] => {
+    const recipe = packages === undefined ? example('bookworm-slim.ownbase.yaml') : { ...example('bookworm-slim.ownbase.yaml'), packages: packages === '' ? [] : packages.split(',') };
+    return step(planBuild(recipe, { ...BASE, ...opts, cache: { dir: '/var/cache/ownbase/x', warm: false } }), 'bootstrap').argv;
+  };
+  const hooks = (a: readonly string[]): string[] => a.filter((x) => x.startsWith('--include=') || x.includes('merged-usr'));
+  assert.deepEqual(hooks(argv({})), ['--include=ca-certificates,usr-is-merged', '--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh']);
+  assert.deepEqual(hooks(argv({}, 'usr-is-merged,ca-certificates')), ['--include=usr-is-merged,ca-certificates', '--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh']);
+  assert.deepEqual(hooks(argv({ mergedUsrHook: false })), ['--include=ca-certificates']);
+  assert.deepEqual(hooks(argv({ mergedUsrHook: false }, '')), [], 'no package, no hook: no --include at all');
+});
+
 test('bookworm-slim example, warm cache: the archives decide every version, the cache seeds apt\'s lists and .debs', () => {
   const dir = '/var/cache/ownbase/debian/bookworm/amd64';
   const p = planBuild(example('bookworm-slim.ownbase.yaml'), { ...BASE, cache: { dir, warm: true } });
   assert.deepEqual(ids(p), ['prepare', 'bootstrap', 'count-updates', 'cache', 'source-date', 'slim', 'finalize', 'import']);
   assert.equal(step(p, 'cache').title, `keep the packages this build downloaded in ${dir}`);
   assert.deepEqual(step(p, 'bootstrap').argv, [
-    ...UNSHARE, ...PKG_ENV, `OWNBASE_SEED_CACHE=${dir}`, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--components=main', '--include=ca-certificates',
-    '--hook-dir=/usr/share/mmdebstrap/hooks/merged-usr', `--setup-hook=${SEED_CACHE}`, `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
+    ...UNSHARE, ...PKG_ENV, `OWNBASE_SEED_CACHE=${dir}`, 'mmdebstrap', '--variant=minbase', '--arch=amd64', '--components=main', '--include=ca-certificates,usr-is-merged',
+    '--setup-hook=/usr/share/mmdebstrap/hooks/merged-usr/setup00.sh', `--setup-hook=${SEED_CACHE}`, `--setup-hook=${UNSAFE_IO_ON}`, `--customize-hook=${UNSAFE_IO_OFF}`,
     '--skip=download/empty', '--skip=essential/unlink', '--skip=cleanup/apt', 'bookworm', R, ...BOOKWORM_BUILD_LINES,
   ], 'the archives, not the cache, are asked what is newest');
   assert.equal(step(p, 'bootstrap').title, 'bootstrap debian bookworm amd64 with bookworm-updates and bookworm-security from the package cache (mmdebstrap)');
