@@ -170,12 +170,21 @@ test('apt-get update && apt-get install still work inside the image, and stay sl
 });
 
 test('a --force rebuild whose archive has not moved restores the rootfs the cold build kept: the same layer, nothing installed', { skip, timeout: 600_000 }, async () => {
-  const r = await build([EXAMPLE, '--tag', 'ownbase-it/bookworm-slim:again', '--no-checks', ...common()]);
+  let first = 'ownbase-it/bookworm-slim:cold';
+  let again = 'ownbase-it/bookworm-slim:again';
+  let r = await build([EXAMPLE, '--tag', again, '--no-checks', ...common()]);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+  // The key holds the archive's Release files: when the archive published since the cold build, this rebuild
+  // bootstrapped (and kept the new state's rootfs). Once more, then, against it: the archive does not move twice in minutes.
+  if (/^==> \[\d+\/\d+\] bootstrap /m.test(r.out)) {
+    [first, again] = [again, 'ownbase-it/bookworm-slim:again-2'];
+    r = await build([EXAMPLE, '--tag', again, '--no-checks', ...common()]);
+    assert.equal(r.code, 0, `${r.out}\n${r.err}`);
+  }
   assert.match(r.out, /^==> \[2\/5\] rootfs from cache \(key [0-9a-f]{16}\)$/m);
   assert.doesNotMatch(r.out, /^==> \[\d+\/\d+\] bootstrap /m);
   const layers = (ref: string): string[] => JSON.parse(sh('docker', ['image', 'inspect', ref]))[0].RootFS.Layers;
-  assert.deepEqual(layers('ownbase-it/bookworm-slim:again'), layers('ownbase-it/bookworm-slim:cold'), 'the cold build\'s layer, byte for byte');
+  assert.deepEqual(layers(again), layers(first), 'the first build\'s layer, byte for byte');
 });
 
 test('a warm rebuild installs from the cache, downloads nothing, gives the same packages and leaves no build traces', { skip, timeout: 600_000 }, async () => {
