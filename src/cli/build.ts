@@ -11,7 +11,7 @@ import type { Plan } from '../core/build/types';
 import { CHECKS_SKIPPED, LABEL_CHECKS, LABEL_INPUTS_SHA256 } from '../core/engine/labels';
 import { checkLockedDebs, fetchLockedDebs, formatLock, lockedWithoutStanza, lockFromBuild, lockedRepoDir, lockPathFor, readLockBeside, writeLockedRepository, LockError, type LoadedLock } from '../core/build/lock';
 import { inputsSha256, recordLayerGzipSize } from '../core/build/inputs';
-import { archiveState, probeRootfsCache, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
+import { archiveState, probeRootfsCache, releaseIndexes, releaseUrls, rootfsCacheKey, type RootfsCacheEntry } from '../core/build/rootfsCache';
 import type { Builder, Recipe } from '../core/recipe/types';
 import { updateSuites } from '../core/recipe/suites';
 import { loadRecipe } from '../core/recipe';
@@ -261,15 +261,15 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 const readTextFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
 
 /**
- * The rootfs cache's entry for this plan (build/rootfsCache.ts): keyed by the lock's packages, or without a lock by the
- * archive's Release files as they are now (a few kilobytes read). Undefined when the archive cannot be read.
+ * The rootfs cache's entry for this plan (build/rootfsCache.ts): keyed by the lock's packages, or without a lock by what
+ * the archive's Release files say now of the Packages indices the build reads (a few kilobytes read). Undefined when the archive cannot be read.
  */
 async function rootfsCacheEntry(plan: Plan, lock: LoadedLock | undefined, host: BuildHost, cacheRoot: string, writeLock: boolean, signal?: AbortSignal): Promise<RootfsCacheEntry | undefined> {
   let releases: string[] | undefined;
   if (!lock) {
     const mirror = plan.mirror ?? host.toolDefaults(plan.recipe.distro, plan.arch).mirror;
     if (mirror === undefined) return undefined;
-    releases = await archiveState(releaseUrls(plan, mirror), signal);
+    releases = await archiveState(releaseUrls(plan, mirror), releaseIndexes(plan), signal);
     if (releases === undefined) return undefined;
   }
   const key = rootfsCacheKey({ plan, ...(lock && { lock: lock.lock }), ...(releases && { releases }) });

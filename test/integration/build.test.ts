@@ -174,7 +174,7 @@ test('a --force rebuild whose archive has not moved restores the rootfs the cold
   let again = 'ownbase-it/bookworm-slim:again';
   let r = await build([EXAMPLE, '--tag', again, '--no-checks', ...common()]);
   assert.equal(r.code, 0, `${r.out}\n${r.err}`);
-  // The key holds the archive's Release files: when the archive published since the cold build, this rebuild
+  // The key holds the archive's Packages indices: when the archive published into them since the cold build, this rebuild
   // bootstrapped (and kept the new state's rootfs). Once more, then, against it: the archive does not move twice in minutes.
   if (/^==> \[\d+\/\d+\] bootstrap /m.test(r.out)) {
     [first, again] = [again, 'ownbase-it/bookworm-slim:again-2'];

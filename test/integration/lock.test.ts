@@ -120,7 +120,7 @@ test('a change of one env value rebuilds from the rootfs cache: the same layer, 
   const stepsOf = (events: BuildEvent[]): string[] => { const p = events.find((e) => e.type === 'plan'); return p?.type === 'plan' ? p.steps.map((s) => s.id) : []; };
   let one = build('one');
   let two = build('two');
-  // The key holds the archive's Release files: when the archive published between the two builds, the second bootstrapped
+  // The key holds the archive's Packages indices: when the archive published into them between the two builds, the second bootstrapped
   // (and kept the new state's rootfs). Once more, then: the archive does not move twice in a few minutes.
   if (stepsOf(two.events).includes('bootstrap')) [one, two] = [two, build('three')];
   assert.deepEqual(stepsOf(two.events), ['prepare', 'rootfs-restore', 'slim', 'finalize', 'import'], 'no bootstrap, upgrade or packages');

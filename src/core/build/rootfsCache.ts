@@ -30,8 +30,11 @@ export interface RootfsKeyInput {
     readonly packages: readonly { readonly name: string; readonly version: string; readonly arch: string; readonly sha256: string }[];
   };
   /**
-   * Without a lock: the SHA-256 of each Release file the build reads (the release, its updates and security suites),
-   * in that order. The archive moving on changes the key, so a cached rootfs is never older than a full build's.
+   * Without a lock: the archive's state (archiveState), one SHA-256 per Release file the build reads (the release, its
+   * updates and security suites, in that order) of what it says of the Packages indices the build reads. A package
+   * published there changes the key, so a cached rootfs never holds older packages than a full build would; a Release
+   * file signed again over the same indices does not (a restored rootfs keeps the SOURCE_DATE_EPOCH of the build
+   * that kept it).
    */
   readonly releases?: readonly string[];
 }
@@ -89,11 +92,38 @@ export function releaseUrls(plan: Pick<Plan, 'recipe' | 'updates'>, releaseMirro
   });
 }
 
+/** The Packages indices a build reads from each suite: `COMPONENT/binary-ARCH/Packages` for the recipe's components. */
+export function releaseIndexes(plan: Pick<Plan, 'recipe' | 'arch'>): string[] {
+  return (plan.recipe.components ?? ['main']).map((c) => `${c}/binary-${plan.arch}/Packages`);
+}
+
 /**
- * The SHA-256 of each Release file (InRelease, else Release) at `urls`: the archive's state, a few kilobytes per suite.
+ * What a Release file says of `indexes`: its SHA256 lines for them (the index, compressed or not), in its order, or
+ * undefined when it lists none of them.
+ */
+export function indexLines(release: string, indexes: readonly string[]): string[] | undefined {
+  const want = new Set(indexes);
+  const out: string[] = [];
+  let inSha256 = false;
+  for (const line of release.split('\n')) {
+    if (!line.startsWith(' ')) { inSha256 = line.trimEnd() === 'SHA256:'; continue; }
+    if (!inSha256) continue;
+    const path = line.trim().split(/\s+/u)[2];
+    if (path !== undefined && want.has(path.replace(/\.(?:xz|gz|bz2|lzma|lz4|zst)$/u, ''))) out.push(line.trim());
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/**
+ * The archive's state for a build, a few kilobytes per suite: for each Release file at `urls` (InRelease, else
+ * Release), the SHA-256 of its lines for the Packages indices the build reads (`indexes`, see releaseIndexes), or of
+ * the whole file when it lists none of them. Not the whole file: a suite's Release file is signed again with a new
+ * Date whether or not its packages changed (the security suite's carries a Valid-Until a week ahead, so at least
+ * weekly), and a key on its bytes sent every such build back to a full bootstrap; nor another component's or
+ * architecture's index.
  * Undefined when one cannot be read (the build then goes without the rootfs cache).
  */
-export async function archiveState(urls: readonly string[], signal?: AbortSignal): Promise<string[] | undefined> {
+export async function archiveState(urls: readonly string[], indexes: readonly string[], signal?: AbortSignal): Promise<string[] | undefined> {
   const read = async (url: string): Promise<Buffer | undefined> => {
     if (url.startsWith('file:')) {
       try { return readFileSync(fileURLToPath(url)); } catch { return undefined; }
@@ -105,7 +135,9 @@ export async function archiveState(urls: readonly string[], signal?: AbortSignal
   };
   const sums = await Promise.all(urls.map(async (u) => {
     const bytes = (await read(u)) ?? (await read(u.replace(/\/InRelease$/u, '/Release')));
-    return bytes && createHash('sha256').update(bytes).digest('hex');
+    if (bytes === undefined) return undefined;
+    const lines = indexLines(bytes.toString('utf8'), indexes);
+    return createHash('sha256').update(lines ? lines.join('\n') : bytes).digest('hex');
   }));
   return sums.every((s): s is string => s !== undefined) ? sums : undefined;
 }

@@ -5,7 +5,7 @@ import { existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { planBuild, type PlanOptions } from '../../../src/core/build/plan';
-import { probeRootfsCache, releaseUrls, rootfsCacheKey, rootfsCacheRoot, ROOTFS_CACHE_KEEP } from '../../../src/core/build/rootfsCache';
+import { archiveState, indexLines, probeRootfsCache, releaseIndexes, releaseUrls, rootfsCacheKey, rootfsCacheRoot, ROOTFS_CACHE_KEEP } from '../../../src/core/build/rootfsCache';
 import { FINALIZE, ROOTFS_RESTORE, ROOTFS_SAVE } from '../../../src/core/build/scripts';
 import type { LockFile } from '../../../src/core/build/lock';
 import type { Plan } from '../../../src/core/build/types';
@@ -78,6 +78,42 @@ test('the Release files read for the key: the release and its updates suite on t
     `${MIRROR}/dists/bookworm/InRelease`, `${MIRROR}/dists/bookworm-updates/InRelease`, `${SECURITY}/dists/bookworm-security/InRelease`,
   ]);
   assert.deepEqual(releaseUrls(planBuild({ ...RECIPE, updates: false }, BASE), MIRROR), [`${MIRROR}/dists/bookworm/InRelease`]);
+});
+
+/** An InRelease as an archive signs it: its date, the indices' SHA256 lines, a signature. */
+const inRelease = (date: string, lines: Record<string, string>): string => [
+  '-----BEGIN PGP SIGNED MESSAGE-----', 'Hash: SHA512', '', 'Origin: Debian', 'Codename: bookworm-security', `Date: ${date}`,
+  `Valid-Until: ${date} +7d`, 'Components: main contrib', 'MD5Sum:', ...Object.entries(lines).map(([p, h]) => ` ${h.slice(0, 32)} 123 ${p}`),
+  'SHA256:', ...Object.entries(lines).map(([p, h]) => ` ${h} ${h.length * 10} ${p}`),
+  '-----BEGIN PGP SIGNATURE-----', '', `sig-${date}`, '-----END PGP SIGNATURE-----', '',
+].join('\n');
+
+test('the archive\'s state is what its Release files say of the indices the build reads: signed again, or another index changed, the key holds', async () => {
+  assert.deepEqual(releaseIndexes(planBuild(RECIPE, BASE)), ['main/binary-amd64/Packages']);
+  assert.deepEqual(releaseIndexes(planBuild({ ...RECIPE, components: ['main', 'contrib'] }, BASE)), ['main/binary-amd64/Packages', 'contrib/binary-amd64/Packages']);
+  const lines = { 'main/binary-amd64/Packages': 'a'.repeat(64), 'main/binary-amd64/Packages.xz': 'b'.repeat(64), 'main/binary-arm64/Packages': 'c'.repeat(64), 'contrib/binary-amd64/Packages': 'd'.repeat(64) };
+  assert.deepEqual(indexLines(inRelease('Mon', lines), ['main/binary-amd64/Packages']), [`${'a'.repeat(64)} 640 main/binary-amd64/Packages`, `${'b'.repeat(64)} 640 main/binary-amd64/Packages.xz`],
+    'its SHA256 lines only (not MD5Sum\'s), the compressed index too');
+  assert.equal(indexLines(inRelease('Mon', lines), ['non-free/binary-amd64/Packages']), undefined);
+  const d = mkdtempSync(join(tmpdir(), 'ownbase-archive-state-'));
+  try {
+    const state = async (name: string, text: string, indexes = ['main/binary-amd64/Packages']): Promise<string | undefined> => {
+      writeFileSync(join(d, name), text);
+      return (await archiveState([`file://${join(d, name)}`], indexes))?.[0];
+    };
+    const monday = await state('mon', inRelease('Mon', lines));
+    assert.match(monday ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(await state('tue', inRelease('Tue', lines)), monday, 'signed again with a new date and the same indices');
+    assert.equal(await state('arm', inRelease('Tue', { ...lines, 'main/binary-arm64/Packages': 'e'.repeat(64), 'contrib/binary-amd64/Packages': 'f'.repeat(64) })), monday,
+      'another architecture\'s or component\'s index');
+    assert.notEqual(await state('new', inRelease('Tue', { ...lines, 'main/binary-amd64/Packages.xz': 'e'.repeat(64) })), monday, 'a package published in the index read');
+    // A Release file listing none of the indices (a flat repository): its whole bytes, so every change counts.
+    const flat = await state('flat', inRelease('Mon', lines), ['main/binary-riscv64/Packages']);
+    assert.notEqual(await state('flat2', inRelease('Tue', lines), ['main/binary-riscv64/Packages']), flat);
+    assert.equal(await archiveState([`file://${join(d, 'missing')}`], ['main/binary-amd64/Packages']), undefined, 'unreadable: no key, no rootfs cache');
+  } finally {
+    rmSync(d, { recursive: true, force: true });
+  }
 });
 
 function sh(program: string, ...args: string[]): { status: number | null; out: string } {
