@@ -166,7 +166,8 @@ class Estimator {
   private readonly len: number[] = [];
   private readonly band: number[] = [];
   private readonly size: number[] = [];
-  private readonly hist = new Uint32Array(256);
+  /** The block's byte counts, in four lanes (see count). */
+  private readonly hist = new Uint32Array(4 * 256);
   private seen = 0;
   /** The next sampled block whose window is not open yet. */
   private next = 0;
@@ -224,7 +225,11 @@ class Estimator {
     let m = 0;
     let xlx = 0;
     const hist = this.hist;
-    for (let c = 0; c < 256; c++) { const x = hist[c]!; m += x; xlx += x < XLOG2X.length ? XLOG2X[x]! : x * Math.log2(x); }
+    for (let c = 0; c < 256; c++) {
+      const x = hist[c]! + hist[256 + c]! + hist[512 + c]! + hist[768 + c]!;
+      m += x;
+      xlx += x < XLOG2X.length ? XLOG2X[x]! : x * Math.log2(x);
+    }
     const bits = m > 0 ? Math.log2(m) - xlx / m : 0;
     this.len.push(n);
     this.band.push(m > 0 ? Math.min(bands - 1, Math.floor((bits / 8) * bands)) : 0);
@@ -285,9 +290,21 @@ const RUNNING = 2;
 /** x·log2(x) for the counts a block's histogram can hold (16 KiB, every 4th byte: up to 4,096). */
 const XLOG2X = Float64Array.from({ length: SAMPLING.block / SAMPLING.step + 1 }, (_, x) => (x > 0 ? x * Math.log2(x) : 0));
 
-/** Counts the bytes at from, from + step, … before to (a function of its own: the hottest loop, kept small for the optimiser). */
+/**
+ * Counts the bytes at from, from + step, … before to (a function of its own: the hottest loop, kept small for the
+ * optimiser). Four lanes of 256 counters, the sampled bytes taken in turn: runs of one byte value (zeros, padding)
+ * made every increment wait for the one before on the same counter, and the lanes halve the loop's time (57 → 30 ms
+ * on the bookworm image's 149 MB). closeBlock adds the lanes up.
+ */
 function count(hist: Uint32Array, bytes: Buffer, from: number, to: number, step: number): void {
-  for (let j = from; j < to; j += step) hist[bytes[j]!]!++;
+  let j = from;
+  for (const last = to - 3 * step; j < last; j += 4 * step) {
+    hist[bytes[j]!]!++;
+    hist[256 + bytes[j + step]!]!++;
+    hist[512 + bytes[j + 2 * step]!]!++;
+    hist[768 + bytes[j + 3 * step]!]!++;
+  }
+  for (; j < to; j += step) hist[bytes[j]!]!++;
 }
 
 /** Per block: its length, entropy band, and deflated size (-1 where it was not deflated). */
