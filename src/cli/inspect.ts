@@ -23,6 +23,8 @@ export interface InspectArgs {
   readonly limits: Limits;
   /** Compress every byte with `gzip -6` instead of estimating the compressed sizes from samples. */
   readonly exact: boolean;
+  /** Read an image as `docker save` sends it even where the engine's storage can be read. */
+  readonly viaSave: boolean;
 }
 
 const MB = 1_000_000;
@@ -34,7 +36,7 @@ function megabytes(flag: string, v: string): number {
 }
 
 const OPTIONS = {
-  'compare': { type: 'string' }, 'exact': { type: 'boolean' }, 'format': { type: 'string' }, 'max-size': { type: 'string' },
+  'compare': { type: 'string' }, 'exact': { type: 'boolean' }, 'via-save': { type: 'boolean' }, 'format': { type: 'string' }, 'max-size': { type: 'string' },
   'max-compressed': { type: 'string' }, 'max-removable': { type: 'string' }, 'max-package': { type: 'string', multiple: true },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
@@ -44,6 +46,7 @@ export function parseInspectArgs(args: readonly string[]): InspectArgs {
   let compare: string | undefined;
   let format: Format = 'table';
   let exact = false;
+  let viaSave = false;
   let size: number | undefined;
   let compressed: number | undefined;
   let removable: number | undefined;
@@ -54,7 +57,7 @@ export function parseInspectArgs(args: readonly string[]): InspectArgs {
       source = o.value;
       continue;
     }
-    if (o.kind === 'flag') { exact = true; continue; }
+    if (o.kind === 'flag') { if (o.name === 'via-save') viaSave = true; else exact = true; continue; }
     const { flag, value: v } = o;
     switch (o.name) {
       case 'compare': compare = v; break;
@@ -76,13 +79,13 @@ export function parseInspectArgs(args: readonly string[]): InspectArgs {
   if (source === undefined) throw new UsageError('what to inspect? an image (debian:bookworm), a folder, an archive (.tar) or container:ID');
   if (compare !== undefined && (format === 'spdx-json' || format === 'cyclonedx-json')) throw new UsageError('an SBOM describes one source: drop --compare');
   return {
-    source, format, exact, ...(compare !== undefined ? { compare } : {}),
+    source, format, exact, viaSave, ...(compare !== undefined ? { compare } : {}),
     limits: { ...(size !== undefined ? { size } : {}), ...(compressed !== undefined ? { compressed } : {}), ...(removable !== undefined ? { removable } : {}), ...(packages.size > 0 ? { packages } : {}) },
   };
 }
 
 const USAGE = `usage: ownbase inspect SOURCE [--compare SOURCE] [--format table|json|csv|spdx-json|cyclonedx-json]
-                       [--exact] [--max-size MB] [--max-compressed MB] [--max-removable MB] [--max-package NAME=MB]
+                       [--exact] [--via-save] [--max-size MB] [--max-compressed MB] [--max-removable MB] [--max-package NAME=MB]
 
 What an image is made of, per package, in real bytes; what a container does not need; its SBOM.
 SOURCE: an image in the engine (owned/bookworm:12), a folder (a rootfs), a docker or OCI archive
@@ -91,6 +94,9 @@ SOURCE: an image in the engine (owned/bookworm:12), a folder (a rootfs), a docke
   --format F          table (default), json, csv, spdx-json (SPDX 2.3), cyclonedx-json (CycloneDX 1.5)
   --exact             compress every byte with gzip -6 (slow) rather than estimate the compressed
                       sizes from samples (the total within about 2%)
+  --via-save          read an image as docker save sends it, even where the engine's storage is
+                      this machine's and readable (then its layers are read there, checked
+                      against their digests: the same bytes, without the engine's copy)
   --max-size MB       exit 1 when the total is over MB (1 MB = 1,000,000 bytes)
   --max-compressed MB exit 1 when the gzip-6 total is over MB
   --max-removable MB  exit 1 when what a container does not need is over MB
@@ -114,7 +120,7 @@ async function inspect(args: readonly string[], io: CliIO): Promise<number> {
   const endpoint = engineEndpoint({ env: process.env, home: homedir(), readFile: (p) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } });
   const load = async (spec: string): Promise<Report> => {
     const source = parseSource(spec, io.cwd);
-    const scanned = await readSource(source, { docker: engine, explain, endpoint, compressed: a.exact ? 'exact' : 'estimate', ...(io.signal ? { signal: io.signal } : {}) });
+    const scanned = await readSource(source, { docker: engine, explain, endpoint, compressed: a.exact ? 'exact' : 'estimate', imageRead: a.viaSave ? 'save' : 'auto', ...(io.signal ? { signal: io.signal } : {}) });
     return buildReport(scanned, describeSource(source));
   };
   let report: Report;

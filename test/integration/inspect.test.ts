@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { connectEngine, engineReachable } from '../../src/core/engine/connect';
 import { importRootfs } from '../../src/core/engine/import';
+import { reportJson } from '../../src/core/inspect/formats';
 import { buildReport, type Report } from '../../src/core/inspect/report';
 import { toCycloneDx, toSpdx } from '../../src/core/inspect/sbom';
 import { readSource } from '../../src/core/inspect/sources';
@@ -126,9 +127,46 @@ test('ownbase build --from-rootfs … --sbom FILE.cdx.json writes the built imag
 
 test('read on the engine\'s socket without the client (what the CLI does), the image reads the same', async () => {
   const endpoint = { host: 'unix:///var/run/docker.sock', source: 'default' as const };
-  const raw = buildReport(await readSource({ kind: 'image', ref: TAG }, { endpoint, docker: () => { throw new Error('the client was asked'); } }), TAG);
+  const raw = buildReport(await readSource({ kind: 'image', ref: TAG }, { endpoint, imageRead: 'save', docker: () => { throw new Error('the client was asked'); } }), TAG);
   assert.deepEqual(raw.totals, report.totals);
   assert.deepEqual(raw.packages.map((p) => [p.name, p.bytes, p.compressedBytes, p.freesBytes]), report.packages.map((p) => [p.name, p.bytes, p.compressedBytes, p.freesBytes]));
+});
+
+test('read from the engine\'s storage (root, overlay2: what the CLI does here), an image reads as docker save sends it, whiteouts too', async () => {
+  const endpoint = { host: 'unix:///var/run/docker.sock', source: 'default' as const };
+  const info = await docker.info() as { Driver?: string };
+  assert.equal(info.Driver, 'overlay2', 'CI\'s engine stores images with overlay2 (the storage read needs it)');
+  // A second layer that removes a folder's files (whiteouts) and makes a folder anew (an opaque whiteout).
+  const c = await docker.createContainer({ Image: TAG, Cmd: ['/bin/sh', '-c', 'rm -rf /usr/lib/x86_64-linux-gnu/gconv && rm -rf /var/lib/apt/lists && mkdir -p /var/lib/apt/lists && echo new > /var/lib/apt/lists/x && rm /etc/issue'] });
+  containers.push(c.id);
+  await c.start();
+  assert.equal((await c.wait() as { StatusCode: number }).StatusCode, 0);
+  const layered = `${TAG}-layered`;
+  await c.commit({ repo: layered.split(':')[0], tag: `${layered.split(':')[1]}` });
+  try {
+    for (const ref of [TAG, layered]) {
+      const json = async (imageRead: 'auto' | 'save'): Promise<{ via: string | undefined; text: string }> => {
+        const s = await readSource({ kind: 'image', ref }, { endpoint, imageRead, compressed: 'estimate', docker: () => { throw new Error('the client was asked'); } });
+        return { via: s.via, text: JSON.stringify(reportJson(buildReport(s, ref))) };
+      };
+      const stored = await json('auto');
+      const saved = await json('save');
+      assert.equal(stored.via, 'storage', ref);
+      assert.equal(saved.via, 'save', ref);
+      assert.equal(stored.text, saved.text, ref);
+    }
+    const { tree, layers } = await readSource({ kind: 'image', ref: layered }, { endpoint });
+    assert.equal(layers.length, 2);
+    assert.ok(layers[1]!.whiteouts.some((w) => w.opaque && w.path === 'var/lib/apt/lists'));
+    const paths = [...tree.nodes.keys()];
+    assert.equal(paths.some((f) => f.startsWith('usr/lib/x86_64-linux-gnu/gconv')), false);
+    assert.ok(layers[1]!.whiteouts.some((w) => !w.opaque && w.path === 'usr/lib/x86_64-linux-gnu/gconv'));
+    assert.equal(paths.filter((f) => f.startsWith('var/lib/apt/lists/')).join(), 'var/lib/apt/lists/x');
+    assert.equal(tree.nodes.has('etc/issue'), false);
+    assert.equal(tree.nodes.get('usr/bin/bash')?.kind, 'file');
+  } finally {
+    await docker.getImage(layered).remove({ force: true }).catch(() => undefined);
+  }
 });
 
 test('a container export and the folder read the same as the image', async () => {

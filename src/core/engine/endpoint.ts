@@ -138,3 +138,10 @@ function jsonObject(text: string | undefined): Record<string, unknown> | undefin
     return undefined;
   }
 }
+
+/** The path of a local engine socket (`unix://PATH` or a bare path), else undefined. */
+export function localSocket(endpoint: EngineEndpoint): string | undefined {
+  const host = endpoint.host.trim();
+  const path = host.startsWith('unix://') ? host.slice('unix://'.length) : host.startsWith('/') ? host : undefined;
+  return path === '' ? undefined : path;
+}

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { EngineEndpoint } from './endpoint';
+import { localSocket, type EngineEndpoint } from './endpoint';
 
 /** An image's `docker save` stream, in chunks. */
 export interface SaveStream {
@@ -34,9 +34,8 @@ const HEAD_LIMIT = 64 << 10;
  * also words the error.
  */
 export async function openSaveStream(endpoint: EngineEndpoint, ref: string, signal?: AbortSignal): Promise<SaveStream | undefined> {
-  const host = endpoint.host.trim();
-  const socketPath = host.startsWith('unix://') ? host.slice('unix://'.length) : host.startsWith('/') ? host : undefined;
-  if (socketPath === undefined || socketPath === '' || signal?.aborted) return undefined;
+  const socketPath = localSocket(endpoint);
+  if (socketPath === undefined || signal?.aborted) return undefined;
 
   const ready: Buffer[] = [];
   const pool: Buffer[] = [];

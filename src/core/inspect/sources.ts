@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type Dockerode from 'dockerode';
 import type { EngineEndpoint } from '../engine/endpoint';
+import { openStoredImage } from '../engine/layerStore';
 import { openSaveStream } from '../engine/saveStream';
 import { packTree } from '../engine/tarWalk';
 import { scanImageArchive } from './imageArchive';
@@ -72,12 +73,19 @@ export interface ReadSourceOptions {
   readonly signal?: AbortSignal;
   /** How the compressed size is had: every byte compressed (default) or estimated from samples. */
   readonly compressed?: 'exact' | 'estimate';
+  /**
+   * How an image's layers are read: `auto` (the default) from the engine's storage where it is this machine's
+   * and readable (see openStoredImage), else as `docker save` sends them; `save` always the latter.
+   */
+  readonly imageRead?: 'auto' | 'save';
 }
 
 export interface ScannedSource {
   readonly tree: FsTree;
   readonly layers: readonly LayerScan[];
   readonly tags: readonly string[];
+  /** How an image's layers were read: from the engine's storage, or its `docker save` stream. */
+  readonly via?: 'storage' | 'save';
 }
 
 /** Reads a source in one streaming pass and applies its layers in order. */
@@ -109,6 +117,18 @@ async function read(source: InspectSource, opts: ReadSourceOptions, scan: ScanOp
       }
     }
     case 'image': {
+      // The engine's storage where it can be read here (byte for byte the layers docker save would send,
+      // checked against their digests); for anything else and every failure there, docker save.
+      const stored = opts.endpoint && opts.imageRead !== 'save' ? await openStoredImage(opts.endpoint, source.ref, opts.signal) : undefined;
+      if (stored) {
+        try {
+          const layers: LayerScan[] = [];
+          for (const layer of stored.layers) layers.push(await scanLayer(layer.chunks(opts.signal), scan));
+          return { tree: applyLayers(layers), layers, tags: stored.tags.length > 0 ? stored.tags : [source.ref], via: 'storage' };
+        } catch (e) {
+          if (opts.signal?.aborted) throw e;
+        }
+      }
       // On a local socket the stream is read without the engine client; elsewhere, and for every error, with it.
       const raw = opts.endpoint ? await openSaveStream(opts.endpoint, source.ref, opts.signal) : undefined;
       let stream: Readable | undefined;
@@ -124,7 +144,7 @@ async function read(source: InspectSource, opts: ReadSourceOptions, scan: ScanOp
       }
       try {
         const a = await scanImageArchive(raw ? raw.chunks : coalesce(stream!), scan);
-        return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags.length > 0 ? a.tags : [source.ref] };
+        return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags.length > 0 ? a.tags : [source.ref], via: 'save' };
       } catch (e) {
         if (opts.signal?.aborted || !raw) throw e;
         throw new SourceError(`image ${source.ref}: ${(e as Error).message}`);
