@@ -366,7 +366,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     }
     const cacheRoot = a.cacheDir !== undefined ? resolve(io.cwd, a.cacheDir) : DEFAULT_CACHE_ROOT;
     const same = await reportUpToDate(docker, inputs, a.tag ?? loaded.recipe.image, { cacheRoot, covers: 'recipe, lock, plan version', startedAt: t0, checks: a.noChecks !== true }, emit);
-    if (same) return await writeSbomIfAsked(sbom, { image: same.tag, docker }, io, emit) ? 0 : 1;
+    if (same) return await writeSbomIfAsked(sbom, { image: same.tag, docker, endpoint }, io, emit) ? 0 : 1;
   }
 
   let plan: Plan;
@@ -536,7 +536,7 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
     emit({ type: 'result', tag: plan.image.tag, seconds, size: archived.size, layerGzipSize: archived.layerGzipSize, archive: archived.path, ...kept, ...inputsOf(req.labels) });
   }
   if (imported || archived) {
-    if (!(await writeSbomIfAsked(sbom, imported ? { image: imported.tag, docker } : { archive: archived!.path }, io, emit))) return 1;
+    if (!(await writeSbomIfAsked(sbom, imported ? { image: imported.tag, docker, endpoint } : { archive: archived!.path }, io, emit))) return 1;
   }
   if (result.cleanupFailures.length > 0 || result.mountsLeft.length > 0) {
     emit({ type: 'error', code: 'cleanup', message: 'the image was built, but the cleanup did not finish (see above)' });

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type Dockerode from 'dockerode';
 import { buildReport } from '../core/inspect/report';
 import { toCycloneDx, toSpdx } from '../core/inspect/sbom';
+import type { EngineEndpoint } from '../core/engine/endpoint';
 import { describeSource, readSource, type InspectSource } from '../core/inspect/sources';
 import { UsageError } from './usageError';
 
@@ -61,10 +62,10 @@ export function takeSbomArgs(args: readonly string[]): { rest: string[]; sbom?: 
  * Resolves to the absolute path written; rejects with the reason when the source cannot be read or the
  * file cannot be written.
  */
-export async function writeBuildSbom(req: SbomRequest, built: { image: string; docker: Dockerode } | { archive: string }, cwd: string, signal?: AbortSignal): Promise<string> {
+export async function writeBuildSbom(req: SbomRequest, built: { image: string; docker: Dockerode; endpoint?: EngineEndpoint } | { archive: string }, cwd: string, signal?: AbortSignal): Promise<string> {
   const source: InspectSource = 'archive' in built ? { kind: 'archive', path: built.archive } : { kind: 'image', ref: built.image };
   const scanned = await readSource(source, {
-    compressed: 'estimate', ...('docker' in built ? { docker: () => built.docker } : {}), ...(signal ? { signal } : {}),
+    compressed: 'estimate', ...('docker' in built ? { docker: () => built.docker, ...(built.endpoint && { endpoint: built.endpoint }) } : {}), ...(signal ? { signal } : {}),
   });
   const report = buildReport(scanned, describeSource(source));
   const doc = req.format === 'spdx-json'

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { StringDecoder } from 'node:string_decoder';
+import { createGunzip } from 'node:zlib';
 import { localSocket, type EngineEndpoint } from './endpoint';
 import { SAVE_CHUNKS_VALID } from './saveStream';
 
@@ -133,7 +134,6 @@ function filePath(folder: string, e: SplitEntry): string | Buffer | undefined {
 }
 
 async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
-  const split = gunzipSync(splitGz).toString('utf8');
   const hash = createHash('sha256');
   const pool: Buffer[] = [];
   const taken: Buffer[] = [];
@@ -149,12 +149,8 @@ async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, sig
     have = 0;
     return c;
   };
-  for (let at = 0; at < split.length;) {
-    signal?.throwIfAborted();
-    const nl = split.indexOf('\n', at);
-    const line = split.slice(at, nl < 0 ? split.length : nl);
-    at = nl < 0 ? split.length : nl + 1;
-    if (line === '') continue;
+  /** The bytes one line of the record stands for, into the chunks; each chunk filled is yielded. */
+  function* entry(line: string): Generator<Buffer> {
     const e = JSON.parse(line) as SplitEntry;
     if (e.type === 2) {
       const b64 = e.payload ?? '';
@@ -163,7 +159,7 @@ async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, sig
       if (size <= CHUNK - have) {
         have += cur.write(b64, have, 'base64');
         if (have === CHUNK) yield full();
-        continue;
+        return;
       }
       const bytes = Buffer.from(b64, 'base64');
       for (let from = 0; from < bytes.length;) {
@@ -190,6 +186,23 @@ async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, sig
       }
     }
   }
+  // The record is read as it is inflated (a layer of many files is tens of MB of JSON), a line at a time.
+  const gunzip = createGunzip({ chunkSize: 256 << 10 });
+  gunzip.end(splitGz);
+  const text = new StringDecoder('utf8');
+  let rest = '';
+  for await (const piece of gunzip as AsyncIterable<Buffer>) {
+    signal?.throwIfAborted();
+    const split = rest + text.write(piece);
+    let at = 0;
+    for (let nl = split.indexOf('\n'); nl >= 0; nl = split.indexOf('\n', at)) {
+      if (nl > at) yield* entry(split.slice(at, nl));
+      at = nl + 1;
+    }
+    rest = split.slice(at);
+  }
+  rest += text.end();
+  if (rest.trim() !== '') yield* entry(rest);
   const last = cur.subarray(0, have);
   hash.update(last);
   if (have > 0) yield last;

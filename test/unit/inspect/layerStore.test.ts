@@ -4,10 +4,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { openStoredImage, StoredLayerMismatch } from '../../../src/core/engine/layerStore';
 import { reportJson } from '../../../src/core/inspect/formats';
 import { buildReport } from '../../../src/core/inspect/report';
@@ -201,4 +201,26 @@ test('no store to read: another driver, a record that names another layer, no re
   assert.equal(await openStoredImage({ host: 'tcp://127.0.0.1:2375', source: 'setting' }, 'my/img:1'), undefined);
   assert.equal(await openStoredImage(endpoint(), 'none:1'), undefined);
   assert.equal(await openStoredImage({ host: `unix://${join(dir, 'none.sock')}`, source: 'setting' }, 'my/img:1'), undefined);
+});
+
+test('a record naming a path outside the layer folder, or a broken record, is a mismatch; one without its last newline reads', async () => {
+  const record = join(DATA, 'image/overlay2/layerdb/sha256', base.diffId.slice('sha256:'.length), 'tar-split.json.gz');
+  const was = readFileSync(record);
+  const text = gunzipSync(was).toString('utf8');
+  assert.match(text, /"name":"\.\/usr\/bin\/foo"/);
+  try {
+    writeFileSync(record, gzipSync(text.replace('"name":"./usr/bin/foo"', '"name":"./usr/../../../etc/passwd"')));
+    let s = await openStoredImage(endpoint(), 'my/img:1');
+    await assert.rejects(collect(s!.layers[0]!.chunks()), (e: Error) => e instanceof StoredLayerMismatch && /outside the layer/.test(e.message));
+    assert.equal((await read('auto')).via, 'save');
+    writeFileSync(record, was.subarray(0, was.length >> 1));
+    s = await openStoredImage(endpoint(), 'my/img:1');
+    await assert.rejects(collect(s!.layers[0]!.chunks()));
+    assert.equal((await read('auto')).via, 'save');
+    writeFileSync(record, gzipSync(text.trimEnd()));
+    s = await openStoredImage(endpoint(), 'my/img:1');
+    assert.ok((await collect(s!.layers[0]!.chunks())).equals(base.tar));
+  } finally {
+    writeFileSync(record, was);
+  }
 });
