@@ -64,10 +64,12 @@ function baseline(i) {
   const dir = mkdtempSync('/var/tmp/ownbase-bench-raw-');
   const t0 = performance.now();
   run('debootstrap', ['--variant=minbase', 'bookworm', dir]);
+  const bootstrap = seconds(t0);
+  const t1 = performance.now();
   run('sh', ['-c', 'tar -C "$1" -c . | docker import - "$2" >/dev/null', 'sh', dir, `ownbase-bench/raw:${i}`]);
   const s = seconds(t0);
   rmSync(dir, { recursive: true, force: true });
-  return s;
+  return { s, bootstrap, import: seconds(t1) };
 }
 
 function ownbase(tag, cacheDir, recipe = EXAMPLE, force = true, rootfsCache = 'default') {
@@ -86,7 +88,9 @@ function ownbase(tag, cacheDir, recipe = EXAMPLE, force = true, rootfsCache = 'd
   const applied = /^updates: (\d+) packages? upgraded/m.exec(out);
   if (rootfsCache === 'hit' && !/^rootfs from cache \(key /m.test(out)) throw new Error(`not from the rootfs cache:\n${out.slice(-2000)}`);
   if (process.env.BENCH_STEPS) for (const m of out.matchAll(/^==> \[\d+\/\d+\] (.*)\n[^]*?^<== exit 0 \(([\d.]+) s\)$/gm)) console.log(`    ${tag}: ${m[2]} s ${m[1].slice(0, 70)}`);
-  return { s, gzipReported: Number(m[1]) * 1e6, upgrade: up ? Number(up[1]) : NaN, applied: applied ? Number(applied[1]) : NaN };
+  // The bootstrap and import steps' durations as the CLI prints them (NaN when a build has none).
+  const step = (re) => { for (const x of out.matchAll(/^==> \[\d+\/\d+\] (.*)\n[^]*?^<== exit 0 \(([\d.]+) s\)$/gm)) if (re.test(x[1])) return Number(x[2]); return NaN; };
+  return { s, gzipReported: Number(m[1]) * 1e6, upgrade: up ? Number(up[1]) : NaN, applied: applied ? Number(applied[1]) : NaN, bootstrap: step(/^bootstrap /), import: step(/^import /) };
 }
 
 const imageSize = (ref) => JSON.parse(run('docker', ['image', 'inspect', ref]))[0].Size;
@@ -130,8 +134,8 @@ for (let i = 1; i <= ROUNDS; i++) {
   const row = { round: i };
   for (const [name, fn] of rot) {
     const r = fn();
-    row[name] = typeof r === 'number' ? r : r.s;
-    if (typeof r !== 'number') Object.assign(row, { [`${name}Gzip`]: r.gzipReported, [`${name}Upgrade`]: r.upgrade, [`${name}Applied`]: r.applied });
+    row[name] = r.s;
+    Object.assign(row, { [`${name}Gzip`]: r.gzipReported, [`${name}Upgrade`]: r.upgrade, [`${name}Applied`]: r.applied, [`${name}Bootstrap`]: r.bootstrap, [`${name}Import`]: r.import });
   }
   rows.push(row);
   console.log(`round ${i}: raw ${row.raw} s, ownbase cold ${row.cold} s (upgrade step ${row.coldUpgrade} s, ${row.coldApplied} packages), `
@@ -151,6 +155,9 @@ const bareWarm = median(rows.map((r) => r.bareWarm));
 const warmNoUpdates = median(rows.map((r) => r.warmNoUpdates));
 const noBuilderCold = median(rows.map((r) => r.noBuilderCold));
 const likeCold = median(rows.map((r) => r.likeCold));
+// Where the time goes on each side: raw's debootstrap and its tar | docker import; the like-for-like build's
+// bootstrap step (mmdebstrap), its import step, and the rest (lint, planning, slim, clean-up, checks).
+const parts = (name) => { const b = median(rows.map((r) => r[`${name}Bootstrap`])); const im = median(rows.map((r) => r[`${name}Import`])); return { b, im, rest: median(rows.map((r) => r[name])) - b - im }; };
 const noBuilderWarm = median(rows.map((r) => r.noBuilderWarm));
 const noBuilderBootstrap = median(rows.map((r) => r.noBuilderBootstrap));
 const noop = median(rows.map((r) => r.noop));
@@ -165,6 +172,7 @@ medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { enco
   raw debootstrap + tar | docker import   ${raw.toFixed(1)} s
   ownbase build, cold cache               ${noBuilderCold.toFixed(1)} s   ${(noBuilderCold / raw).toFixed(2)}×   (target ≤ 0.5×)
   the same, like for like                 ${likeCold.toFixed(1)} s   ${(likeCold / raw).toFixed(2)}×   (raw's package set: no packages, updates: false)
+    raw: debootstrap ${parts('raw').b.toFixed(1)} s, tar | docker import ${parts('raw').im.toFixed(1)} s; like for like: bootstrap (mmdebstrap) ${parts('likeCold').b.toFixed(1)} s, import ${parts('likeCold').im.toFixed(1)} s, the rest ${parts('likeCold').rest.toFixed(1)} s
   ownbase build, warm cache               ${noBuilderWarm.toFixed(1)} s   ${(noBuilderWarm / raw).toFixed(2)}×   (target ≤ 0.3×; --force, archive unchanged: rootfs cache)
   ownbase build, warm cache, bootstrap    ${noBuilderBootstrap.toFixed(1)} s   ${(noBuilderBootstrap / raw).toFixed(2)}×   (target ≤ 0.3×; --no-rootfs-cache: every package installed from the cached .debs)
   ownbase build, unchanged (up to date)   ${noop.toFixed(2)} s   ${(noop / raw).toFixed(3)}×   (target ≤ 0.05×)
@@ -188,6 +196,7 @@ medians of ${ROUNDS} interleaved rounds (machine: ${execFileSync('nproc', { enco
 the example without builder: (mmdebstrap, as it is installed here):
   ownbase build, cold cache               ${noBuilderCold.toFixed(1)} s   ${(noBuilderCold / raw).toFixed(2)}×   (target ≤ 0.5×)
   the same, like for like                 ${likeCold.toFixed(1)} s   ${(likeCold / raw).toFixed(2)}×   (raw's package set: no packages, updates: false)
+    raw: debootstrap ${parts('raw').b.toFixed(1)} s, tar | docker import ${parts('raw').im.toFixed(1)} s; like for like: bootstrap (mmdebstrap) ${parts('likeCold').b.toFixed(1)} s, import ${parts('likeCold').im.toFixed(1)} s, the rest ${parts('likeCold').rest.toFixed(1)} s
   ownbase build, warm cache               ${noBuilderWarm.toFixed(1)} s   ${(noBuilderWarm / raw).toFixed(2)}×   (target ≤ 0.3×; --force, archive unchanged: rootfs cache)
   ownbase build, warm cache, bootstrap    ${noBuilderBootstrap.toFixed(1)} s   ${(noBuilderBootstrap / raw).toFixed(2)}×   (target ≤ 0.3×; --no-rootfs-cache: every package installed from the cached .debs)
   ownbase build, unchanged (up to date)   ${noop.toFixed(2)} s   ${(noop / raw).toFixed(3)}×   (target ≤ 0.05×)
