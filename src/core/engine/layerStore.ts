@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { localSocket, type EngineEndpoint } from './endpoint';
 import { SAVE_CHUNKS_VALID } from './saveStream';
 
@@ -186,23 +185,16 @@ async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, sig
       }
     }
   }
-  // The record is read as it is inflated (a layer of many files is tens of MB of JSON), a line at a time.
-  const gunzip = createGunzip({ chunkSize: 256 << 10 });
-  gunzip.end(splitGz);
-  const text = new StringDecoder('utf8');
-  let rest = '';
-  for await (const piece of gunzip as AsyncIterable<Buffer>) {
+  // Inflated at once into bytes (a layer of many files is tens of MB of JSON: too much for one string, and an
+  // inflate stream on the thread pool made the main thread wait for each piece), then read a line at a time.
+  const split = gunzipSync(splitGz);
+  for (let at = 0; at < split.length;) {
     signal?.throwIfAborted();
-    const split = rest + text.write(piece);
-    let at = 0;
-    for (let nl = split.indexOf('\n'); nl >= 0; nl = split.indexOf('\n', at)) {
-      if (nl > at) yield* entry(split.slice(at, nl));
-      at = nl + 1;
-    }
-    rest = split.slice(at);
+    let nl = split.indexOf(10, at);
+    if (nl < 0) nl = split.length;
+    if (nl > at) yield* entry(split.toString('utf8', at, nl));
+    at = nl + 1;
   }
-  rest += text.end();
-  if (rest.trim() !== '') yield* entry(rest);
   const last = cur.subarray(0, have);
   hash.update(last);
   if (have > 0) yield last;
