@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -21,7 +21,6 @@ import { SAVE_CHUNKS_VALID } from './saveStream';
 export interface StoredImage {
   /** The image's layers in the order they apply. */
   readonly layers: readonly StoredLayer[];
-  readonly tags: readonly string[];
 }
 
 export interface StoredLayer {
@@ -60,7 +59,6 @@ function getJson(socketPath: string, path: string, signal?: AbortSignal): Promis
 }
 
 interface ImageInspect {
-  readonly RepoTags?: unknown;
   readonly RootFS?: { readonly Type?: unknown; readonly Layers?: unknown };
   readonly GraphDriver?: { readonly Name?: unknown; readonly Data?: { readonly UpperDir?: unknown } | null };
 }
@@ -107,11 +105,12 @@ export async function openStoredImage(endpoint: EngineEndpoint, ref: string, sig
   }
   // The top layer's record leads to the folder the engine named.
   if (folder !== upper) return undefined;
-  const tags = Array.isArray(image.RepoTags) ? image.RepoTags.filter((t): t is string => typeof t === 'string') : [];
-  return { layers, tags };
+  return { layers };
 }
 
 const CHUNK = 1 << 20;
+/** The largest record inflated (about a million files); a larger layer is read by docker save. */
+const SPLIT_LIMIT = 1 << 30;
 
 /** One line of tar-split's record: a segment of raw tar bytes (type 2), or a file's name and size (type 1). */
 interface SplitEntry {
@@ -124,16 +123,36 @@ interface SplitEntry {
   readonly payload?: string | null;
 }
 
-/** A file's path in the layer folder; undefined for a name that would leave it. */
-function filePath(folder: string, e: SplitEntry): string | Buffer | undefined {
+/**
+ * A file's path in the layer folder, or undefined for a name that would leave it: a `..` component, or a folder
+ * on the way that resolves outside (a symlink the layer holds, such as `x -> /`: the engine unpacks a layer
+ * chrooted, so `x/y` is a file inside it, but opening `x/y` here would follow the link to this machine's own
+ * files). Each folder is resolved once; `O_NOFOLLOW` covers the last component.
+ */
+function pathIn(folder: string, realFolder: string, resolved: Map<string, boolean>, e: SplitEntry): Buffer | undefined {
   const name = e.name_raw !== undefined ? Buffer.from(e.name_raw, 'base64') : Buffer.from(e.name ?? '', 'utf8');
   const s = name.toString('latin1');
   if (s.includes('\0') || s.split('/').includes('..')) return undefined;
-  return Buffer.concat([Buffer.from(`${folder}/`), name]);
+  const path = Buffer.concat([Buffer.from(`${folder}/`), name]);
+  const slash = s.replace(/\/+$/, '').lastIndexOf('/');
+  const dir = slash < 0 ? '' : s.slice(0, slash);
+  let inside = resolved.get(dir);
+  if (inside === undefined) {
+    try {
+      const real = realpathSync(Buffer.concat([Buffer.from(`${folder}/`), Buffer.from(dir, 'latin1')]), { encoding: 'buffer' }).toString('latin1');
+      inside = real === realFolder || real.startsWith(`${realFolder}/`);
+    } catch {
+      inside = false;
+    }
+    resolved.set(dir, inside);
+  }
+  return inside ? path : undefined;
 }
 
 async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
+  const realFolder = Buffer.from(realpathSync(Buffer.from(folder), { encoding: 'buffer' })).toString('latin1');
+  const resolved = new Map<string, boolean>();
   const pool: Buffer[] = [];
   const taken: Buffer[] = [];
   let cur: Buffer = Buffer.allocUnsafeSlow(CHUNK);
@@ -168,11 +187,13 @@ async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, sig
         if (have === CHUNK) yield full();
       }
     } else if (e.type === 1 && (e.size ?? 0) > 0) {
-      const path = filePath(folder, e);
+      const path = pathIn(folder, realFolder, resolved, e);
       if (path === undefined) throw new StoredLayerMismatch(`${diffId}: the record names ${e.name ?? '?'}, outside the layer`);
       let fd: number;
-      try { fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW); } catch (err) { throw new StoredLayerMismatch(`${diffId}: ${(err as Error).message}`); }
+      // Non-blocking, and only a regular file is read: a FIFO or a device where a file should be is a mismatch.
+      try { fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK); } catch (err) { throw new StoredLayerMismatch(`${diffId}: ${(err as Error).message}`); }
       try {
+        if (!fstatSync(fd).isFile()) throw new StoredLayerMismatch(`${diffId}: ${e.name ?? '?'} is not a regular file in the layer folder`);
         for (let left = e.size!; left > 0;) {
           const n = readSync(fd, cur, have, Math.min(left, CHUNK - have), null);
           if (n === 0) throw new StoredLayerMismatch(`${diffId}: ${e.name ?? '?'} is shorter than the layer's record says`);
@@ -187,7 +208,7 @@ async function* layerChunks(folder: string, splitGz: Buffer, diffId: string, sig
   }
   // Inflated at once into bytes (a layer of many files is tens of MB of JSON: too much for one string, and an
   // inflate stream on the thread pool made the main thread wait for each piece), then read a line at a time.
-  const split = gunzipSync(splitGz);
+  const split = gunzipSync(splitGz, { maxOutputLength: SPLIT_LIMIT });
   for (let at = 0; at < split.length;) {
     signal?.throwIfAborted();
     let nl = split.indexOf(10, at);

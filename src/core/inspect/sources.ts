@@ -86,6 +86,8 @@ export interface ScannedSource {
   readonly tags: readonly string[];
   /** How an image's layers were read: from the engine's storage, or its `docker save` stream. */
   readonly via?: 'storage' | 'save';
+  /** Why the storage, which was there to read, was not used (a layer that did not match its digest, …). */
+  readonly storageError?: string;
 }
 
 /** Reads a source in one streaming pass and applies its layers in order. */
@@ -120,13 +122,16 @@ async function read(source: InspectSource, opts: ReadSourceOptions, scan: ScanOp
       // The engine's storage where it can be read here (byte for byte the layers docker save would send,
       // checked against their digests); for anything else and every failure there, docker save.
       const stored = opts.endpoint && opts.imageRead !== 'save' ? await openStoredImage(opts.endpoint, source.ref, opts.signal) : undefined;
+      opts.signal?.throwIfAborted();
+      let storageError: string | undefined;
       if (stored) {
         try {
           const layers: LayerScan[] = [];
           for (const layer of stored.layers) layers.push(await scanLayer(layer.chunks(opts.signal), scan));
-          return { tree: applyLayers(layers), layers, tags: stored.tags.length > 0 ? stored.tags : [source.ref], via: 'storage' };
+          return { tree: applyLayers(layers), layers, tags: [source.ref], via: 'storage' };
         } catch (e) {
           if (opts.signal?.aborted) throw e;
+          storageError = (e as Error).message;
         }
       }
       // On a local socket the stream is read without the engine client; elsewhere, and for every error, with it.
@@ -144,7 +149,7 @@ async function read(source: InspectSource, opts: ReadSourceOptions, scan: ScanOp
       }
       try {
         const a = await scanImageArchive(raw ? raw.chunks : coalesce(stream!), scan);
-        return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags.length > 0 ? a.tags : [source.ref], via: 'save' };
+        return { tree: applyLayers(a.layers), layers: a.layers, tags: a.tags.length > 0 ? a.tags : [source.ref], via: 'save', ...(storageError !== undefined && { storageError }) };
       } catch (e) {
         if (opts.signal?.aborted || !raw) throw e;
         throw new SourceError(`image ${source.ref}: ${(e as Error).message}`);

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
@@ -21,26 +21,34 @@ after(() => { for (const s of servers) s.close(); rmSync(dir, { recursive: true,
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
 
-/** tar-split's record of a tar: each header (with what precedes it) a segment, each body a file entry, padding a segment. */
+/**
+ * tar-split's record of a tar, laid out as tar-split lays it out: the raw bytes between two file bodies (the last
+ * body's padding, then the next header) one segment, each body a file entry (its name as `name`, or as base64
+ * `name_raw` where it is not UTF-8), the end (padding and the zero blocks) the last segment.
+ */
 function splitOf(tarBytes: Buffer): Buffer {
   const lines: string[] = [];
   let pos = 0;
-  const segment = (b: Buffer): void => { lines.push(JSON.stringify({ type: 2, payload: b.toString('base64'), position: pos++ })); };
+  let from = 0;
+  const segment = (to: number): void => {
+    if (to > from) lines.push(JSON.stringify({ type: 2, payload: tarBytes.subarray(from, to).toString('base64'), position: pos++ }));
+    from = to;
+  };
   let at = 0;
   while (at + 512 <= tarBytes.length) {
     const h = tarBytes.subarray(at, at + 512);
     if (h.every((x) => x === 0)) break;
-    const name = h.toString('latin1', 0, 100).replace(/\0.*$/s, '');
-    const prefix = h.toString('latin1', 345, 500).replace(/\0.*$/s, '');
-    const size = parseInt(h.toString('latin1', 124, 136).replace(/\0.*$/s, '').trim() || '0', 8);
-    segment(h);
-    lines.push(JSON.stringify({ type: 1, name: prefix ? `${prefix}/${name}` : name, size, payload: null, position: pos++ }));
-    at += 512 + size;
-    const pad = (512 - (size % 512)) % 512;
-    if (pad > 0) segment(tarBytes.subarray(at, at + pad));
-    at += pad;
+    const field = (start: number, end: number): Buffer => { const f = h.subarray(start, end); const z = f.indexOf(0); return z < 0 ? f : f.subarray(0, z); };
+    const prefix = field(345, 500);
+    const nameBytes = prefix.length > 0 ? Buffer.concat([prefix, Buffer.from('/'), field(0, 100)]) : field(0, 100);
+    const size = parseInt(field(124, 136).toString('latin1').trim() || '0', 8);
+    segment(at + 512);
+    const utf8 = Buffer.from(nameBytes.toString('utf8')).equals(nameBytes);
+    lines.push(JSON.stringify({ type: 1, ...(utf8 ? { name: nameBytes.toString('utf8') } : { name_raw: nameBytes.toString('base64') }), size, payload: null, position: pos++ }));
+    from = at + 512 + size;
+    at += 512 + Math.ceil(size / 512) * 512;
   }
-  segment(tarBytes.subarray(at));
+  segment(tarBytes.length);
   return gzipSync(`${lines.join('\n')}\n`);
 }
 
@@ -69,6 +77,7 @@ function writeTree(folder: string, items: readonly TarItem[]): void {
   }
 }
 
+const NEW = bytes(4 * (1 << 20) - 1636, 9);
 let base: Layer;
 let top: Layer;
 const asked: string[] = [];
@@ -80,15 +89,18 @@ before(async () => {
   // The base layer: the unit tests' Debian-like rootfs, as GNU tar writes it (ustar, ./ names, a hard link).
   const rootfs = join(dir, 'rootfs');
   makeRootfs(rootfs);
+  // A name that is not UTF-8 (Latin-1 é): tar-split keeps it as name_raw.
+  writeFileSync(Buffer.from(`${rootfs}/usr/lib/caf\xe9.txt`, 'latin1'), 'latin-1 name');
   const { execFileSync } = await import('node:child_process');
   const baseTar = execFileSync('tar', ['--format=ustar', '--sort=name', '-C', rootfs, '-cf', '-', '.'], { maxBuffer: 1 << 26 });
   const d1 = `sha256:${sha(baseTar)}`;
   base = storeLayer(baseTar, (f) => { execFileSync('cp', ['-a', `${rootfs}/.`, f]); }, d1);
-  // The top layer: a whiteout (foo's copyright), an opaque folder, a new file of 3 MiB (chunks across files).
+  // The top layer: a whiteout (foo's copyright), an opaque folder, a new file of almost 4 MiB (chunks across
+  // files) that ends 100 bytes before the 4 MiB mark, so that the last segment (padding, zero blocks) crosses it.
   const items: TarItem[] = [
     { name: 'usr/share/doc/foo/.wh.copyright', body: '' },
     { name: 'var/lib/apt/lists/.wh..wh..opq', body: '' },
-    { name: 'usr/bin/new', body: bytes(3 * (1 << 20) + 77, 9) },
+    { name: 'usr/bin/new', body: NEW },
   ];
   const topTar = await tarOf(items);
   const d2 = `sha256:${sha(topTar)}`;
@@ -114,10 +126,14 @@ before(async () => {
   await new Promise<void>((r) => server.listen(socket, r));
 });
 
+const sizes = new WeakMap<Buffer, number[]>();
+/** The chunks' bytes, copied as they come (a chunk's memory is reused some chunks later); their sizes kept apart. */
 async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
   const parts: Buffer[] = [];
   for await (const c of chunks) parts.push(Buffer.from(c));
-  return Buffer.concat(parts);
+  const all = Buffer.concat(parts);
+  sizes.set(all, parts.map((p) => p.length));
+  return all;
 }
 
 const noClient = (): never => { throw new Error('the client was asked'); };
@@ -130,13 +146,14 @@ test('each layer comes out of the store byte for byte as its tar, in chunks of 1
   const s = await openStoredImage(endpoint(), 'my/img:1');
   assert.ok(s);
   assert.deepEqual(s.layers.map((l) => l.diffId), [base.diffId, top.diffId]);
-  assert.deepEqual(s.tags, ['my/img:1']);
   const first = await collect(s.layers[0]!.chunks());
   const second = await collect(s.layers[1]!.chunks());
   assert.equal(first.length, base.tar.length);
   assert.ok(first.equals(base.tar));
   assert.ok(second.equals(top.tar));
-  assert.equal(second.length > 3 << 20, true);
+  assert.equal(top.tar.length, 1536 + NEW.length + 100 + 1024);
+  assert.deepEqual(sizes.get(second), [1 << 20, 1 << 20, 1 << 20, 1 << 20, top.tar.length - (4 << 20)]);
+  assert.match(gunzipSync(readFileSync(join(DATA, 'image/overlay2/layerdb/sha256', base.diffId.slice(7), 'tar-split.json.gz'))).toString(), /"name_raw":"[^"]+"/);
 });
 
 test('the report read from the store is docker save\'s, to the byte, and docker save is not asked', async () => {
@@ -171,7 +188,7 @@ test('a file changed in the store (same size) fails the layer digest: the chunks
 
 test('a file missing or short in the store is a mismatch, not a crash', async () => {
   const path = join(top.folder, 'usr/bin/new');
-  const was = bytes(3 * (1 << 20) + 77, 9);
+  const was = NEW;
   try {
     writeFileSync(path, was.subarray(0, 1000));
     const s = await openStoredImage(endpoint(), 'my/img:1');
@@ -223,4 +240,36 @@ test('a record naming a path outside the layer folder, or a broken record, is a 
   } finally {
     writeFileSync(record, was);
   }
+});
+
+test('a folder on the way that leads out of the layer (a symlink to /), or a FIFO where a file should be, is a mismatch and never blocks', async () => {
+  const record = join(DATA, 'image/overlay2/layerdb/sha256', base.diffId.slice('sha256:'.length), 'tar-split.json.gz');
+  const was = readFileSync(record);
+  const text = gunzipSync(was).toString('utf8');
+  const { execFileSync } = await import('node:child_process');
+  symlinkSync('/', join(base.folder, 'escape'));
+  execFileSync('mkfifo', [join(base.folder, 'usr/bin/fifo')]);
+  try {
+    writeFileSync(record, gzipSync(text.replace('"name":"./usr/bin/foo"', '"name":"./escape/etc/hostname"')));
+    let s = await openStoredImage(endpoint(), 'my/img:1');
+    await assert.rejects(collect(s!.layers[0]!.chunks()), (e: Error) => e instanceof StoredLayerMismatch && /escape\/etc\/hostname, outside the layer/.test(e.message));
+    writeFileSync(record, gzipSync(text.replace('"name":"./usr/bin/foo"', '"name":"./usr/bin/fifo"')));
+    s = await openStoredImage(endpoint(), 'my/img:1');
+    await assert.rejects(collect(s!.layers[0]!.chunks()), (e: Error) => e instanceof StoredLayerMismatch && /usr\/bin\/fifo is not a regular file/.test(e.message));
+    const r = await readSource({ kind: 'image', ref: 'my/img:1' }, { endpoint: endpoint(), docker: noClient, compressed: 'estimate' });
+    assert.equal(r.via, 'save');
+    assert.match(r.storageError ?? '', /not a regular file/);
+  } finally {
+    writeFileSync(record, was);
+    rmSync(join(base.folder, 'escape'));
+    rmSync(join(base.folder, 'usr/bin/fifo'));
+  }
+});
+
+test('a read cancelled while the engine is asked is cancelled, not read again through docker save', async () => {
+  const ac = new AbortController();
+  ac.abort(new Error('cancelled by the test'));
+  asked.length = 0;
+  await assert.rejects(readSource({ kind: 'image', ref: 'my/img:1' }, { endpoint: endpoint(), docker: noClient, signal: ac.signal }), /cancelled by the test/);
+  assert.deepEqual(asked, []);
 });
