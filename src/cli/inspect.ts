@@ -121,6 +121,8 @@ async function inspect(args: readonly string[], io: CliIO): Promise<number> {
   const load = async (spec: string): Promise<Report> => {
     const source = parseSource(spec, io.cwd);
     const scanned = await readSource(source, { docker: engine, explain, endpoint, compressed: a.exact ? 'exact' : 'estimate', imageRead: a.viaSave ? 'save' : 'auto', ...(io.signal ? { signal: io.signal } : {}) });
+    // Rare, and worth knowing: the engine's storage was there to read and did not match the image (the report is right).
+    if (scanned.storageError !== undefined) io.stderr.write(`ownbase inspect: read ${spec} through docker save: its layers in the engine's storage did not read as the image's (${scanned.storageError})\n`);
     return buildReport(scanned, describeSource(source));
   };
   let report: Report;

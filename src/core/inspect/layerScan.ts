@@ -129,7 +129,7 @@ export async function scanLayer(chunks: AsyncIterable<Buffer>, opts: ScanOptions
     gz?.destroy();
     gnu?.kill();
     if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : err;
-    throw new Error(`not a readable layer tar: ${(err as Error).message}`);
+    throw new Error(`not a readable layer tar: ${(err as Error).message}`, { cause: err });
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

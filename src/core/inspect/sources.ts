@@ -131,7 +131,9 @@ async function read(source: InspectSource, opts: ReadSourceOptions, scan: ScanOp
           return { tree: applyLayers(layers), layers, tags: [source.ref], via: 'storage' };
         } catch (e) {
           if (opts.signal?.aborted) throw e;
-          storageError = (e as Error).message;
+          // The scan words a failed read as a bad tar; the reason is the read's (its cause).
+          const cause = (e as Error).cause;
+          storageError = (cause instanceof Error ? cause : e as Error).message;
         }
       }
       // On a local socket the stream is read without the engine client; elsewhere, and for every error, with it.

@@ -12,6 +12,7 @@ import { openStoredImage, StoredLayerMismatch } from '../../../src/core/engine/l
 import { reportJson } from '../../../src/core/inspect/formats';
 import { buildReport } from '../../../src/core/inspect/report';
 import { readSource } from '../../../src/core/inspect/sources';
+import { runCli } from '../../../src/cli/run';
 import { bytes, makeRootfs, tarOf, tempDir, type TarItem } from './support';
 
 const dir = tempDir('store');
@@ -259,6 +260,19 @@ test('a folder on the way that leads out of the layer (a symlink to /), or a FIF
     const r = await readSource({ kind: 'image', ref: 'my/img:1' }, { endpoint: endpoint(), docker: noClient, compressed: 'estimate' });
     assert.equal(r.via, 'save');
     assert.match(r.storageError ?? '', /not a regular file/);
+    // The CLI (its engine from DOCKER_HOST) prints the same report and says why, on stderr.
+    const env = process.env['DOCKER_HOST'];
+    process.env['DOCKER_HOST'] = `unix://${socket}`;
+    let out = '';
+    let err = '';
+    try {
+      const code = await runCli(['inspect', 'image:my/img:1', '--format', 'json'], { cwd: dir, stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+      assert.equal(code, 0, err);
+    } finally {
+      if (env === undefined) delete process.env['DOCKER_HOST']; else process.env['DOCKER_HOST'] = env;
+    }
+    assert.match(err, /^ownbase inspect: read image:my\/img:1 through docker save: its layers in the engine's storage did not read as the image's \(sha256:[0-9a-f]{64}: \.\/usr\/bin\/fifo is not a regular file in the layer folder\)\n$/);
+    assert.equal(JSON.parse(out).packages.find((p: { name: string }) => p.name === 'foo').bytes, 50 + 2000);
   } finally {
     writeFileSync(record, was);
     rmSync(join(base.folder, 'escape'));
