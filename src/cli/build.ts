@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Diagnostic } from '../core/kernel/diagnostic';
@@ -258,7 +257,6 @@ const epochOf = (plan: Plan): { sourceDateEpoch?: number } => {
 };
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-const readTextFile = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
 
 /**
  * The rootfs cache's entry for this plan (build/rootfsCache.ts): keyed by the lock's packages, or without a lock by what
@@ -333,15 +331,15 @@ async function buildWith(args: readonly string[], io: CliIO, emit: (e: BuildEven
 
   // The engine is loaded only when a build gets this far: `script` and usage errors never need it.
   const engine = await import('../core/engine/connect');
-  const { engineEndpoint, isRemoteEndpoint } = await import('../core/engine/endpoint');
+  const { resolveEngineEndpoint, isRemoteEndpoint } = await import('../core/engine/endpoint');
   const importer = await import('../core/engine/import');
   const { importRootfs, writeOciArchive } = importer;
   let docker: ReturnType<typeof engine.connectEngine>;
-  let endpoint: ReturnType<typeof engineEndpoint>;
+  let endpoint: ReturnType<typeof resolveEngineEndpoint>;
   try {
     // The engine as the docker CLI picks it (DOCKER_HOST with its TLS variables, the docker context, the socket);
     // VS Code passes the one its view shows in those variables.
-    endpoint = engineEndpoint({ env: process.env, home: homedir(), readFile: readTextFile });
+    endpoint = resolveEngineEndpoint();
     docker = engine.connectEngine(endpoint);
   } catch (e) {
     emit({ type: 'error', code: 'engine', message: message(e) });

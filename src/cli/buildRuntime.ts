@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { BuildHost } from '../core/build/host';
 import { inputsSha256, recordLayerGzipSize } from '../core/build/inputs';
@@ -182,11 +182,11 @@ async function buildWith(b: RuntimeBuild, io: CliIO, emit: (e: BuildEventInit) =
   if (a.writeLock === true) emit({ type: 'note', level: 'warning', text: '--write-lock: a runtime recipe has no lock of its own yet; none written' });
 
   const engine = await import('../core/engine/connect');
-  const { engineEndpoint } = await import('../core/engine/endpoint');
+  const { resolveEngineEndpoint } = await import('../core/engine/endpoint');
   const { importRootfs, writeOciArchive } = await import('../core/engine/import');
   let docker: ReturnType<typeof engine.connectEngine>;
   try {
-    docker = engine.connectEngine(engineEndpoint({ env: process.env, home: homedir(), readFile: readTextFile }));
+    docker = engine.connectEngine(resolveEngineEndpoint());
   } catch (e) {
     emit({ type: 'error', code: 'engine', message: message(e) });
     return 1;

@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import type { ParseArgsConfig } from 'node:util';
 import type Dockerode from 'dockerode';
-import { engineEndpoint } from '../core/engine/endpoint';
+import { resolveEngineEndpoint } from '../core/engine/endpoint';
 import { compareReports, type Comparison } from '../core/inspect/compare';
 import { comparisonCsv, comparisonJson, formatBytes, reportCsv, reportJson } from '../core/inspect/formats';
 import { buildReport, type Report } from '../core/inspect/report';
@@ -117,7 +115,7 @@ async function inspect(args: readonly string[], io: CliIO): Promise<number> {
   const engine = (): Dockerode => (docker ??= connect().connectEngine());
   const explain = (d: Dockerode, e: unknown): unknown => connect().explainEngineError(d, e);
   // The engine connectEngine() picks; an image on its local socket is read without loading the client.
-  const endpoint = engineEndpoint({ env: process.env, home: homedir(), readFile: (p) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } });
+  const endpoint = resolveEngineEndpoint();
   const load = async (spec: string): Promise<Report> => {
     const source = parseSource(spec, io.cwd);
     const scanned = await readSource(source, { docker: engine, explain, endpoint, compressed: a.exact ? 'exact' : 'estimate', imageRead: a.viaSave ? 'save' : 'auto', ...(io.signal ? { signal: io.signal } : {}) });

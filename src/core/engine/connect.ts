@@ -3,7 +3,7 @@ import { Agent } from 'node:https';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import Dockerode from 'dockerode';
-import { DEFAULT_DOCKER_SOCKET, engineEndpoint, type EngineEndpoint, type EngineTls } from './endpoint';
+import { DEFAULT_DOCKER_SOCKET, resolveEngineEndpoint, type EngineEndpoint, type EngineTls } from './endpoint';
 
 /** Where an engine listens, parsed from `ownbase.docker.host` / `DOCKER_HOST`. */
 export type EngineAddress =
@@ -60,9 +60,7 @@ export function formatEngineAddress(a: EngineAddress): string {
  * nothing is contacted until the first call; a TLS file named but unreadable is an error now.
  */
 export function connectEngine(target?: string | EngineEndpoint): Dockerode {
-  const env = process.env;
-  const endpoint = typeof target === 'object' ? target
-    : engineEndpoint({ ...(target !== undefined && { setting: target }), env, home: homedir(), readFile: readText });
+  const endpoint = typeof target === 'object' ? target : resolveEngineEndpoint(target);
   // TLS is the endpoint's: the environment's applies to DOCKER_HOST and the setting, never to a context.
   const address = parseEngineHost(endpoint.host, {});
   // Every field is given explicitly: docker-modem merges its own DOCKER_HOST parsing under ours.
@@ -80,12 +78,11 @@ export function connectEngine(target?: string | EngineEndpoint): Dockerode {
       return new Dockerode({
         host: address.host, port: address.port, protocol: 'ssh', socketPath: undefined,
         ...(address.username !== undefined ? { username: address.username } : {}),
-        sshOptions: sshCredentials(env),
+        sshOptions: sshCredentials(process.env),
       });
   }
 }
 
-const readText = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
 
 /** The client side of TLS: the certificates that are there; an agent that skips the check when asked to. */
 function tlsOptions(tls: EngineTls): { ca?: Buffer; cert?: Buffer; key?: Buffer; agent?: Agent } {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** The default local engine socket. */
@@ -139,9 +141,22 @@ function jsonObject(text: string | undefined): Record<string, unknown> | undefin
   }
 }
 
+/**
+ * The engine engineEndpoint picks for this process: ownbase's setting when given, else this process's environment
+ * and the user's docker CLI config. The CLI, the extension and connectEngine resolve it here.
+ */
+export function resolveEngineEndpoint(setting?: string): EngineEndpoint {
+  return engineEndpoint({ ...(setting !== undefined && { setting }), env: process.env, home: homedir(), readFile: readText });
+}
+
+const readText = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
+
 /** The path of a local engine socket (`unix://PATH` or a bare path), else undefined. */
 export function localSocket(endpoint: EngineEndpoint): string | undefined {
   const host = endpoint.host.trim();
   const path = host.startsWith('unix://') ? host.slice('unix://'.length) : host.startsWith('/') ? host : undefined;
   return path === '' ? undefined : path;
 }
+
+/** The engine API's path for an image operation (`json`, `get`): each part of the reference encoded, its slashes kept. */
+export const imageApiPath = (ref: string, op: 'json' | 'get'): string => `/images/${ref.split('/').map(encodeURIComponent).join('/')}/${op}`;

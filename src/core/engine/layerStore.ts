@@ -3,7 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, real
 import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { localSocket, type EngineEndpoint } from './endpoint';
+import { imageApiPath, localSocket, type EngineEndpoint } from './endpoint';
 import { SAVE_CHUNKS_VALID } from './saveStream';
 
 /**
@@ -76,7 +76,7 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 export async function openStoredImage(endpoint: EngineEndpoint, ref: string, signal?: AbortSignal): Promise<StoredImage | undefined> {
   const socketPath = localSocket(endpoint);
   if (socketPath === undefined || signal?.aborted) return undefined;
-  const image = await getJson(socketPath, `/images/${ref.split('/').map(encodeURIComponent).join('/')}/json`, signal) as ImageInspect | undefined;
+  const image = await getJson(socketPath, imageApiPath(ref, 'json'), signal) as ImageInspect | undefined;
   const upper = image?.GraphDriver?.Data?.UpperDir;
   const diffIds = image?.RootFS?.Layers;
   if (image?.GraphDriver?.Name !== 'overlay2' || typeof upper !== 'string' || image.RootFS?.Type !== 'layers' || !Array.isArray(diffIds)) return undefined;

@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { localSocket, type EngineEndpoint } from './endpoint';
+import { imageApiPath, localSocket, type EngineEndpoint } from './endpoint';
 
 /** An image's `docker save` stream, in chunks. */
 export interface SaveStream {
@@ -161,7 +161,7 @@ export async function openSaveStream(endpoint: EngineEndpoint, ref: string, sign
   socket.on('close', onEof);
   const onAbort = (): void => fail(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
   signal?.addEventListener('abort', onAbort, { once: true });
-  const path = `/images/${ref.split('/').map(encodeURIComponent).join('/')}/get`;
+  const path = imageApiPath(ref, 'get');
   socket.write(`GET ${path} HTTP/1.1\r\nHost: docker\r\nUser-Agent: ownbase\r\nConnection: close\r\n\r\n`);
 
   if (!await start) {

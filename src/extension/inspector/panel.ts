@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { engineEndpoint } from '../../core/engine/endpoint';
+import { resolveEngineEndpoint } from '../../core/engine/endpoint';
 import { LABEL_RECIPE_PATH } from '../../core/engine/labels';
 import type { InspectSource } from '../../core/inspect/sources';
 import type { Report } from '../../core/inspect/report';
@@ -100,11 +98,11 @@ export class InspectorPanel implements vscode.Disposable {
     const core = this.deps.inspect();
     const host = vscode.workspace.getConfiguration('ownbase.docker').get<string>('host') || undefined;
     let docker: ReturnType<EngineModule['connectEngine']> | undefined;
-    // Where the engine is this machine's and its storage readable (root), an image's layers are read there.
-    const endpoint = engineEndpoint({ ...(host !== undefined && { setting: host }), env: process.env, home: homedir(), readFile: (p) => { try { return readFileSync(p, 'utf8'); } catch { return undefined; } } });
+    // One engine for both ways: where it is this machine's and its storage readable (root), an image's layers are read there.
+    const endpoint = resolveEngineEndpoint(host);
     const scanned = await core.readSource(source, {
       endpoint,
-      docker: () => (docker ??= this.deps.engine().connectEngine(host)),
+      docker: () => (docker ??= this.deps.engine().connectEngine(endpoint)),
       explain: (d, e) => this.deps.engine().explainEngineError(d, e),
       signal,
       compressed: 'estimate',

@@ -1,6 +1,4 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type Dockerode from 'dockerode';
 import * as vscode from 'vscode';
@@ -18,7 +16,6 @@ export type EngineState =
 /** `unknown` | `reachable` | `unreachable`: which welcome message the Engine view shows. */
 export const ENGINE_STATE_CONTEXT = 'ownbase.engineState';
 
-const readText = (path: string): string | undefined => { try { return readFileSync(path, 'utf8'); } catch { return undefined; } };
 
 /**
  * The engine the view shows: which one, its version and its images, kept current by the engine's image
@@ -66,7 +63,7 @@ export class EngineWatcher implements vscode.Disposable {
     try {
       const engine = this.engine();
       const setting = this.setting();
-      endpoint = engine.engineEndpoint({ ...(setting !== undefined && { setting }), env: process.env, home: homedir(), readFile: readText });
+      endpoint = engine.resolveEngineEndpoint(setting);
       const docker = engine.connectEngine(endpoint);
       await engine.assertEngineReachable(docker);
       // Follow events before listing, so nothing that happens in between is missed.
