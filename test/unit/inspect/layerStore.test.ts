@@ -13,7 +13,7 @@ import { reportJson } from '../../../src/core/inspect/formats';
 import { buildReport } from '../../../src/core/inspect/report';
 import { readSource } from '../../../src/core/inspect/sources';
 import { runCli } from '../../../src/cli/run';
-import { bytes, makeRootfs, tarOf, tempDir, type TarItem } from './support';
+import { bytes, collectChunks, makeRootfs, tarOf, tempDir, type TarItem } from './support';
 
 const dir = tempDir('store');
 const DATA = join(dir, 'data');
@@ -127,15 +127,7 @@ before(async () => {
   await new Promise<void>((r) => server.listen(socket, r));
 });
 
-const sizes = new WeakMap<Buffer, number[]>();
-/** The chunks' bytes, copied as they come (a chunk's memory is reused some chunks later); their sizes kept apart. */
-async function collect(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const c of chunks) parts.push(Buffer.from(c));
-  const all = Buffer.concat(parts);
-  sizes.set(all, parts.map((p) => p.length));
-  return all;
-}
+const collect = async (chunks: AsyncIterable<Buffer>): Promise<Buffer> => (await collectChunks(chunks)).all;
 
 const noClient = (): never => { throw new Error('the client was asked'); };
 const read = async (imageRead: 'auto' | 'save'): Promise<{ json: string; via: string | undefined }> => {
@@ -148,12 +140,12 @@ test('each layer comes out of the store byte for byte as its tar, in chunks of 1
   assert.ok(s);
   assert.deepEqual(s.layers.map((l) => l.diffId), [base.diffId, top.diffId]);
   const first = await collect(s.layers[0]!.chunks());
-  const second = await collect(s.layers[1]!.chunks());
+  const { all: second, sizes } = await collectChunks(s.layers[1]!.chunks());
   assert.equal(first.length, base.tar.length);
   assert.ok(first.equals(base.tar));
   assert.ok(second.equals(top.tar));
   assert.equal(top.tar.length, 1536 + NEW.length + 100 + 1024);
-  assert.deepEqual(sizes.get(second), [1 << 20, 1 << 20, 1 << 20, 1 << 20, top.tar.length - (4 << 20)]);
+  assert.deepEqual(sizes, [1 << 20, 1 << 20, 1 << 20, 1 << 20, top.tar.length - (4 << 20)]);
   assert.match(gunzipSync(readFileSync(join(DATA, 'image/overlay2/layerdb/sha256', base.diffId.slice(7), 'tar-split.json.gz'))).toString(), /"name_raw":"[^"]+"/);
 });
 

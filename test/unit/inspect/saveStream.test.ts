@@ -6,7 +6,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSaveStream } from '../../../src/core/engine/saveStream';
-import { bytes, tempDir } from './support';
+import { bytes, collectChunks, tempDir } from './support';
 
 const dir = tempDir('save');
 const servers: Server[] = [];
@@ -22,12 +22,6 @@ async function serve(name: string, handler: RequestListener): Promise<string> {
 
 const DATA = bytes(10 * (1 << 20) + 12345, 42);
 
-async function collect(chunks: AsyncIterable<Buffer>): Promise<{ all: Buffer; sizes: number[] }> {
-  const parts: Buffer[] = [];
-  // Copied at once: a chunk's memory is reused some chunks later.
-  for await (const c of chunks) parts.push(Buffer.from(c));
-  return { all: Buffer.concat(parts), sizes: parts.map((p) => p.length) };
-}
 
 test('a chunked body in odd pieces comes out whole, in 1 MiB chunks, from GET /images/REF/get', async () => {
   let asked = '';
@@ -39,7 +33,7 @@ test('a chunked body in odd pieces comes out whole, in 1 MiB chunks, from GET /i
   });
   const s = await openSaveStream({ host: `unix://${path}`, source: 'setting' }, 'my/img:1');
   assert.ok(s);
-  const { all, sizes } = await collect(s.chunks);
+  const { all, sizes } = await collectChunks(s.chunks);
   assert.equal(asked, '/images/my/img%3A1/get');
   assert.ok(all.equals(DATA));
   assert.deepEqual(sizes, [...Array(10).fill(1 << 20), 12345]);
@@ -49,7 +43,7 @@ test('a Content-Length body, on a bare socket path', async () => {
   const path = await serve('length', (_req, res) => { res.writeHead(200, { 'Content-Length': String(DATA.length) }); res.end(DATA); });
   const s = await openSaveStream({ host: path, source: 'setting' }, 'x');
   assert.ok(s);
-  assert.ok((await collect(s.chunks)).all.equals(DATA));
+  assert.ok((await collectChunks(s.chunks)).all.equals(DATA));
 });
 
 test('an engine error, no engine, or an engine not on a local socket: undefined (the client takes over)', async () => {
@@ -66,5 +60,5 @@ test('a connection cut in the middle of the body is an error, not a short archiv
   });
   const s = await openSaveStream({ host: `unix://${path}`, source: 'setting' }, 'x');
   assert.ok(s);
-  await assert.rejects(collect(s.chunks), /closed the stream before its end/);
+  await assert.rejects(collectChunks(s.chunks), /closed the stream before its end/);
 });

@@ -79,6 +79,13 @@ function file(root: string, path: string, content: string | Buffer): void {
   writeFileSync(join(root, path), content);
 }
 
+/** A chunk stream's bytes and its chunks' sizes; each chunk copied as it comes (its memory is reused some chunks later). */
+export async function collectChunks(chunks: AsyncIterable<Buffer>): Promise<{ all: Buffer; sizes: number[] }> {
+  const parts: Buffer[] = [];
+  for await (const c of chunks) parts.push(Buffer.from(c));
+  return { all: Buffer.concat(parts), sizes: parts.map((p) => p.length) };
+}
+
 /** Pseudo-random but compressible bytes, seeded. */
 export function bytes(n: number, seed: number): Buffer {
   const b = Buffer.alloc(n);
